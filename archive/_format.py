@@ -1,0 +1,142 @@
+"""Byte-level WARC/1.1 formatting and digests shared by the writer, the reader and verify.
+
+Kept apart from the writer so ``verify`` computes digests with exactly the code that
+wrote them, and so the formatting rules (what is escaped, how headers are encoded)
+are written down once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+from archive.exceptions import ArchiveError
+
+__all__ = [
+    "http_request_head", "http_response_head", "json_block", "record_member", "sha1_digest",
+    "uri_for_header", "warc_date", "warc_fields", "digest_of", "WARC_DATE_RE",
+]
+
+_CTL = re.compile(r"[\x00-\x20\x7f]")
+_CRLF = re.compile(r"[\r\n]+")
+# Dropped from recorded response headers: the body we are given is already de-chunked.
+_DROP_RESPONSE = frozenset({"transfer-encoding"})
+WARC_DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$")
+
+
+def sha1_digest(data: bytes) -> str:
+    """WARC's customary digest form: ``sha1:`` + base32 of the raw SHA-1."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def digest_of(spec: str, parts: Iterable[bytes]) -> tuple[str, bool]:
+    """Recompute a digest in the form ``spec`` declares; return (computed, matches).
+
+    Accepts base32 (the WARC custom) and hex (some tools write it), any hashlib algorithm.
+    Raises ArchiveError for a digest that cannot be checked at all.
+    """
+    algo, sep, value = spec.partition(":")
+    if not sep or not value:
+        raise ArchiveError(f"malformed digest {spec!r} (expected ALGORITHM:VALUE)")
+    try:
+        h = hashlib.new(algo.lower())
+    except ValueError:
+        raise ArchiveError(f"unsupported digest algorithm {algo!r}") from None
+    for part in parts:
+        h.update(part)
+    raw = h.digest()
+    try:
+        declared = base64.b32decode(value.upper()) if len(value) != 2 * len(raw) else binascii.unhexlify(value)
+    except (binascii.Error, ValueError):
+        declared = b""
+    return f"{algo}:{base64.b32encode(raw).decode('ascii')}", declared == raw
+
+
+def warc_date(dt: datetime) -> str:
+    """WARC/1.1 date with microseconds, so two fetches of a URL in one second stay ordered."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def uri_for_header(uri: str) -> str:
+    """The URI unchanged except for control characters and spaces, which would break the header."""
+    return _CTL.sub(lambda m: f"%{ord(m.group()):02X}", uri) if _CTL.search(uri) else uri
+
+
+def _one_line(value: str) -> str:
+    return _CRLF.sub(" ", value) if ("\r" in value or "\n" in value) else value
+
+
+def _encode_head(lines: Sequence[str]) -> bytes:
+    """HTTP headers are bytes decoded as latin-1 upstream; encode them back the same way."""
+    text = "\r\n".join(lines) + "\r\n\r\n"
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        # Only a caller that built headers from real text gets here; keep it readable.
+        return b"\r\n".join(_latin1_or_utf8(line) for line in lines) + b"\r\n\r\n"
+
+
+def _latin1_or_utf8(line: str) -> bytes:
+    try:
+        return line.encode("latin-1")
+    except UnicodeEncodeError:
+        return line.encode("utf-8")
+
+
+def _header_lines(headers: Iterable[tuple[str, str]], drop: frozenset[str] = frozenset()) -> list[str]:
+    return [f"{_one_line(k)}: {_one_line(v)}" for k, v in headers if k.lower() not in drop]
+
+
+def http_request_head(method: str, url: str, protocol: str, headers: Iterable[tuple[str, str]]) -> bytes:
+    parts = urlsplit(url)
+    target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    return _encode_head([f"{_one_line(method)} {uri_for_header(target)} {protocol}", *_header_lines(headers)])
+
+
+def http_response_head(protocol: str, status: int, reason: str, headers: Iterable[tuple[str, str]]) -> bytes:
+    # RFC 9112 keeps the space before an empty reason phrase.
+    return _encode_head([f"{protocol} {status} {_one_line(reason)}", *_header_lines(headers, _DROP_RESPONSE)])
+
+
+def warc_fields(fields: Iterable[tuple[str, str]]) -> bytes:
+    return "".join(f"{_one_line(k)}: {_one_line(v)}\r\n" for k, v in fields).encode("utf-8")
+
+
+def json_block(payload: Mapping[str, object], target_uri: str) -> bytes:
+    try:
+        return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise ArchiveError(f"metadata for {target_uri} is not JSON-serialisable: {exc}") from exc
+
+
+def record_member(headers: Sequence[tuple[str, str]], content_type: str, parts: Sequence[bytes],
+                  payload_digest: str | None, compresslevel: int) -> bytes:
+    """One complete record as one gzip member: headers, digests, block, CRLF CRLF.
+
+    The block is fed to the compressor in parts so a large body is never copied.
+    """
+    h = hashlib.sha1()
+    length = 0
+    for part in parts:
+        h.update(part)
+        length += len(part)
+    fields = [*headers, ("WARC-Block-Digest", "sha1:" + base64.b32encode(h.digest()).decode("ascii"))]
+    if payload_digest is not None:
+        fields.append(("WARC-Payload-Digest", payload_digest))
+    fields += [("Content-Type", content_type), ("Content-Length", str(length))]
+    head = "WARC/1.1\r\n" + "".join(f"{k}: {_one_line(v)}\r\n" for k, v in fields) + "\r\n"
+    comp = zlib.compressobj(compresslevel, zlib.DEFLATED, 31)
+    out = [comp.compress(head.encode("utf-8"))]
+    out.extend(comp.compress(part) for part in parts)
+    out.append(comp.compress(b"\r\n\r\n"))
+    out.append(comp.flush())
+    return b"".join(out)

@@ -1,0 +1,211 @@
+"""Low-level WARC scanning: gzip member boundaries and record syntax, without judging.
+
+Both the reader (which wants records) and verify (which wants every fault, and to go
+on past it) sit on this module, so "what a record is" is decided in one place.  It
+reports damage as values instead of raising, leaving the policy to the caller.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from archive._format import WARC_DATE_RE
+from archive.exceptions import RecordFormatError
+
+__all__ = ["Member", "Damage", "ParsedRecord", "scan", "parse_record", "is_gzip_at"]
+
+CHUNK = 1 << 16
+GZIP_MAGIC = b"\x1f\x8b\x08"
+_TOKEN_BAD = re.compile(rb'[\x00-\x20()<>@,;:\\"/\[\]?={}\x7f-\xff]')
+_VERSIONS = (b"WARC/1.0", b"WARC/1.1")
+_REQUIRED = ("WARC-Type", "WARC-Record-ID", "WARC-Date", "Content-Length")
+
+
+@dataclass(frozen=True)
+class Member:
+    """A stretch of the file holding whole records: one gzip member, or one raw record."""
+
+    offset: int
+    length: int
+    data: bytes
+    compressed: bool
+
+
+@dataclass(frozen=True)
+class Damage:
+    """Bytes that could not be read as records; ``length`` runs to where reading resumed."""
+
+    offset: int
+    length: int
+    message: str
+    truncated: bool = False
+
+
+@dataclass
+class ParsedRecord:
+    version: str
+    headers: list[tuple[str, str]]
+    block: bytes
+    problems: list[str] = field(default_factory=list)
+    """Faults that do not stop reading (a malformed header line, a bad date)."""
+
+    def get(self, name: str) -> str | None:
+        lname = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lname), None)
+
+
+def is_gzip_at(f: BinaryIO, offset: int) -> bool:
+    f.seek(offset)
+    return f.read(2) == GZIP_MAGIC[:2]
+
+
+def scan(f: BinaryIO, start: int = 0) -> Iterator[Member | Damage]:
+    """Members of a file from ``start``: gzip members if it starts with gzip, else raw records."""
+    yield from (_scan_gzip(f, start) if is_gzip_at(f, start) else _scan_raw(f, start))
+
+
+def _scan_gzip(f: BinaryIO, start: int) -> Iterator[Member | Damage]:
+    f.seek(start)
+    pos = start  # file offset of pending[0]
+    pending = memoryview(b"")
+    while True:
+        if not pending:
+            pending = memoryview(f.read(CHUNK))
+            if not pending:
+                return
+        begin = pos
+        is_gzip = bytes(pending[:3]) == GZIP_MAGIC[: len(pending[:3])]
+        d = zlib.decompressobj(31)
+        parts: list[bytes] = []
+        try:
+            while True:
+                parts.append(d.decompress(pending))
+                if d.eof:
+                    used = len(pending) - len(d.unused_data)
+                    pos, pending = pos + used, pending[used:]
+                    break
+                pos += len(pending)
+                pending = memoryview(f.read(CHUNK))
+                if not pending:
+                    yield Damage(begin, pos - begin, f"truncated gzip member ({pos - begin} bytes): the file ends "
+                                 "inside a record", truncated=True)
+                    return
+        except zlib.error as exc:
+            resume = _find_magic(f, begin + 1)
+            end = resume if resume is not None else os.fstat(f.fileno()).st_size
+            what = "corrupt gzip member" if is_gzip else "not a gzip member"
+            yield Damage(begin, end - begin, f"{what} ({exc}); {end - begin} bytes skipped")
+            if resume is None:
+                return
+            f.seek(resume)
+            pos, pending = resume, memoryview(b"")
+            continue
+        yield Member(begin, pos - begin, b"".join(parts), True)
+
+
+def _find_magic(f: BinaryIO, start: int) -> int | None:
+    """Where the next gzip header starts, to resume after a corrupt member."""
+    f.seek(start)
+    base, tail = start, b""
+    while chunk := f.read(CHUNK):
+        hay = tail + chunk
+        at = hay.find(GZIP_MAGIC)
+        if at >= 0:
+            return base - len(tail) + at
+        tail = hay[-(len(GZIP_MAGIC) - 1):]
+        base += len(chunk)
+    return None
+
+
+def _scan_raw(f: BinaryIO, start: int) -> Iterator[Member | Damage]:
+    """Uncompressed WARC: headers up to the blank line, then Content-Length bytes and CRLF CRLF.
+
+    After a record whose Content-Length was wrong, bytes up to the next ``WARC/1.``
+    line are reported as one Damage and reading resumes there.
+    """
+    f.seek(start)
+    pos = start
+    line = f.readline(1 << 16)
+    while line:
+        if not line.startswith(b"WARC/1."):
+            skipped, blank = 0, True
+            while line and not line.startswith(b"WARC/1."):
+                skipped += len(line)
+                blank = blank and not line.strip()
+                line = f.readline(1 << 16)
+            if not blank:  # stray blank lines between records are tolerated
+                yield Damage(pos, skipped, f"{skipped} bytes that are not a WARC record skipped")
+            pos += skipped
+            continue
+        head = bytearray(line)
+        while (line := f.readline(1 << 16)) not in (b"\r\n", b"\n", b""):
+            head += line
+        length = 0
+        for raw in bytes(head).split(b"\n"):
+            name, _, value = raw.partition(b":")
+            if name.strip().lower() == b"content-length" and value.strip().isdigit():
+                length = int(value.strip())
+        data = bytes(head) + line + f.read(length + 4)
+        if not line or len(data) < len(head) + len(line) + length + 4:
+            size = os.fstat(f.fileno()).st_size
+            yield Damage(pos, size - pos, f"truncated record ({size - pos} bytes): the file ends inside it",
+                         truncated=True)
+            return
+        yield Member(pos, len(data), data, False)
+        pos += len(data)
+        line = f.readline(1 << 16)
+
+
+def parse_record(data: bytes, pos: int = 0) -> tuple[ParsedRecord, int]:
+    """Parse the record at ``data[pos:]``; return it and where the next one starts.
+
+    Raises RecordFormatError (``offset`` relative to ``data``) when the record's extent
+    cannot be known; softer faults go into ``problems``.
+    """
+    head_end = data.find(b"\r\n\r\n", pos)
+    if head_end < 0:
+        raise RecordFormatError("WARC header block is not terminated by an empty line", offset=pos)
+    lines = data[pos:head_end].split(b"\r\n")
+    if lines[0] not in _VERSIONS:
+        raise RecordFormatError(f"not a WARC record: first line {lines[0][:40]!r}", offset=pos)
+    record = ParsedRecord(lines[0].decode("ascii"), [], b"")
+    for number, raw in enumerate(lines[1:], start=2):
+        if raw[:1] in (b" ", b"\t") and record.headers:  # obsolete line folding
+            last_name, last_value = record.headers[-1]
+            record.headers[-1] = (last_name, f"{last_value} {raw.strip().decode('utf-8', 'replace')}")
+            continue
+        name, sep, value = raw.partition(b":")
+        if not sep or not name or _TOKEN_BAD.search(name):
+            record.problems.append(f"malformed WARC header line {number}: {raw.decode('utf-8', 'replace')!r}")
+            continue
+        record.headers.append((name.decode("ascii"), value.strip().decode("utf-8", "replace")))
+    _check_headers(record)
+    length_text = record.get("Content-Length")
+    if length_text is None or not length_text.isdigit():
+        raise RecordFormatError(f"Content-Length is missing or not a number: {length_text!r}", offset=pos)
+    start, length = head_end + 4, int(length_text)
+    record.block = data[start:start + length]
+    if len(record.block) < length:
+        raise RecordFormatError(f"Content-Length {length} but only {len(record.block)} bytes follow the header",
+                                offset=pos)
+    if data[start + length:start + length + 4] != b"\r\n\r\n":
+        raise RecordFormatError(f"no CRLF CRLF after the Content-Length ({length}) bytes of the block: "
+                                "Content-Length is wrong or the record is damaged", offset=pos)
+    return record, start + length + 4
+
+
+def _check_headers(record: ParsedRecord) -> None:
+    for name in _REQUIRED:
+        if record.get(name) is None:
+            record.problems.append(f"missing {name} header")
+    date = record.get("WARC-Date")
+    if date is not None and not WARC_DATE_RE.match(date):
+        record.problems.append(f"WARC-Date is not a W3C-ISO8601 UTC date: {date!r}")
+    record_id = record.get("WARC-Record-ID")
+    if record_id is not None and not (record_id.startswith("<") and record_id.endswith(">") and ":" in record_id):
+        record.problems.append(f"WARC-Record-ID is not a <URI>: {record_id!r}")

@@ -1,0 +1,79 @@
+"""Stream records to JSON Lines, plain or gzip, without holding the corpus in memory.
+
+Exports are what researchers cite, so two properties matter more than speed: a file
+under its final name is always complete (it is written as ``<name>.part`` and renamed
+at the end), and gzip output is byte-reproducible (no timestamp or file name in the
+gzip header), so the same records give the same file and the same checksum.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Literal, cast
+
+from archive.exceptions import ArchiveError
+
+__all__ = ["write_jsonl", "Compression"]
+
+Compression = Literal["none", "gzip"]
+
+
+def write_jsonl(records: Iterable[Mapping[str, object]], out: Path | IO[str] | IO[bytes],
+                compress: Compression = "none") -> int:
+    """Write one JSON object per line (UTF-8, ``ensure_ascii=False``); return how many.
+
+    ``out`` is a path (written atomically) or an open stream: a text stream for
+    ``compress="none"``, a binary one for either.  A record that is not
+    JSON-serialisable raises ArchiveError naming its line, and a path target is left
+    untouched.
+    """
+    if compress not in ("none", "gzip"):
+        raise ArchiveError(f"unknown compression {compress!r} (none, gzip)")
+    if isinstance(out, Path):
+        part = out.with_name(out.name + ".part")
+        try:
+            with part.open("wb") as raw:
+                count = _write_binary(records, raw, compress)
+            os.replace(part, out)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        return count
+    if isinstance(out, io.TextIOBase):
+        if compress != "none":
+            raise ArchiveError("gzip output needs a binary stream or a path, not a text stream")
+        return _write_lines(records, out)
+    return _write_binary(records, cast("IO[bytes]", out), compress)
+
+
+def _write_binary(records: Iterable[Mapping[str, object]], raw: IO[bytes], compress: Compression) -> int:
+    if compress == "gzip":
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+            return _write_text(records, gz)
+    return _write_text(records, raw)
+
+
+def _write_text(records: Iterable[Mapping[str, object]], raw: IO[bytes] | gzip.GzipFile) -> int:
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=False)
+    try:
+        return _write_lines(records, text)
+    finally:
+        text.flush()
+        text.detach()  # leave the caller's stream open
+
+
+def _write_lines(records: Iterable[Mapping[str, object]], out: IO[str]) -> int:
+    count = 0
+    for count, record in enumerate(records, start=1):
+        try:
+            line = json.dumps(record, ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            raise ArchiveError(f"record {count} cannot be written as JSON: {exc}") from exc
+        out.write(line)
+        out.write("\n")
+    return count

@@ -1,0 +1,216 @@
+"""Read records back: iterate a file, fetch one record by offset, resolve a revisit.
+
+This is what ``reprocess`` and replay stand on, so it reads what the writer wrote and
+also the WARCs other tools write (WARC/1.0, uncompressed files, folded headers).
+Softer faults are kept on the record in ``problems``; ``verify`` is the strict judge.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from archive._content import decode_content
+from archive._scan import Damage, Member, ParsedRecord, parse_record, scan
+from archive.exceptions import ArchiveError, RecordFormatError
+
+__all__ = ["ArchivedRecord", "iter_records", "read_record_at", "decode_content", "RevisitResolver", "resolve_revisit"]
+
+logger = logging.getLogger(__name__)
+
+_HTTP_TYPES = frozenset({"response", "request", "revisit"})
+
+
+@dataclass(frozen=True)
+class ArchivedRecord:
+    """One record with its place in the file and, for HTTP records, the parsed HTTP message.
+
+    ``payload`` is the HTTP body (the whole block for non-HTTP records), still
+    content-encoded unless the record was read with ``decode_content=True``.
+    """
+
+    filename: str
+    offset: int
+    length: int
+    headers: list[tuple[str, str]]
+    block: bytes
+    http_start_line: str | None
+    http_headers: list[tuple[str, str]]
+    payload: bytes
+    problems: tuple[str, ...] = ()
+    content_decoded: bool = False
+
+    def header(self, name: str) -> str | None:
+        """First WARC header called ``name`` (case-insensitive), or None."""
+        lname = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lname), None)
+
+    def header_all(self, name: str) -> list[str]:
+        lname = name.lower()
+        return [v for k, v in self.headers if k.lower() == lname]
+
+    def http_header(self, name: str) -> str | None:
+        lname = name.lower()
+        return next((v for k, v in self.http_headers if k.lower() == lname), None)
+
+    @property
+    def rec_type(self) -> str:
+        return self.header("WARC-Type") or ""
+
+    @property
+    def record_id(self) -> str:
+        return self.header("WARC-Record-ID") or ""
+
+    @property
+    def target_uri(self) -> str | None:
+        return self.header("WARC-Target-URI")
+
+    @property
+    def date(self) -> str:
+        return self.header("WARC-Date") or ""
+
+    @property
+    def http_status(self) -> int | None:
+        """Status code of an HTTP response or revisit; None for anything else."""
+        if not self.http_start_line or not self.http_start_line.startswith("HTTP/"):
+            return None
+        parts = self.http_start_line.split(" ", 2)
+        return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+
+
+def _is_http(parsed: ParsedRecord) -> bool:
+    return (parsed.get("WARC-Type") or "") in _HTTP_TYPES and (parsed.get("Content-Type") or "").startswith(
+        "application/http")
+
+
+def split_http(block: bytes) -> tuple[str | None, list[tuple[str, str]], bytes, bool]:
+    """(start line, headers, body, well-formed) of an HTTP message stored in a block."""
+    end = block.find(b"\r\n\r\n")
+    sep = 4
+    if end < 0:
+        end, sep = block.find(b"\n\n"), 2
+    if end < 0:
+        end, sep = len(block), 0
+    lines = block[:end].decode("latin-1").splitlines()
+    if not lines:
+        return None, [], block[end + sep:], sep > 0
+    headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:]) if k.strip()]
+    return lines[0], headers, block[end + sep:], sep > 0
+
+
+def _to_record(filename: str, member: Member, parsed: ParsedRecord) -> ArchivedRecord:
+    problems = list(parsed.problems)
+    start_line: str | None = None
+    http_headers: list[tuple[str, str]] = []
+    payload = parsed.block
+    if _is_http(parsed):
+        start_line, http_headers, payload, ok = split_http(parsed.block)
+        if not ok:
+            problems.append("HTTP header block is not terminated by an empty line")
+    return ArchivedRecord(filename, member.offset, member.length, parsed.headers, parsed.block, start_line,
+                          http_headers, payload, tuple(problems))
+
+
+def _records_in(filename: str, member: Member) -> Iterator[ArchivedRecord]:
+    pos = 0
+    while pos < len(member.data):
+        try:
+            parsed, pos = parse_record(member.data, pos)
+        except RecordFormatError as exc:
+            raise RecordFormatError(exc.message, offset=member.offset) from None
+        yield _to_record(filename, member, parsed)
+
+
+def iter_records(path: Path | str, *, skip_damage: bool = False) -> Iterator[ArchivedRecord]:
+    """Every record of a WARC file in order.
+
+    Damage raises RecordFormatError, unless ``skip_damage``: then it is logged and
+    reading resumes at the next readable gzip member, so one bad record in years of
+    archives does not stop a reprocess.
+    """
+    path = Path(path)
+    with path.open("rb") as f:
+        for item in scan(f):
+            if isinstance(item, Damage):
+                if not skip_damage:
+                    raise RecordFormatError(f"{path.name}: {item.message}", offset=item.offset)
+                logger.warning("%s at offset %d: %s; run `speechcrawl archive verify %s`", path, item.offset,
+                               item.message, path)
+                continue
+            try:
+                yield from _records_in(path.name, item)
+            except RecordFormatError as exc:
+                if not skip_damage:
+                    raise
+                logger.warning("%s: %s; run `speechcrawl archive verify %s`", path, exc, path)
+
+
+def read_record_at(path: Path | str, offset: int, *, decode_content: bool = False) -> ArchivedRecord:
+    """The record starting at ``offset`` (a RecordPointer or CDXJ offset) of one file."""
+    path = Path(path)
+    with path.open("rb") as f:
+        record = _first_record(f, path.name, offset)
+    return _decoded(record) if decode_content else record
+
+
+def _first_record(f: BinaryIO, filename: str, offset: int) -> ArchivedRecord:
+    item = next(scan(f, offset), None)
+    if item is None:
+        raise RecordFormatError(f"{filename}: no record at offset {offset} (end of file)", offset=offset)
+    if isinstance(item, Damage):
+        raise RecordFormatError(f"{filename}: no WARC record starts here ({item.message})", offset=offset)
+    return next(_records_in(filename, item))
+
+
+def _decoded(record: ArchivedRecord) -> ArchivedRecord:
+    encoding = record.http_header("Content-Encoding")
+    if not encoding or record.rec_type == "revisit":
+        return record
+    return replace(record, payload=decode_content(record.payload, encoding), content_decoded=True)
+
+
+class RevisitResolver:
+    """Finds the original of revisit records among the WARC files of one directory.
+
+    It indexes every response record once (lazily, on the first revisit), so resolving
+    many revisits costs one pass over the directory rather than one per revisit.
+    """
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+        self._by_id: dict[str, tuple[Path, int]] | None = None
+        self._by_url: dict[tuple[str, str], tuple[Path, int]] = {}
+
+    def _index(self) -> dict[str, tuple[Path, int]]:
+        if self._by_id is None:
+            self._by_id = {}
+            files = sorted(p for p in self.directory.iterdir() if ".warc" in p.name and p.is_file())
+            for path in files:
+                for rec in iter_records(path, skip_damage=True):
+                    if rec.rec_type in ("response", "resource"):
+                        self._by_id[rec.record_id] = (path, rec.offset)
+                        digest = rec.header("WARC-Payload-Digest")
+                        if rec.target_uri and digest:
+                            self._by_url.setdefault((rec.target_uri, digest), (path, rec.offset))
+        return self._by_id
+
+    def original(self, revisit: ArchivedRecord, *, decode_content: bool = False) -> ArchivedRecord:
+        """The response a revisit stands for: by WARC-Refers-To, else by URL and payload digest."""
+        if revisit.rec_type != "revisit":
+            raise ArchiveError(f"record {revisit.record_id} is a {revisit.rec_type!r}, not a revisit")
+        by_id = self._index()
+        refers_to = revisit.header("WARC-Refers-To")
+        uri = revisit.header("WARC-Refers-To-Target-URI") or revisit.target_uri or ""
+        where = by_id.get(refers_to) if refers_to else None
+        where = where or self._by_url.get((uri, revisit.header("WARC-Payload-Digest") or ""))
+        if where is None:
+            raise ArchiveError(f"original of revisit {revisit.record_id} ({uri}) is not in {self.directory}")
+        return read_record_at(where[0], where[1], decode_content=decode_content)
+
+
+def resolve_revisit(revisit: ArchivedRecord, directory: Path | str, *, decode_content: bool = False) -> ArchivedRecord:
+    """One-off :meth:`RevisitResolver.original`; use a resolver for many revisits."""
+    return RevisitResolver(directory).original(revisit, decode_content=decode_content)

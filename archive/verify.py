@@ -1,0 +1,188 @@
+"""Check WARC files record by record, and repair the tail a killed crawl leaves behind.
+
+``verify`` is the archivist's proof that a file still says what it said when written:
+it recomputes every digest and reports each fault with its file and offset, then goes
+on (one bad record must not hide the next).  ``repair`` fixes the one fault a crash
+can cause with this writer, a partial last record, and nothing else: faults earlier in
+the file are reported, never "fixed" by deleting good data after them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive._files import lock_file
+from archive._format import digest_of
+from archive._scan import Damage, ParsedRecord, parse_record, scan
+from archive.exceptions import ArchiveError, RecordFormatError
+from archive.reader import split_http
+from archive.warc import OPEN_SUFFIX
+
+__all__ = ["Fault", "FileReport", "RepairReport", "verify", "verify_paths", "repair", "warc_files"]
+
+logger = logging.getLogger(__name__)
+
+_REPAIR_HINT = "; run `speechcrawl archive verify --repair`"
+
+
+@dataclass(frozen=True)
+class Fault:
+    file: str
+    offset: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.offset}: {self.message}"
+
+
+@dataclass
+class FileReport:
+    """What verify found in one file.  ``valid_end`` is where repair would cut."""
+
+    path: Path
+    size: int = 0
+    records: int = 0
+    faults: list[Fault] = field(default_factory=list)
+    valid_end: int = 0
+    valid_records: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.faults
+
+    @property
+    def unfinished(self) -> bool:
+        """Still named ``.open``: being written now, or left by a crawl that was killed."""
+        return self.path.name.endswith(OPEN_SUFFIX)
+
+    def fault(self, offset: int, message: str) -> None:
+        self.faults.append(Fault(self.path.name, offset, message))
+
+
+@dataclass(frozen=True)
+class RepairReport:
+    path: Path
+    records_kept: int
+    bytes_removed: int
+    tail_path: Path | None
+    renamed_from: Path | None
+    remaining_faults: list[Fault]
+
+
+def warc_files(paths: Iterable[Path | str], *, include_open: bool = False) -> Iterator[Path]:
+    """Files named on the command line, with directories expanded to their WARC files, sorted."""
+    suffixes = (".warc", ".warc.gz") + ((".warc.open", ".warc.gz.open") if include_open else ())
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(suffixes))
+        else:
+            yield path
+
+
+def verify(path: Path | str) -> FileReport:
+    """Read every record of one file and report each fault; never raises for bad content."""
+    report = FileReport(Path(path))
+    try:
+        with report.path.open("rb") as f:
+            report.size = os.fstat(f.fileno()).st_size
+            if report.size and report.path.name.endswith((".gz", ".gz.open")) and f.read(2) != b"\x1f\x8b":
+                report.fault(0, "file is named .gz but is not gzip-compressed")
+            for item in scan(f):
+                if isinstance(item, Damage):
+                    report.fault(item.offset, item.message + (_REPAIR_HINT if item.truncated else ""))
+                    continue
+                count, member_ok = 0, True
+                pos = 0
+                while pos < len(item.data):
+                    try:
+                        parsed, pos = parse_record(item.data, pos)
+                    except RecordFormatError as exc:
+                        report.fault(item.offset, exc.message)
+                        member_ok = False
+                        break
+                    count += 1
+                    for problem in [*parsed.problems, *_digest_faults(parsed)]:
+                        report.fault(item.offset, problem)
+                        member_ok = False
+                report.records += count
+                if item.compressed and count > 1:
+                    report.fault(item.offset, f"gzip member holds {count} records: the file is not record-chunked "
+                                 "(one gzip member per record), so its records cannot be read by offset")
+                if member_ok and count:
+                    report.valid_end = item.offset + item.length
+                    report.valid_records = report.records
+    except OSError as exc:
+        report.fault(0, f"cannot read file: {exc}")
+    return report
+
+
+def verify_paths(paths: Iterable[Path | str]) -> Iterator[FileReport]:
+    """verify() each WARC file under ``paths`` (``.open`` files too: they are where crashes show)."""
+    for path in warc_files(paths, include_open=True):
+        yield verify(path)
+
+
+def _digest_faults(parsed: ParsedRecord) -> Iterator[str]:
+    checks = [("block", parsed.get("WARC-Block-Digest"), parsed.block)]
+    # A revisit's payload digest names the original's payload, which is not in this record.
+    if parsed.get("WARC-Type") != "revisit":
+        payload = parsed.block
+        if (parsed.get("Content-Type") or "").startswith("application/http"):
+            payload = split_http(parsed.block)[2]
+        checks.append(("payload", parsed.get("WARC-Payload-Digest"), payload))
+    for what, declared, data in checks:
+        if declared is None:
+            continue
+        try:
+            computed, ok = digest_of(declared, [data])
+        except ArchiveError as exc:
+            yield f"{what} digest cannot be checked: {exc}"
+            continue
+        if not ok:
+            yield f"{what} digest mismatch: header {declared}, computed {computed}"
+
+
+def repair(path: Path | str, *, save_tail: bool = True) -> RepairReport:
+    """Cut a file after its last complete valid record and drop an ``.open`` suffix.
+
+    The removed bytes are kept next to the file as ``<name>.tail`` (unless
+    ``save_tail`` is False), because an archive should not lose bytes silently even
+    when they are a half-written record.  Refuses a file a live writer holds.
+    """
+    path = Path(path)
+    with path.open("r+b") as f:
+        if not lock_file(f.fileno()):
+            raise ArchiveError(f"{path} is being written by a running crawl; stop the crawl before repairing")
+        report = verify(path)
+        cut = report.valid_end
+        final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+        if final != path and final.exists():
+            raise ArchiveError(f"cannot rename {path}: {final} already exists")
+        tail_path = None
+        if cut < report.size:
+            if save_tail:
+                tail_path = _free_name(final.with_name(final.name + ".tail"))
+                f.seek(cut)
+                tail_path.write_bytes(f.read())
+            f.truncate(cut)
+            f.flush()
+            os.fsync(f.fileno())
+            logger.warning("cut %d bytes from %s after offset %d (kept %d records)", report.size - cut, path, cut,
+                           report.valid_records)
+    if final != path:
+        os.rename(path, final)
+    return RepairReport(final, report.valid_records, report.size - cut, tail_path, path if final != path else None,
+                        [fault for fault in report.faults if fault.offset < cut])
+
+
+def _free_name(path: Path) -> Path:
+    n = 1
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.{n}")
+        n += 1
+    return candidate

@@ -1,0 +1,285 @@
+"""WARC/1.1 writer: each fetch becomes a request record and a response (or revisit) record.
+
+The crawler hands over plain :class:`HttpExchange` values and gets :class:`RecordPointer`
+values back, so it never touches warcio types and this module needs no Scrapy.
+
+Durability is the point of the design: each record is built as one complete gzip member
+in memory and handed to the OS in one unbuffered write, so a process killed at any
+instant leaves every earlier record intact and at most one partial member at the end
+of the ``.open`` file, which :func:`archive.verify.repair` cuts off.  Files are named
+``….warc.gz.open`` while written and renamed when closed, so a finished name always
+means a finished file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from archive._files import fsync_directory, lock_file
+from archive._format import (
+    http_request_head,
+    http_response_head,
+    json_block,
+    record_member,
+    sha1_digest,
+    uri_for_header,
+    warc_date,
+    warc_fields,
+)
+from archive.exceptions import ArchiveError, WriterClosedError
+
+__all__ = ["HttpExchange", "RecordPointer", "WarcWriter", "REVISIT_PROFILE", "OPEN_SUFFIX"]
+
+logger = logging.getLogger(__name__)
+
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+OPEN_SUFFIX = ".open"
+_CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+
+
+def _software() -> str:
+    try:
+        return f"speechcrawl/{metadata.version('speechcrawl')}"
+    except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        return "speechcrawl/0+unknown"
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpExchange:
+    """One fetch as it went over the wire: what the crawler knows, in plain types."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    protocol: str
+    status: int
+    reason: str
+    response_headers: list[tuple[str, str]]
+    response_body: bytes
+    ip_address: str | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordPointer:
+    """Where one record lives, enough for provenance and for ``read_record_at``."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+    payload_digest: str
+    date: str
+    revisit_of: str | None = None
+
+
+class WarcWriter:
+    """Appends WARC/1.1 records, one gzip member each, rotating files at ``max_size``.
+
+    Not a Scrapy component: the downloader middleware builds one per spider.  Writes are
+    serialised with a lock so it may also be called from a thread pool.
+    """
+
+    software = _software()
+
+    def __init__(self, directory: Path, *, prefix: str, crawl_id: str, warcinfo: Mapping[str, str],
+                 max_size: int = 1_000_000_000, revisits: bool = True, compresslevel: int = 6) -> None:
+        if max_size <= 0:
+            raise ArchiveError(f"max_size must be positive, got {max_size}")
+        for name, value in (("prefix", prefix), ("crawl_id", crawl_id)):
+            if not value or re.search(r"[\s/\\]", value):
+                raise ArchiveError(f"{name} {value!r} cannot be part of a WARC file name")
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.crawl_id = crawl_id
+        # Settings may hand over None (e.g. an unset USER_AGENT); a missing field beats "None".
+        self.warcinfo = {k: str(v) for k, v in warcinfo.items() if v is not None}
+        self.max_size = max_size
+        self.revisits = revisits
+        self.compresslevel = compresslevel
+        # Fail at construction, not at the first fetch, when the directory is unusable.
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._file: int | None = None
+        self._name = ""
+        self._size = 0
+        self._warcinfo_id = ""
+        self._serial = self._next_serial()
+        self._closed = False
+        # (url, payload digest) -> (record id, WARC-Date) of the full response record.
+        self._seen: dict[tuple[str, str], tuple[str, str]] = {}
+        self.files: list[Path] = []
+        """Final paths of the files this writer has finished, in order."""
+
+    # -- overridable for byte-exact golden tests ---------------------------------------
+    def _make_record_id(self) -> str:
+        return f"<urn:uuid:{uuid.uuid4()}>"
+
+    def _now(self) -> datetime:
+        return datetime.now(UTC)
+
+    # -- public API --------------------------------------------------------------------
+    @property
+    def current_path(self) -> Path | None:
+        """The ``.open`` file being written, or None between files."""
+        return self.directory / (self._name + OPEN_SUFFIX) if self._file is not None else None
+
+    def remember(self, url: str, payload_digest: str, record_id: str, date: str) -> None:
+        """Preload the revisit index, e.g. from the catalog of a previous crawl."""
+        with self._lock:
+            self._seen[(url, payload_digest)] = (record_id, date)
+
+    def write_exchange(self, ex: HttpExchange) -> tuple[RecordPointer, RecordPointer]:
+        """Write the request record and the response (or revisit) record of one fetch.
+
+        Both members go out in one write, into the same file, so the pair is never split
+        across a rotation.
+        """
+        date = warc_date(ex.fetched_at)
+        uri = uri_for_header(ex.url)
+        ip = [("WARC-IP-Address", ex.ip_address)] if ex.ip_address else []
+        req_head = http_request_head(ex.method, ex.url, ex.protocol, ex.request_headers)
+        resp_head = http_response_head(ex.protocol, ex.status, ex.reason, ex.response_headers)
+        req_digest = sha1_digest(ex.request_body)
+        resp_digest = sha1_digest(ex.response_body)
+        with self._lock:
+            self._ensure_file()
+            req_id, resp_id = self._make_record_id(), self._make_record_id()
+            common = [("WARC-Date", date), ("WARC-Target-URI", uri), *ip, ("WARC-Warcinfo-ID", self._warcinfo_id)]
+            request = record_member(
+                [("WARC-Type", "request"), ("WARC-Record-ID", req_id), *common, ("WARC-Concurrent-To", resp_id)],
+                "application/http; msgtype=request", (req_head, ex.request_body), req_digest, self.compresslevel)
+            original = self._seen.get((ex.url, resp_digest)) if self.revisits and ex.response_body else None
+            if original is None:
+                response = record_member(
+                    [("WARC-Type", "response"), ("WARC-Record-ID", resp_id), *common, ("WARC-Concurrent-To", req_id)],
+                    "application/http; msgtype=response", (resp_head, ex.response_body), resp_digest,
+                    self.compresslevel)
+            else:
+                response = record_member(
+                    [("WARC-Type", "revisit"), ("WARC-Record-ID", resp_id), *common, ("WARC-Concurrent-To", req_id),
+                     ("WARC-Profile", REVISIT_PROFILE), ("WARC-Refers-To", original[0]),
+                     ("WARC-Refers-To-Target-URI", uri), ("WARC-Refers-To-Date", original[1])],
+                    "application/http; msgtype=response", (resp_head,), resp_digest, self.compresslevel)
+            offset = self._append(request + response)
+            if original is None and ex.response_body:
+                self._seen[(ex.url, resp_digest)] = (resp_id, date)
+            return (
+                RecordPointer(self._name, offset, len(request), req_id, req_digest, date),
+                RecordPointer(self._name, offset + len(request), len(response), resp_id, resp_digest, date,
+                              original[0] if original else None),
+            )
+
+    def write_metadata(self, target_uri: str, refers_to: Sequence[str], payload: Mapping[str, object]) -> RecordPointer:
+        """Write a ``metadata`` record with a JSON payload about earlier records.
+
+        WARC-Refers-To is repeated once per id (a stitched article refers to each page).
+        """
+        block = json_block(payload, target_uri)
+        date = warc_date(self._now())
+        digest = sha1_digest(block)
+        with self._lock:
+            self._ensure_file()
+            record_id = self._make_record_id()
+            member = record_member(
+                [("WARC-Type", "metadata"), ("WARC-Record-ID", record_id), ("WARC-Date", date),
+                 ("WARC-Target-URI", uri_for_header(target_uri)), ("WARC-Warcinfo-ID", self._warcinfo_id),
+                 *[("WARC-Refers-To", rid) for rid in refers_to]],
+                "application/json", (block,), digest, self.compresslevel)
+            offset = self._append(member)
+            return RecordPointer(self._name, offset, len(member), record_id, digest, date)
+
+    def close(self) -> None:
+        """Finish the current file (fsync, rename ``.open`` away); later writes are refused."""
+        with self._lock:
+            self._closed = True
+            self._finish_file()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- files -------------------------------------------------------------------------
+    def _next_serial(self) -> int:
+        """Continue numbering after files a previous run of the same crawl left here."""
+        pattern = re.compile(rf"{re.escape(self.prefix)}-{re.escape(self.crawl_id)}-\d{{20}}-(\d{{5,}})\.warc\.gz")
+        serials = [int(m.group(1)) + 1 for p in self.directory.iterdir() if (m := pattern.match(p.name))]
+        return max(serials, default=0)
+
+    def _ensure_file(self) -> None:
+        if self._closed:
+            raise WriterClosedError(f"WARC writer for {self.directory} is closed")
+        if self._file is not None and self._size >= self.max_size:
+            self._finish_file()
+        if self._file is None:
+            self._start_file()
+
+    def _start_file(self) -> None:
+        now = self._now()
+        name = f"{self.prefix}-{self.crawl_id}-{now.astimezone(UTC):%Y%m%d%H%M%S%f}-{self._serial:05d}.warc.gz"
+        # "x": never clobber, even if a clock step reproduces a name.
+        fd = os.open(self.directory / (name + OPEN_SUFFIX), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        if not lock_file(fd):  # pragma: no cover - O_EXCL makes this unreachable in practice
+            os.close(fd)
+            raise ArchiveError(f"{name}{OPEN_SUFFIX} is locked by another process")
+        self._file, self._name, self._size = fd, name, 0
+        self._serial += 1
+        self._warcinfo_id = self._make_record_id()
+        fields = [("software", self.software), ("format", "WARC File Format 1.1"),
+                  ("conformsTo", _CONFORMS_TO), ("isPartOf", self.crawl_id), *self.warcinfo.items()]
+        block = warc_fields(fields)
+        self._append(record_member(
+            [("WARC-Type", "warcinfo"), ("WARC-Record-ID", self._warcinfo_id), ("WARC-Date", warc_date(now)),
+             ("WARC-Filename", name)],
+            "application/warc-fields", (block,), None, self.compresslevel))
+
+    def _append(self, data: bytes) -> int:
+        """Write whole members at the end of the file; on failure cut back to where we were."""
+        assert self._file is not None
+        offset = self._size
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self._file, view):]
+        except OSError:
+            # A half member would make every later record unreachable; remove it.
+            try:
+                os.ftruncate(self._file, offset)
+                os.lseek(self._file, offset, os.SEEK_SET)
+            except OSError:
+                logger.error("could not cut the partial record from %s; run `speechcrawl archive verify --repair`",
+                             self.current_path, exc_info=True)
+            raise
+        self._size += len(data)
+        return offset
+
+    def _finish_file(self) -> None:
+        if self._file is None:
+            return
+        fd, self._file = self._file, None
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        final = self.directory / self._name
+        if final.exists():
+            raise ArchiveError(f"cannot rename {final}{OPEN_SUFFIX}: {final} already exists")
+        os.rename(self.directory / (self._name + OPEN_SUFFIX), final)
+        fsync_directory(self.directory)
+        self.files.append(final)
+        logger.debug("closed WARC file %s (%d bytes)", final, self._size)

@@ -1,0 +1,1 @@
+"""Benchmarks: each compares speechcrawl to a baseline measured in the same run."""

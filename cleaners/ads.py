@@ -1,0 +1,97 @@
+"""Step 3: cut the ad sentences that 范文/文档 sites inject into the speech itself.
+
+These sites splice a sentence such as "下面是众鑫文档网小编给大家带来的…，希望大家
+喜欢。" into a real paragraph, sometimes truncated at the paragraph's end, and glue
+paywall markers ("当前隐藏内容免费查看") to the text that follows.  Only the
+injected words go; the speech text around them stays.  A paragraph that was
+nothing but an ad is removed whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from cleaners.blocks import Para, drop, normalize
+from cleaners.chrome import chrome_kind
+from cleaners.patterns import AD_FOLLOW, AD_OPENER, AD_OPENER_REACH, AD_PREFILTER, AD_TRIGGER, HIDDEN_MARKERS
+
+__all__ = ["ad_spans", "remove_injected_ads"]
+
+_SENTENCE_END = re.compile(r"[。！？!?]")
+_MAX_PASSES = 3
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    """Start of the sentence holding ``pos``, or of an opener (下面是…) closer to it."""
+    floor = max(0, pos - AD_OPENER_REACH)
+    window = text[floor:pos]
+    last_end = max((m.end() for m in _SENTENCE_END.finditer(window)), default=0)
+    opener = None
+    for m in AD_OPENER.finditer(window, last_end):
+        opener = m
+    if opener is not None:
+        return floor + opener.start()
+    if last_end:
+        return floor + last_end
+    # No boundary in reach: the sentence began further back; search the whole prefix.
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, pos)]
+    return before[-1] if before else 0
+
+
+def ad_spans(text: str, site_patterns: Sequence[re.Pattern[str]] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every injected span in ``text``, merged and in order."""
+    spans: list[tuple[int, int, str]] = []
+    for pattern in site_patterns:
+        spans.extend((m.start(), m.end(), "injected_ads") for m in pattern.finditer(text) if m.end() > m.start())
+    if not spans and AD_PREFILTER.search(text) is None:
+        return spans
+    for m in AD_TRIGGER.finditer(text):
+        start = m.start() if AD_OPENER.match(text, m.start()) else _sentence_start(text, m.start())
+        end_match = _SENTENCE_END.search(text, m.end())
+        end = end_match.end() if end_match else len(text)
+        follow = AD_FOLLOW.match(text, end)
+        if follow and follow.end() > end:
+            end = follow.end()
+        spans.append((start, end, "injected_ads"))
+    spans.extend((m.start(), m.end(), "markers") for m in HIDDEN_MARKERS.finditer(text))
+    spans.sort()
+    merged: list[tuple[int, int, str]] = []
+    for start, end, kind in spans:
+        if merged and start <= merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2])
+        else:
+            merged.append((start, end, kind))
+    return merged
+
+
+def remove_injected_ads(paras: Sequence[Para], site_patterns: Sequence[re.Pattern[str]] = ()) -> list[Para]:
+    """Paragraphs with injected sentences and markers cut out (recorded as cuts)."""
+    out = []
+    for para in paras:
+        if para.removed is not None:
+            out.append(para)
+            continue
+        text, cuts = para.text, list(para.cuts)
+        for _ in range(_MAX_PASSES):  # a cut can join two halves into a new trigger
+            spans = ad_spans(text, site_patterns)
+            if not spans:
+                break
+            pieces, pos = [], 0
+            for start, end, kind in spans:
+                pieces.append(text[pos:start])
+                cuts.append((kind, end - start))
+                pos = end
+            pieces.append(text[pos:])
+            text = normalize("".join(pieces))
+        if text == para.text:
+            out.append(para)
+        elif not text:
+            out.append(drop(para, "injected_ads"))
+        elif chrome_kind(text):  # a byline bar that carried an ad is still a byline bar
+            out.append(drop(replace(para, text=text, cuts=tuple(cuts)), "chrome"))
+        else:
+            out.append(replace(para, text=text, cuts=tuple(cuts)))
+    return out

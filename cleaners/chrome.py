@@ -1,0 +1,112 @@
+"""Step 2b: chrome lines and tail blocks inside the content, by their wording.
+
+Content selectors (or main-content detection) still leave site furniture that
+lives in the same element as the speech: breadcrumbs, byline bars, banners,
+pagination bars, "scan to read on your phone" and, at the end, related-article
+lists and comment widgets.  Whole paragraphs are recognised here; nothing is
+ever cut from inside a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from cleaners.blocks import Para, drop
+from cleaners.patterns import (
+    BREADCRUMB_SEP,
+    BREADCRUMB_START,
+    BYLINE_STAMP,
+    BYLINE_TOKEN,
+    CHROME_LINE,
+    NUMBER_LINE,
+    PAGINATION_LINE,
+    PAGINATION_WORD,
+    SENTENCE_END,
+    SOURCE_LINE,
+    TAIL_LONG_START,
+    TAIL_MAX_LINE,
+    TAIL_MIN_POSITION,
+    TAIL_START,
+)
+
+__all__ = ["chrome_kind", "strip_chrome_lines", "cut_tail"]
+
+_MAX_CHROME_CHARS = 200
+
+
+def chrome_kind(text: str) -> str | None:
+    """``"chrome"`` when a paragraph is site furniture, else None."""
+    if len(text) > _MAX_CHROME_CHARS:
+        return None  # every chrome shape is short; most speech paragraphs stop here
+    if len(text) <= 120 and BREADCRUMB_START.match(text):
+        return "chrome"
+    if len(text) <= 120 and len(BREADCRUMB_SEP.findall(text)) >= 2 and not SENTENCE_END.search(text) \
+            and "，" not in text:
+        return "chrome"
+    if _is_byline(text):
+        return "chrome"
+    if len(text) <= 120:
+        if SOURCE_LINE.match(text) or CHROME_LINE.search(text):
+            return "chrome"
+        if PAGINATION_WORD.search(text) and PAGINATION_LINE.match(text):
+            return "chrome"
+    return None
+
+
+def _is_byline(text: str) -> bool:
+    """Two or more byline tokens (作者:, 来源:, 阅读 次, 【收藏 …), a date/time counting once."""
+    if BYLINE_TOKEN.search(text) is None:
+        return False
+    tokens = len(BYLINE_TOKEN.findall(text))
+    if len(SENTENCE_END.findall(text)) > 1:
+        return False
+    return tokens + (1 if BYLINE_STAMP.search(text) else 0) >= 2
+
+
+def strip_chrome_lines(paras: Sequence[Para], drop_lines: Sequence[re.Pattern[str]] = ()) -> list[Para]:
+    """Mark chrome paragraphs removed (profile ``drop_lines`` first, then the generic rules)."""
+    out = []
+    for para in paras:
+        if para.removed is None and (any(p.search(para.text) for p in drop_lines) or chrome_kind(para.text)):
+            para = drop(para, "chrome")
+        out.append(para)
+    return out
+
+
+def _is_tail_start(text: str) -> bool:
+    text = "".join(text.split()) if " " in text else text
+    if TAIL_LONG_START.match(text):
+        return True
+    m = TAIL_START.match(text)
+    return m is not None and len(text) - len(m.group(1) or "") <= TAIL_MAX_LINE
+
+
+def cut_tail(paras: Sequence[Para]) -> list[Para]:
+    """Drop everything from the first tail marker on, as ``tail_blocks``.
+
+    A marker in the first 30% of the text is more likely a stray line (a sidebar
+    heading that main-content detection let in) than the start of the tail, so only
+    that line goes.  Bare numbers right before the tail (view counters) go with it.
+    """
+    out = list(paras)
+    total = sum(len(p.text) for p in out if p.removed is None) or 1
+    seen = 0
+    for i, para in enumerate(out):
+        if para.removed is not None:
+            continue
+        if _is_tail_start(para.text):
+            if seen / total < TAIL_MIN_POSITION:
+                out[i] = drop(para, "chrome")
+                continue
+            start = i
+            while start > 0 and (out[start - 1].removed is not None or NUMBER_LINE.match(out[start - 1].text)):
+                if out[start - 1].removed is None:
+                    out[start - 1] = drop(out[start - 1], "tail_blocks")
+                start -= 1
+            for j in range(i, len(out)):
+                if out[j].removed is None:
+                    out[j] = drop(out[j], "tail_blocks")
+            break
+        seen += len(para.text)
+    return out

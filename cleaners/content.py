@@ -1,0 +1,255 @@
+"""Step 2 (generic mode): find the main text of a page that has no profile.
+
+The page is read as one sequence of paragraphs in document order, each valued by
+how much it looks like prose (characters outside links, with sentence
+punctuation) minus what it looks like furniture (link text, a fixed cost per
+line, a container named like a sidebar or comment box).  The main text is the
+contiguous run with the largest total value (a maximum-subarray search), which
+copes with articles split over sibling elements and with table layouts, where
+"pick the best element" extractors lose paragraphs.  Link lists left inside the
+run are then dropped line by line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from cleaners.blocks import Para, normalize
+from cleaners.patterns import BLOCK_TAGS, HEADING_TAGS, SKIP_TAGS
+
+__all__ = ["Scored", "MainText", "score_paragraphs", "best_run", "find_main_text"]
+
+_PUNCT = re.compile(r"[，。、；！？“”,;!?]")
+_WORD = re.compile(r"\w")
+_NEGATIVE = re.compile(
+    r"comment|footer|foot\b|nav|menu|sidebar|side\b|aside|related|recommend|copyright|breadcrumb|crumb|share|"
+    r"login|banner|toolbar|pager|pagination|hot|rank|links?\b|friend|tags?\b|topbar|header|bottom|right|left|ad\b|"
+    r"advert|gg\b|pinglun|xgwz|tuijian|sitemap",
+    re.I,
+)
+_POSITIVE = re.compile(r"content|article|text|body|detail|main|post|entry|news|zoom|con\b|cont|txt|story|read", re.I)
+_LINE_COST = 8.0
+_LINK_WEIGHT = 2.0
+_BARE_TEXT_WEIGHT = 0.3
+"""Text without any sentence punctuation (titles, labels, dates) counts for less."""
+_NEGATIVE_FACTOR = 0.3
+_POSITIVE_FACTOR = 1.3
+_INNER_LINE_COST = 4.0
+"""Inside the core container furniture is rarer, so a short line costs less there."""
+_CORE_SHARE = 0.7
+_LEAF_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "pre", "blockquote", "span",
+                        "font", "strong", "b", "em", "i", "a", "br"})
+_MIN_COVERAGE = 1 / 3
+"""A run holding less than this share of its container's prose is not the whole text."""
+_EDGE_MAX_CHARS = 30
+_EDGE_MAX_LINES = 3
+_EVIDENCE_LINES = 8
+_EVIDENCE_MAX_CHARS = 80
+_LINK_LINE = 0.6
+"""Inside the chosen run, a line with more than this share of link text is a link list."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    para: Para
+    owner: HtmlElement
+    """The innermost block element the paragraph's text belongs to."""
+    chars: int
+    link_chars: int
+    words: int
+    """Characters that are letters, digits or hanzi (rules of dashes are not prose)."""
+    punctuated: bool
+    factor: float
+
+    def value(self, line_cost: float = _LINE_COST) -> float:
+        prose = max(self.words - self.link_chars, 0) * (1.0 if self.punctuated else _BARE_TEXT_WEIGHT)
+        value = prose - _LINK_WEIGHT * self.link_chars - line_cost
+        return value * self.factor if value > 0 else value / self.factor
+
+
+def _attr_class(el: HtmlElement) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _container_factor(el: HtmlElement) -> float:
+    names = _attr_class(el)
+    if not names.strip():
+        return 1.0
+    if _POSITIVE.search(names):
+        return _POSITIVE_FACTOR
+    if _NEGATIVE.search(names):
+        return _NEGATIVE_FACTOR
+    return 1.0
+
+
+def score_paragraphs(root: HtmlElement) -> list[Scored]:
+    """Every paragraph of ``root`` with the features its prose value is computed from."""
+    out: list[Scored] = []
+    text_parts: list[str] = []
+    link_parts: list[str] = []
+    tag_now = ["p"]
+    link_depth = 0
+    factors: list[float] = [1.0]
+    owners: list[HtmlElement] = [root]
+
+    def flush() -> None:
+        if text_parts:
+            text = normalize("".join(text_parts))
+            link = len("".join("".join(link_parts).split()))
+            text_parts.clear()
+            link_parts.clear()
+            if text:
+                chars = len(text.replace(" ", ""))
+                out.append(Scored(Para(text=text, tag=tag_now[0]), owners[-1], chars, min(link, chars),
+                                  len(_WORD.findall(text)), bool(_PUNCT.search(text)), factors[-1]))
+        tag_now[0] = "p"
+
+    def add(text: str | None) -> None:
+        if text:
+            text_parts.append(text)
+            if link_depth:
+                link_parts.append(text)
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if event == "start":
+            if tag in SKIP_TAGS:
+                walker.skip_subtree()
+                add(el.tail)
+                continue
+            if tag in BLOCK_TAGS:
+                flush()
+                if tag in HEADING_TAGS:
+                    tag_now[0] = tag
+                factor = _container_factor(el)
+                factors.append(factors[-1] * factor if factor != 1.0 else factors[-1])
+                owners.append(el)
+            if tag == "a":
+                link_depth += 1
+            add(el.text)
+        else:
+            if tag in SKIP_TAGS:
+                continue
+            if tag == "a":
+                link_depth -= 1
+            if tag in BLOCK_TAGS:
+                if tag in HEADING_TAGS:
+                    tag_now[0] = tag
+                flush()
+                factors.pop()
+                owners.pop()
+            if el is not root:
+                add(el.tail)
+    flush()
+    return out
+
+
+def best_run(values: Sequence[float]) -> tuple[int, int]:
+    """Bounds [start, end) of the contiguous run with the largest sum (Kadane)."""
+    best, best_start, best_end = 0.0, 0, 0
+    current, start = 0.0, 0
+    for i, value in enumerate(values):
+        if current <= 0:
+            current, start = value, i
+        else:
+            current += value
+        if current > best:
+            best, best_start, best_end = current, start, i + 1
+    return best_start, best_end
+
+
+def _core(scored: Sequence[Scored]) -> HtmlElement | None:
+    """Lowest common ancestor of the paragraphs that carry most of the page's prose value."""
+    ranked = sorted((s for s in scored if s.value() > 0), key=lambda s: s.value(), reverse=True)
+    total = sum(s.value() for s in ranked)
+    if not ranked:
+        return None
+    chosen: list[HtmlElement] = []
+    acc = 0.0
+    for s in ranked:
+        chosen.append(s.owner)
+        acc += s.value()
+        if acc >= _CORE_SHARE * total:
+            break
+    path = [chosen[0], *chosen[0].iterancestors()][::-1]
+    depth = len(path)
+    for el in chosen[1:]:
+        other = [el, *el.iterancestors()][::-1]
+        depth = min(depth, len(other))
+        for i in range(depth):
+            if other[i] is not path[i]:
+                depth = i
+                break
+    core = path[depth - 1] if depth else None
+    while core is not None and core.tag in _LEAF_TAGS and core.getparent() is not None:
+        core = core.getparent()  # one dominant paragraph: its container is the text, not it alone
+    return core
+
+
+def _short_sibling(s: Scored, parent: HtmlElement | None) -> bool:
+    return not s.link_chars and s.chars <= _EDGE_MAX_CHARS and s.owner.getparent() is parent
+
+
+def _extend(pool: Sequence[Scored], start: int, end: int) -> tuple[int, int]:
+    """Take in the short lines at both ends of the run that sit in the same container (a
+    section number, a speaker byline, 特此通告。, a signature, a date): each costs more
+    than it weighs, so the run alone stops short of them."""
+    if end <= start:
+        return start, end
+    first, floor = pool[start].owner.getparent(), max(0, start - _EDGE_MAX_LINES)
+    while start > floor and _short_sibling(pool[start - 1], first):
+        start -= 1
+    last, ceiling = pool[end - 1].owner.getparent(), min(len(pool), end + _EDGE_MAX_LINES)
+    while end < ceiling and _short_sibling(pool[end], last):
+        end += 1
+    return start, end
+
+
+def _coverage(scored: Sequence[Scored]) -> int:
+    return sum(max(s.words - s.link_chars, 0) for s in scored)
+
+
+def _inside(el: HtmlElement, core: HtmlElement) -> bool:
+    return el is core or any(a is core for a in el.iterancestors())
+
+
+@dataclass(frozen=True, slots=True)
+class MainText:
+    paras: list[Para]
+    link_chars: int
+    """Characters of link-list lines dropped from inside the chosen run."""
+    evidence: list[str]
+    """Short lines just before the run (byline, date, source): metadata, not text."""
+
+
+def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
+    """Paragraphs of the main text of ``root`` (see the module docstring)."""
+    scored = score_paragraphs(root)
+    core = _core(scored)
+    pool = [s for s in scored if core is None or _inside(s.owner, core)]
+    start, end = best_run([s.value(_INNER_LINE_COST) for s in pool])
+    start, end = _extend(pool, start, end)
+    chosen = pool[start:end]
+    if _coverage(chosen) < _MIN_COVERAGE * _coverage(pool):
+        chosen = pool  # the run broke a structured text (tables, lists) apart: trust the container
+    paras: list[Para] = []
+    link_lines = 0
+    for s in chosen:
+        if s.chars and s.link_chars / s.chars > _LINK_LINE:
+            link_lines += s.chars
+            continue
+        paras.append(Para(text=s.para.text, tag=s.para.tag, page=page))
+    evidence: list[str] = []
+    if chosen:
+        first = next(i for i, s in enumerate(scored) if s is chosen[0])
+        evidence = [s.para.text for s in scored[max(0, first - _EVIDENCE_LINES):first]
+                    if len(s.para.text) <= _EVIDENCE_MAX_CHARS]
+    return MainText(paras, link_lines, evidence)

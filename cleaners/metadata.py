@@ -1,0 +1,201 @@
+"""Step 6: title, speaker, speaker_title, occasion, date and source of each speech.
+
+Evidence is collected from the first page's tree *before* boilerplate removal
+(a profile may drop the very byline its ``date`` selector points into), then
+resolved per speech together with the chrome lines step 2 removed.  Every field
+is None unless the page states it: a date is never taken from the speech's own
+prose, a speaker never from a name that merely appears in the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from cleaners.blocks import Para, drop, normalize
+from cleaners.patterns import (
+    BYLINE_SPEAKER,
+    COMPOUND_SURNAMES,
+    DATE,
+    HEADLINE_SPEAKER,
+    META_DATE_NAMES,
+    OCCASION,
+    SENTENCE_END,
+    SOURCE,
+    SUBTITLE_DASH,
+    SURNAMES,
+    TITLE_PAGINATION,
+)
+from cleaners.selectors import element_text, regexes, select
+from cleaners.titles import page_title
+from cleaners.types import SiteRules
+
+__all__ = ["Facts", "Meta", "collect_facts", "parse_date", "find_speaker", "extract_metadata"]
+
+_BYLINE_REACH = 4
+"""A speaker byline ("焦作市委书记  王小平") stands among a speech's first lines."""
+_BYLINE_MAX_CHARS = 40
+_DATE_LINE_MAX_CHARS = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class Facts:
+    """What the first page says about the article, outside the speech text."""
+
+    title: str | None = None
+    headlines: tuple[str, ...] = ()
+    """Lines that may prefix the speaker to the title ("荆州市委书记吴锦:…"): h1, author selectors."""
+    subtitles: tuple[str, ...] = ()
+    """"——在…上的讲话" lines under the headline, read before a profile drops them."""
+    date: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Meta:
+    title: str | None = None
+    speaker: str | None = None
+    speaker_title: str | None = None
+    occasion: str | None = None
+    date: str | None = None
+    source: str | None = None
+
+
+def parse_date(text: str) -> str | None:
+    """First valid calendar date in ``text`` as YYYY-MM-DD."""
+    for m in DATE.finditer(text):
+        try:
+            return dt.date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _source_of(text: str) -> str | None:
+    m = SOURCE.search(text)
+    return m["src"] if m else None
+
+
+def _meta_date(tree: HtmlElement) -> str | None:
+    for meta in tree.iter("meta"):
+        name = str(meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        if name in META_DATE_NAMES:
+            found = parse_date(str(meta.get("content") or ""))
+            if found:
+                return found
+    for time in tree.iter("time"):
+        found = parse_date(str(time.get("datetime") or "") or normalize(str(time.text_content())))
+        if found:
+            return found
+    return None
+
+
+def _headings(tree: HtmlElement, tags: tuple[str, ...]) -> list[str]:
+    return [t for tag in tags for el in tree.iter(tag) if (t := normalize(str(el.text_content())))]
+
+
+def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
+    """Title, date and source from profile selectors, else from generic page evidence."""
+    title = date = source = None
+    headlines = _headings(tree, ("h1",))
+    subtitles = [t for t in _headings(tree, ("h2", "h3", "h4")) if SUBTITLE_DASH.match(t)]
+    if rules is not None:
+        headlines = [element_text(el) for el in select(tree, rules.author)] + headlines
+        texts = [element_text(el) for el in select(tree, rules.title)]
+        title = next((t for t in texts if t), None)
+        date = next((d for d in (parse_date(element_text(el)) for el in select(tree, rules.date)) if d), None)
+        for el in select(tree, rules.source):
+            text = element_text(el)
+            source = _source_of(text) or (text.strip(" :：()（）") if 1 < len(text) <= 30 else None)
+            if source:
+                break
+        if title:
+            for pattern in regexes(rules.title_strip):
+                title = pattern.sub("", title)
+    if not title:
+        title = page_title(tree)
+    if title:
+        title = TITLE_PAGINATION.sub("", normalize(title)) or None
+    return Facts(title=title, headlines=tuple(h for h in headlines if len(h) <= 120), subtitles=tuple(subtitles),
+                 date=date or _meta_date(tree), source=source)
+
+
+def _valid_name(name: str) -> bool:
+    return 2 <= len(name) <= 4 and (name[0] in SURNAMES or name[:2] in COMPOUND_SURNAMES)
+
+
+def find_speaker(title: str | None) -> tuple[str, str, str] | None:
+    """(speaker, speaker_title, rest of headline) from "荆州市委书记吴锦:狠抓落地转化…"."""
+    if not title:
+        return None
+    m = HEADLINE_SPEAKER.match(title)
+    if m is None:
+        return None
+    name = m["name"].replace(" ", "")
+    return (name, m["office"], m["rest"].strip()) if _valid_name(name) else None
+
+
+def _byline(paras: Sequence[Para]) -> tuple[int, str, str] | None:
+    """Index, speaker and office of a byline line among the first lines (a profile may have
+    dropped it as chrome already: it still names the speaker)."""
+    seen = 0
+    for i, para in enumerate(paras):
+        if para.removed not in (None, "chrome"):
+            continue
+        if para.removed is None:
+            seen += 1
+        if seen > _BYLINE_REACH:
+            break
+        if len(para.text) <= _BYLINE_MAX_CHARS:
+            m = BYLINE_SPEAKER.match(para.text)
+            if m is not None:
+                name = m["name"].replace(" ", "")
+                if _valid_name(name):
+                    return i, name, m["office"].strip("（）() ")
+    return None
+
+
+def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None,
+                     chrome: Sequence[str]) -> tuple[Meta, list[Para]]:
+    """Metadata of one speech, and its paragraphs with a speaker byline line removed."""
+    title = heading or facts.title
+    out = list(paras)
+    speaker = office = None
+    byline = _byline(out)
+    if byline is not None:
+        index, speaker, office = byline
+        if out[index].removed is None:
+            out[index] = drop(out[index], "byline")
+        for i in range(index):  # above the byline: the headline's subtitle, not speech
+            if out[i].removed is None and not SENTENCE_END.search(out[i].text):
+                out[i] = drop(out[i], "title")
+    for i, para in enumerate(out[:_BYLINE_REACH]):  # "——在…上的讲话(摘要)" under the headline
+        if para.removed is None and SUBTITLE_DASH.match(para.text) and not SENTENCE_END.search(para.text):
+            out[i] = drop(para, "title")
+    if heading is None:
+        for line in (title, *facts.headlines):
+            headline = find_speaker(line)
+            if headline is not None:
+                speaker, office = headline[0], headline[1]
+                if line == title:
+                    title = headline[2]
+                break
+    occasion = None
+    subtitles = [p.text for p in out[:_BYLINE_REACH] if p.removed == "title" and SUBTITLE_DASH.match(p.text)]
+    for line in (title,) if heading else (title, *facts.subtitles, *subtitles):
+        m = OCCASION.match(line) if line else None
+        if m:
+            occasion = m["occ"].strip()
+            break
+    date, source = facts.date, facts.source
+    for line in chrome:
+        date = date or parse_date(line)
+        source = source or _source_of(line)
+    if date is None:
+        head = [p.text for p in out if p.removed is None][:3]
+        date = next((parse_date(t) for t in head if len(t) <= _DATE_LINE_MAX_CHARS and parse_date(t)), None)
+    return Meta(title=title, speaker=speaker, speaker_title=office, occasion=occasion, date=date,
+                source=source), out

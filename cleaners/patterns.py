@@ -1,0 +1,169 @@
+"""Generic knowledge of Chinese template sites: tags, chrome lines, ads, masks, headings.
+
+Everything a step matches against lives here, compiled once at import, so that a
+maintainer reads the whole vocabulary in one place and a profile only has to add
+what is truly site-specific (``SiteRules``).  Each group says which step uses it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- encoding: the ~600 most frequent hanzi, to tell Chinese from mojibake -------
+COMMON_HANZI = (
+    "的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下自之年过发后作里用"
+    "道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其些主样理心她本前开但因只从想实日军"
+    "者意无力它与长把机十民第公此已工使情明性知全三又关点正业外将两高间由问很最重并物手应战向头文体政美相见"
+    "被利什二等产或新己制身果加西斯月话合回特代内信表化老给世位次度门任常先海通教儿原东声提立及比员解水名真"
+    "论处走义各入几口认条平系气题活尔更别打女变四神总何电数安少报才结反受目太量再感建务做接必场件计管期市直"
+    "德资命山金指克许统区保至队形社便空决治展马科司五基眼书非则听白却界达光放强即像难且权思王象完设式色路记"
+    "南品住告类求据程北边死张该交规万取拉格望觉术领共确传师观清今切院让识候带导争运笑飞风步改收根干造言联持"
+    "组每济车亲极林服快办议往元英士证近失转夫令准布始怎呢存未远叫台单影具罗字爱击流备兵连调深商算质团集百需"
+    "价花党华城石级整府离况亚请技际约示复病息究线似官火断精满支视消越器容照须九增研写称企八功吗包片史委乎查"
+    "轻易早曾除农找装广显吧阿李标谈吃图念六引历首医局突专费号尽另周较注语仅考落青随选列武红响虽推势参希古众"
+    "构房半节土投某案黑维革划敢习县镇村乡省州党员干部群众工作会议讲话同志发展经济建设推进落实加强坚持全面"
+)
+
+# --- step 2: turning elements into paragraphs ---------------------------------
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "iframe", "template", "svg", "math", "select", "option", "button",
+    "input", "textarea", "object", "embed", "canvas", "audio", "video", "map", "link", "meta", "title",
+})
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup",
+    "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead",
+    "tfoot", "tr", "td", "th", "ul", "caption", "br", "body", "html", "legend",
+})
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+"""Zero-width characters, BOMs and soft hyphens: deleted, not turned into spaces."""
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# --- step 2: chrome lines (a whole paragraph that is site furniture) -----------
+SENTENCE_END = re.compile(r"[。！？!?；;]")
+BREADCRUMB_START = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|现在位置|位置)\s*[:：]")
+BREADCRUMB_SEP = re.compile(r">>|»|›|＞|→|>")
+BYLINE_TOKEN = re.compile(
+    r"作者\s*[:：]|来源\s*[:：]|阅读\s*\d*\s*次|点击\s*(?:数|量)?\s*[:：]?\s*\d*\s*次|浏览\s*(?:次数|量)?\s*[:：]"
+    r"|【\s*收藏|加入收藏|收藏本文|以稿换稿|(?:发布|更新|发表)(?:时间|日期)\s*[:：]|(?<![主])时间\s*[:：]|日期\s*[:：]"
+    r"|(?:责任)?编辑\s*[:：]|字号\s*[:：]|【\s*[大中小]\s*】|打印本页|关闭窗口|分享到|\badmin\b|\s分享\s"
+    r"|共计\s*\d+\s*个字|预计阅读时长|阅读时长|【\s*打印\s*】|【\s*关闭\s*】|访问统计"
+)
+BYLINE_STAMP = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+"""A date or time: counts once towards a byline, and never makes one alone."""
+CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
+    r"^[A-Za-z0-9.-]+\.(?:com|cn|net|org|cc|top|vip|info)(?:\.cn)?\s*[—–-]{1,3}",  # SUCAI198.COM —— 专注…
+    r"^(?:手机扫码阅读本文|手机扫码|扫一扫|手机扫一扫|微信扫一扫|扫码阅读|扫描二维码|用手机扫描二维码|微信扫码分享|分享到\s*[:：]?"
+    r"|打印本页|关闭窗口|返回顶部|返回列表|返回首页|【\s*打印\s*】|【\s*关闭\s*】|收藏本文|加入收藏)\s*\S{0,12}$",
+    r"^[（(]?\s*(?:来源|稿件来源|文章来源|信息来源|作者|责任编辑|编辑|审核|校对|通讯员)\s*[:：]\s*\S{1,30}\s*[)）]?$",
+    r"^(?:转载请注明|本文来源于|版权所有|版权声明|免责声明|声明\s*[:：]).{0,80}$",
+    r"^(?:文档为\w{1,6}格式|点击下载|下载本文|免费下载|立即下载|下载文档|VIP免费下载).{0,30}$",
+    r"^\(?以下评论仅代表网友意见.{0,30}$|^（以下评论仅代表网友意见.{0,30}$",
+    r"^本贴由.{0,60}发表",
+    r"^[\u4e00-\u9fff]{0,8}?(?:记者|实习生|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}){1,4}(?:\s*(?:发自|报道)[\u4e00-\u9fff]{0,6})?$(?<!们)",
+)), re.I)
+"""Whole lines of furniture: banners, QR/share/print widgets, source/editor lines, disclaimers."""
+PAGINATION_WORD = re.compile(r"上一页|下一页|上页|下页|首页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页")
+PAGINATION_LINE = re.compile(
+    r"^(?:\s*(?:上一页|下一页|上页|下页|首页|尾页|末页|全文|阅读全文|共\s*\d+\s*页|第\s*\d+\s*页|\d{1,3}|…+|\.{2,}"
+    r"|\[\s*\d+\s*\]|[|｜/]|[:：]|<<|>>|«|»|<|>))+\s*$"
+)
+SOURCE_LINE = re.compile(r"^[（(]\s*(?:来源|稿件来源|文章来源|信息来源)\s*[:：]\s*(?P<src>[^()（）]{2,30}?)\s*[)）]$")
+
+# Lines that open a trailing block (related links, comments, share widgets, keyword
+# clouds): everything from there to the end is dropped as ``tail_blocks``.
+TAIL_START = re.compile(
+    r"^(【[^】]{1,80}】)?(?:相关文章|相关阅读|相关推荐|相关新闻|相关链接|相关范文|推荐阅读|推荐文章|延伸阅读|热门文章|热门推荐|猜你喜欢|精彩推荐"
+    r"|更多精彩|用户评论|网友评论|评论一下|发表评论|我要评论|快来抢沙发|还没有评论|最热评论|最新评论|热门评论|全部评论"
+    r"|领取福利|微信扫码|手机扫码阅读本文|上一篇\s*[:：]|下一篇\s*[:：]|本文链接\s*[:：]|[（(]?以下评论仅代表"
+    r"|反侵权公告|郑重声明|版权声明|免责声明|Trackback)"
+)
+TAIL_LONG_START = re.compile(r"^(?:推荐访问|相关搜索|热门搜索|本文关键词|关键词|标签|TAGS?)\s*[:：]", re.I)
+TAIL_MAX_LINE = 40
+TAIL_MIN_POSITION = 0.3
+"""A tail marker in the first 30% of the text is a stray line, not the start of the tail."""
+NUMBER_LINE = re.compile(r"^\d{1,12}$")
+
+# --- step 3: injected ads and paywall markers --------------------------------
+AD_TRIGGER = re.compile(
+    r"小编|(?:下面|以下|接下来)(?:是|为)(?:本站|我们|我)?(?:为大家|为您|给大家|给您)?(?:精心)?(?:整理|收集|搜集|推荐|带来|分享)"
+)
+AD_OPENER = re.compile(r"(?:下面|以下|接下来|下文)(?:是|为|就是|就为)|(?:本文|本篇)(?:是|由)")
+AD_FOLLOW = re.compile(r"^\s*(?:希望|欢迎|仅供|供大家|以供|请参考|敬请)[^。！？!?]{0,24}[。！？!?]?")
+AD_OPENER_REACH = 40
+"""How far before the trigger an opener (下面是…) may start the ad sentence."""
+AD_PREFILTER = re.compile(r"小编|下面|以下|接下来|隐藏|剩余|还剩|展开全文|免费阅读|全文阅读")
+"""Cheap pre-test: a paragraph with none of these words holds no generic ad or marker."""
+HIDDEN_MARKERS = re.compile(
+    r"当前隐藏内容免费查看|隐藏内容免费查看|(?:剩余|还剩)\s*\d+\s*字(?:未读)?|(?:点击)?展开全文|免费阅读全文|全文阅读已结束"
+)
+
+# --- step 4: masks ------------------------------------------------------------
+MASK = re.compile(
+    r"(?P<year>(?<![0-9A-Za-z])(?:19|20)\d?(?:[xXＸｘ]{1,2}|×{1,2}|[*＊]{1,2}|_{1,2})(?=年))"
+    r"|(?P<run>[*＊xXＸｘ]+(?:[.．][*＊xXＸｘ]+)?)"
+    r"|(?P<cross>[×✕]+)"
+    r"|(?P<blank>_{2,}|＿+)"
+)
+"""Candidates; cleaners.masks decides which runs of x are masks and which are words."""
+MASK_CHARS = re.compile(r"[*＊xXＸｘ×✕_＿]")
+"""Cheap pre-test: most paragraphs hold none of these."""
+MASK_STARS = frozenset("*＊")
+LATIN_X_WORDS = re.compile(r"光|射线|线|染色体|轴|型|战警|世代|-(?![xXＸｘ]+(?![A-Za-z]))[A-Za-z]")
+"""What follows a real X (X光, X射线, X型, X-Man): the letter is then a word, not a mask."""
+MASKED_G = re.compile(r"G(?![A-Za-z])")
+"""XG: a masked "5G"."""
+MASK_MIN_WORDLIKE = 3
+"""An x-run this long (XXX, xxxx) is a mask even when letters follow (XXXAPP)."""
+
+# --- step 5: compilations -----------------------------------------------------
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"(?P<num>[一二三四五六七八九十百零〇两]{1,4}|\d{1,3})"
+HEADINGS = (
+    re.compile(rf"^(?P<title>.{{0,70}}?)[\s:：、_-]*(?P<label>[【\[（(]?篇\s*{_NUM}[】\]）)]?)\s*[:：、.．]?\s*(?P<rest>.{{0,70}})$"),
+    re.compile(rf"^(?P<title>.{{0,70}}?)(?P<label>[【\[（(]?第\s*{_NUM}\s*篇[】\]）)]?)[\s:：、.．]*(?P<rest>.{{0,70}})$"),
+    re.compile(rf"^(?P<title>)(?P<label>[【\[（(]?(?:范文|例文)\s*{_NUM}[】\]）)]?)[\s:：、.．]*(?P<rest>.{{0,70}})$"),
+)
+HEADING_MAX_CHARS = 80
+COMPILATION_TITLE = re.compile(r"[（(]?(?:优秀|精选|通用|热门|最新|推荐|实用)?\s*\d{1,3}\s*篇\s*[)）]?\s*$|[（(](?:优秀|精选)?[一二三四五六七八九十]+篇[)）]$")
+FILLER = re.compile(
+    r"(?:大家|我们)总(?:少不了|免不了)接触|都可以随时向我提问|我会尽力给予帮助|写作方面的问题|小编"
+    r"|你知道[^。？?]{0,12}(?:要|该)?怎么写|(?:讲话稿|发言稿|范文)(?:要|该)?怎么写|写(?:讲话稿|发言稿)感到"
+)
+FILLER_WORDS = re.compile(r"讲话稿|发言稿|范文|写作|文稿|是指|指的是")
+"""Words of an SEO intro: a leading paragraph that lost an ad sentence and uses them is filler whole."""
+
+# --- step 6: metadata ---------------------------------------------------------
+OFFICE = (
+    r"(?:党组书记|党委书记|党工委书记|副书记|书记|副市长|市长|副省长|省长|副县长|县长|副区长|区长|镇长|乡长|副主任|主任|副部长|部长|"
+    r"副局长|局长|厅长|处长|副主席|主席|校长|院长|总经理|董事长|会长|秘书长|理事长|常委|负责人|司令员|政委|总裁|行长|检察长|"
+    r"庭长|所长|社长|总编辑|主编|委员)"
+)
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
+    "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄"
+    "聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
+    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙"
+    "荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封储傅阎赖"
+)
+COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "公孙", "慕容", "尉迟", "长孙", "宇文", "司徒")
+HEADLINE_SPEAKER = re.compile(
+    rf"^(?P<office>[\u4e00-\u9fff、]{{0,24}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){{1,3}}?)\s*[:：]\s*(?P<rest>.+)$"
+)
+BYLINE_SPEAKER = re.compile(
+    rf"^[□■◎●▲△○◇◆★☆\s]*(?P<office>[\u4e00-\u9fff（）()、]{{0,30}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){{1,3}})\s*$"
+)
+OCCASION = re.compile(
+    r"^[—–-]*\s*(?:[\u4e00-\u9fff、]{2,24}?同志)?在(?P<occ>.{2,80}?)(?:上|中)的"
+    r"(?:总结|动员|主旨|重要|即席|开幕|闭幕)?(?:讲话|致辞|发言|报告|主持词|表态发言)"
+)
+"""A title (or a "——在…上的讲话" subtitle) naming the meeting; other mentions of 在…时的讲话 are topics."""
+SUBTITLE_DASH = re.compile(r"^[—–-]{1,2}")
+DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)")
+SOURCE = re.compile(r"(?:来源|稿件来源|文章来源|信息来源|出处)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})")
+AUTHOR = re.compile(r"作者\s*[:：]\s*(?P<author>[\u4e00-\u9fff·]{2,8})")
+META_DATE_NAMES = ("article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date",
+                   "publishdate", "dc.date", "dc.date.issued", "date", "weibo:article:create_at", "sailthru.date")
+TITLE_PAGINATION = re.compile(r"\s*(?:[（(]\s*第\s*\d+\s*/\s*\d+\s*页\s*[)）]|[（(_-]?\s*第\s*\d+\s*页\s*[)）]?)\s*$")
+TITLE_SEPARATORS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]{1,2}\s+|\s*[-—–]{2}\s*")

@@ -1,0 +1,96 @@
+"""The orchestrator: pages of one article in, one clean record per speech out.
+
+Stages, in order (the numbers are repeated in the code):
+
+1. ``parse`` — each page's HTML into a tree (never raises);
+2. ``strip_boilerplate`` — profile selectors or main-content detection, then
+   chrome lines and tail blocks; the pages are then stitched into one stream
+   (the first page's title/date/source evidence is read before anything goes);
+3. ``remove_injected_ads`` — ad sentences and paywall markers cut from paragraphs;
+4. ``find_masks`` — masked names and numbers located (rendered at the end);
+5. ``split_compilation`` — one section per 篇 on compilation pages, filler dropped;
+6. ``extract_metadata`` — title, speaker, occasion, date, source per section.
+
+Every step is a pure function of its input; removed paragraphs travel along,
+marked, so that each record's audit counts exactly what was taken from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from cleaners.ads import remove_injected_ads
+from cleaners.blocks import Para, tally
+from cleaners.boilerplate import strip_boilerplate
+from cleaners.compilation import split_compilation
+from cleaners.masks import find_masks
+from cleaners.metadata import Facts, collect_facts, extract_metadata, find_speaker
+from cleaners.parse import parse
+from cleaners.render import render_text
+from cleaners.selectors import regexes
+from cleaners.stitch import drop_title_lines, stitch_pages
+from cleaners.types import CleanOptions, CleanRecord, CleanResult, Page, SiteRules
+
+__all__ = ["clean"]
+
+_DEFAULT_OPTIONS = CleanOptions()
+
+
+def _merge(audit: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) -> None:
+    for kind, entry in more.items():
+        mine = audit.setdefault(kind, {"count": 0, "chars": 0})
+        mine["count"] += entry["count"]
+        mine["chars"] += entry["chars"]
+
+
+def clean(pages: Sequence[Page], rules: SiteRules | None = None,
+          options: CleanOptions = _DEFAULT_OPTIONS) -> CleanResult:
+    """Clean the pages of one article (in order); ``rules=None`` is generic mode."""
+    if not pages:
+        return CleanResult(records=(), mode="generic" if rules is None else "profile", skipped="no pages given")
+    facts = Facts()
+    streams: list[Sequence[Para]] = []
+    page_audit: dict[str, dict[str, int]] = {}
+    profiled = False
+    titles: list[str | None] = []
+    evidence: list[str] = []
+    for number, page in enumerate(pages):
+        tree = parse(page.html)                                                             # 1
+        if number == 0:
+            facts = collect_facts(tree, rules)
+            headline = find_speaker(facts.title)
+            titles = [facts.title, headline[2] if headline else None]
+        stripped = strip_boilerplate(tree, rules, page=number, fallback=options.generic_fallback)  # 2
+        profiled = profiled or stripped.mode == "profile"
+        _merge(page_audit, stripped.audit)
+        if number == 0:
+            evidence.extend(stripped.evidence)
+        streams.append(drop_title_lines(stripped.paras, titles))
+    paras = stitch_pages(streams)
+    chrome = evidence + [p.text for p in paras if p.removed == "chrome"]
+    paras = remove_injected_ads(paras, regexes(rules.ads) if rules is not None else ())      # 3
+    paras = find_masks(paras)                                                               # 4
+    force = rules.compilation if rules is not None else None
+    sections = split_compilation(paras, force=force, page_title=facts.title)                # 5
+    records: list[CleanRecord] = []
+    for section in sections:
+        meta, body = extract_metadata(section.paras, facts, heading=section.heading, chrome=chrome)  # 6
+        text, masks = render_text(body, options.mask_mode)
+        if not text:
+            continue
+        audit = tally(body, {} if records else {k: dict(v) for k, v in page_audit.items()})
+        records.append(CleanRecord(
+            text=text, title=meta.title, speaker=meta.speaker, speaker_title=meta.speaker_title,
+            occasion=meta.occasion, date=meta.date, source=meta.source, part=section.part,
+            masks=masks, audit=audit,
+        ))
+    mode: Literal["profile", "generic"] = "profile" if profiled else "generic"
+    total = sum(len(r.text) for r in records)
+    if not records:
+        return CleanResult(records=(), mode=mode, page_title=facts.title,
+                           skipped="no main text found (a list, index or error page?)")
+    if total < options.min_chars:
+        return CleanResult(records=(), mode=mode, page_title=facts.title,
+                           skipped=f"only {total} characters of text (< min_chars {options.min_chars})")
+    return CleanResult(records=tuple(records), mode=mode, page_title=facts.title)

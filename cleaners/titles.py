@@ -1,0 +1,55 @@
+"""The article title of a page without a profile.
+
+On template sites ``<h1>`` is as often the site logo as the headline, and
+``<title>`` carries the site name and the column ("…_范文学习_文秘家园").  The
+headline is therefore the heading that the ``<title>`` confirms; failing that the
+first segment of ``<title>``, ``og:title``, or the first ``<h1>``.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from cleaners.blocks import normalize
+from cleaners.patterns import TITLE_PAGINATION, TITLE_SEPARATORS
+
+__all__ = ["page_title", "title_segment"]
+
+_MIN_TITLE = 4
+_MAX_TITLE = 120
+
+
+def title_segment(text: str) -> str:
+    """First meaningful segment of a ``<title>``: the part before the site and column names."""
+    text = TITLE_PAGINATION.sub("", normalize(text))
+    parts = [p for p in TITLE_SEPARATORS.split(text) if p.strip()]
+    if not parts:
+        return text
+    return max(parts[:2], key=len) if len(parts[0]) < _MIN_TITLE else parts[0].strip()
+
+
+def _headings(tree: HtmlElement) -> list[str]:
+    out = []
+    for tag in ("h1", "h2", "h3"):
+        for el in tree.iter(tag):
+            text = normalize(str(el.text_content()))
+            if _MIN_TITLE <= len(text) <= _MAX_TITLE:
+                out.append(text)
+    return out
+
+
+def page_title(tree: HtmlElement) -> str | None:
+    """Best guess at the headline (see module docstring); None when the page has none."""
+    raw = normalize(str(tree.findtext(".//title") or ""))
+    og = next((str(m.get("content") or "") for m in tree.iter("meta") if m.get("property") == "og:title"), "")
+    headings = _headings(tree)
+    segment = title_segment(raw) if raw else ""
+    reference = TITLE_PAGINATION.sub("", raw)
+    if reference:
+        confirmed = [h for h in headings if TITLE_PAGINATION.sub("", h) in reference]
+        if confirmed:
+            return max(confirmed, key=len)
+    for candidate in (normalize(og), segment, headings[0] if headings else ""):
+        if len(candidate) >= 2:
+            return candidate
+    return None

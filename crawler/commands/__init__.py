@@ -1,0 +1,9 @@
+"""CLI subcommands, one module per noun; each exposes ``register(subparsers)``."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from crawler.commands import clean, crawl, demo, export, sandbox
+
+COMMANDS: list[ModuleType] = [crawl, export, demo, clean, sandbox]

@@ -1,0 +1,34 @@
+"""``speechcrawl sandbox serve``"""
+
+from __future__ import annotations
+
+import argparse
+
+from crawler.commands._common import add_parser
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = add_parser(sub, "sandbox", help="run the local sandbox sites",
+                   description="The five sandbox sites that reproduce real speech-site templates, on loopback.",
+                   examples="  speechcrawl sandbox serve\n  speechcrawl sandbox serve --port-base 0 --articles 400")
+    inner = p.add_subparsers(dest="sandbox_command", metavar="ACTION")
+    serve = inner.add_parser("serve", help="serve until Ctrl-C", description="Serve the sandbox sites; prints "
+                             "one JSON line of base URLs on stdout.")
+    serve.add_argument("--port-base", type=int, default=None, help="first port (0 = random ports)")
+    serve.add_argument("--articles", type=int, default=None, help="articles per site")
+    serve.add_argument("--sites", default=None, help="comma-separated site names")
+    serve.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.sandbox import server
+
+    argv: list[str] = []
+    if args.port_base is not None:
+        argv += ["--port-base", str(args.port_base)]
+    if args.articles is not None:
+        argv += ["--articles", str(args.articles)]
+    if args.sites:
+        argv += ["--sites", args.sites]
+    result: int = server.main(argv)
+    return result

@@ -1,0 +1,86 @@
+"""PrivateAddressGuardMiddleware: refuse requests to private, loopback, link-local or reserved hosts.
+
+A crawler fed URLs from the web must not be turned against the machine it runs
+on or its network (cloud metadata at 169.254.169.254, admin panels on 10.x).  The
+check runs in ``process_request``, before any connection, and again for every
+redirect hop because RedirectMiddleware schedules hops as new requests.
+Only the sandbox, the demo and tests pass ``--allow-private``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+from functools import lru_cache
+from typing import TYPE_CHECKING, Self
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PrivateAddressGuardMiddleware", "is_private_host", "PrivateAddressError"]
+
+
+class PrivateAddressError(IgnoreRequest):
+    """The request's host resolves to an address a public crawl must not reach."""
+
+
+def _is_private(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+            or ip.is_unspecified or not ip.is_global)
+
+
+@lru_cache(maxsize=4096)
+def is_private_host(host: str) -> str | None:
+    """The offending address when ``host`` is or resolves to a non-public address, else None."""
+    host = host.strip("[]")
+    try:
+        return host if _is_private(ipaddress.ip_address(host)) else None
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror:
+        return None  # unresolvable: the download itself will fail with a clear DNS error
+    for info in infos:
+        address = str(info[4][0]).split("%", 1)[0]
+        if _is_private(ipaddress.ip_address(address)):
+            return address
+    return None
+
+
+class PrivateAddressGuardMiddleware:
+    """Raises :class:`PrivateAddressError` for non-public targets.
+
+    Settings
+    --------
+    SPEECHCRAWL_SSRF_ALLOW_PRIVATE: when true the middleware is not installed.
+    """
+
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if crawler.settings.getbool("SPEECHCRAWL_SSRF_ALLOW_PRIVATE"):
+            raise NotConfigured("SPEECHCRAWL_SSRF_ALLOW_PRIVATE is on (sandbox/test crawl)")
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        host = urlsplit(request.url).hostname or ""
+        address = is_private_host(host)
+        if address is None:
+            return None
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value("speechcrawl/ssrf/refused")
+        logger.error("refused %s: host %s resolves to non-public address %s (pass --allow-private only for "
+                     "sandboxes you run yourself)", request.url, host, address)
+        raise PrivateAddressError(f"refused {request.url}: {host} is a non-public address ({address})")

@@ -1,0 +1,153 @@
+"""WarcRecorderMiddleware: every request and response goes to WARC, as it came off the wire.
+
+It sits at order 950, closest to the downloader, so ``process_response`` sees each
+redirect hop (RedirectMiddleware, 600, has not run yet), robots.txt fetches, error
+statuses, and bodies still compressed (HttpCompressionMiddleware, 590).  It only
+converts Scrapy objects to :mod:`archive.warc` types; the archive package does the
+writing, so the WARC logic is testable without Scrapy.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from archive.warc import HttpExchange, WarcWriter
+from crawler import signals as sc_signals
+from crawler.paths import crawl_id_from, warc_dir_from
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["WarcRecorderMiddleware", "exchange_from"]
+
+META_POINTER = "speechcrawl_warc"
+META_FETCHED_AT = "speechcrawl_fetched_at"
+
+
+def _headers(raw: object) -> list[tuple[str, str]]:
+    """Scrapy Headers (bytes -> [bytes]) as ordered (name, value) string pairs."""
+    out: list[tuple[str, str]] = []
+    for name, values in raw.items():  # type: ignore[attr-defined]
+        for value in values:
+            out.append((name.decode("latin-1"), value.decode("latin-1")))
+    return out
+
+
+def exchange_from(request: Request, response: Response, fetched_at: datetime) -> HttpExchange:
+    """Build the archive's view of one fetch from Scrapy's request and response."""
+    request_headers = _headers(request.headers)
+    if not any(k.lower() == "host" for k, _ in request_headers):
+        request_headers.insert(0, ("Host", urlsplit(request.url).netloc))
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
+    return HttpExchange(
+        url=request.url,
+        method=request.method,
+        request_headers=request_headers,
+        request_body=request.body,
+        protocol=(response.protocol or "HTTP/1.1").upper(),
+        status=response.status,
+        reason=reason,
+        response_headers=_headers(response.headers),
+        response_body=response.body,
+        ip_address=str(response.ip_address) if response.ip_address is not None else None,
+        fetched_at=fetched_at,
+    )
+
+
+class WarcRecorderMiddleware:
+    """Writes a request and a response (or revisit) record for every fetch.
+
+    Settings
+    --------
+    SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_WARC_DIR, SPEECHCRAWL_WARC_MAX_SIZE,
+    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_OPERATOR, USER_AGENT,
+    ROBOTSTXT_OBEY (recorded in warcinfo).
+    """
+
+    def __init__(self, directory: Path, *, crawl_id: str, max_size: int, revisits: bool,
+                 warcinfo: dict[str, str], crawler: Crawler | None = None) -> None:
+        self.directory = directory
+        self.crawl_id = crawl_id
+        self.max_size = max_size
+        self.revisits = revisits
+        self.warcinfo = warcinfo
+        self.crawler = crawler
+        self.writer: WarcWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("SPEECHCRAWL_WARC_ENABLED"):
+            raise NotConfigured("SPEECHCRAWL_WARC_ENABLED is off")
+        warcinfo = {
+            "operator": settings.get("SPEECHCRAWL_OPERATOR"),
+            "http-header-user-agent": settings.get("USER_AGENT"),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        }
+        mw = cls(warc_dir_from(settings), crawl_id=crawl_id_from(settings),
+                 max_size=settings.getint("SPEECHCRAWL_WARC_MAX_SIZE"),
+                 revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler)
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    @property
+    def _stats(self) -> StatsCollector | None:
+        return self.crawler.stats if self.crawler is not None else None
+
+    def spider_opened(self, spider: Spider) -> None:
+        profile = getattr(spider, "profile", None)
+        info = dict(self.warcinfo)
+        info["site-profile"] = spider.name
+        if profile is not None:
+            info["site-profile-sha256"] = profile.sha256 or "generic"
+        directory = self.directory / spider.name
+        self.writer = WarcWriter(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
+                                 max_size=self.max_size, revisits=self.revisits)
+        logger.info("writing WARC to %s (rotate at %d bytes)", directory, self.max_size)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    def process_request(self, request: Request) -> None:
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if "cached" in response.flags or self.writer is None:
+            return response
+        fetched_at = datetime.now(UTC)
+        try:
+            _, pointer = self.writer.write_exchange(exchange_from(request, response, fetched_at))
+        except OSError:
+            # A full disk must not pass silently, nor kill the crawl mid-page.
+            if self._stats:
+                self._stats.inc_value("speechcrawl/warc/write_error")
+            logger.error("could not write WARC record for %s", request.url, exc_info=True)
+            return response
+        request.meta[META_POINTER] = pointer
+        request.meta[META_FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
+        if self._stats:
+            self._stats.inc_value("speechcrawl/warc/records", 2)
+            self._stats.inc_value("speechcrawl/warc/bytes", pointer.length)
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(sc_signals.page_archived, request=request, response=response,
+                                                pointer=pointer, fetched_at=fetched_at)
+        return response

@@ -1,0 +1,62 @@
+"""CleanPipeline: decode each page, run the cleaners, attach export records to the document."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Self
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from cleaners import CLEANER_VERSION, clean, decode_html
+from cleaners.types import CleanOptions, Page
+from crawler.records import build_records
+from spiders.items import Document
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class CleanPipeline:
+    """Runs :func:`cleaners.clean` on every :class:`Document`.
+
+    Settings
+    --------
+    SPEECHCRAWL_CLEAN_ENABLED
+    """
+
+    def __init__(self, crawler: Crawler, options: CleanOptions) -> None:
+        self.crawler = crawler
+        self.options = options
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("SPEECHCRAWL_CLEAN_ENABLED"):
+            raise NotConfigured("SPEECHCRAWL_CLEAN_ENABLED is off")
+        return cls(crawler, CleanOptions())
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"speechcrawl/clean/{key}", count)
+
+    def process_item(self, item: object) -> object:
+        if not isinstance(item, Document):
+            return item
+        profile = getattr(self.crawler.spider, "profile", None)
+        forced = profile.encoding if profile is not None and profile.encoding != "auto" else None
+        pages = []
+        for page in item.pages:
+            decoded = decode_html(page.body, forced or page.declared_encoding)
+            if decoded.text is None:
+                self._inc("undecodable")
+                raise DropItem(f"{page.url}: undecodable ({decoded.reason})")
+            pages.append(Page(url=page.url, html=decoded.text))
+        rules = None if profile is None or profile.generic else profile.rules
+        result = clean(pages, rules, self.options)
+        if not result.records:
+            self._inc("dropped_empty")
+            raise DropItem(f"{item.url}: no speech after cleaning ({result.skipped})")
+        item.records = build_records(item, result, CLEANER_VERSION)
+        self._inc("records", len(item.records))
+        return item

@@ -1,0 +1,203 @@
+"""Running crawls from Python: resolve targets, build settings, run, summarise.
+
+The CLI's ``crawl`` and ``demo`` commands are thin layers over :func:`run_crawl`.
+Scrapy's reactor can start once per process, so one call crawls every target
+concurrently (one Scrapy crawler per site).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.catalog import Catalog
+from crawler.paths import CATALOG_NAME, WARC_DIRNAME, new_crawl_id
+from crawler.settings import SANDBOX_OVERRIDES, SCRAPY_DEFAULTS, SPEECHCRAWL_DEFAULTS
+from spiders.loader import spider_class
+from spiders.profiles import PROFILES_DIR, ProfileError, SiteProfile, generic_profile, load_profiles
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CrawlSummary", "SiteSummary", "resolve_targets", "crawl_settings", "run_crawl"]
+
+
+@dataclass
+class SiteSummary:
+    site: str
+    pages: int = 0
+    records: int = 0
+    errors: int = 0
+    finish_reason: str = ""
+
+
+@dataclass
+class CrawlSummary:
+    crawl_id: str
+    data_dir: Path
+    seconds: float
+    sites: list[SiteSummary] = field(default_factory=list)
+    warc_files: int = 0
+    warc_bytes: int = 0
+
+    @property
+    def pages(self) -> int:
+        return sum(s.pages for s in self.sites)
+
+    @property
+    def records(self) -> int:
+        return sum(s.records for s in self.sites)
+
+
+def resolve_targets(targets: Sequence[str], *, profiles_dir: Path | None = None,
+                    origins: Mapping[str, str] | None = None) -> list[SiteProfile]:
+    """Profile names and URLs to profiles.  A URL on a profiled host uses that profile; else generic mode."""
+    profiles = load_profiles(profiles_dir or PROFILES_DIR)
+    origins = origins or {}
+    out: list[SiteProfile] = []
+    for target in targets:
+        if target in profiles:
+            profile = profiles[target]
+            origin = origins.get(target)
+            out.append(profile.rebased(origin) if origin else profile)
+        elif urlsplit(target).scheme in ("http", "https"):
+            host = urlsplit(target).netloc
+            known = [p for p in profiles.values() if host in p.hosts]
+            out.append(known[0] if known else generic_profile(target))
+        else:
+            raise ProfileError(f"unknown site {target!r}: not a profile name ({', '.join(sorted(profiles))}) "
+                               "nor an http(s) URL")
+    return out
+
+
+def crawl_settings(data_dir: Path, *, crawl_id: str | None = None, allow_private: bool = False,
+                   sandbox: bool = False, max_pages: int = 0, max_depth: int = 0,
+                   overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Settings for one crawl: product defaults < sandbox preset < explicit options < overrides."""
+    settings = Settings()
+    settings.setdict(SPEECHCRAWL_DEFAULTS, "default")
+    settings.setdict(SCRAPY_DEFAULTS, "project")
+    if sandbox:
+        settings.setdict(SANDBOX_OVERRIDES, "project")
+    settings.setdict({
+        "SPEECHCRAWL_DATA_DIR": str(data_dir),
+        "SPEECHCRAWL_CRAWL_ID": crawl_id or new_crawl_id(),
+    }, "cmdline")
+    if allow_private:
+        settings.set("SPEECHCRAWL_SSRF_ALLOW_PRIVATE", True, "cmdline")
+    if max_pages:
+        settings.set("CLOSESPIDER_PAGECOUNT", max_pages, "cmdline")
+    if max_depth:
+        settings.set("DEPTH_LIMIT", max_depth, "cmdline")
+    if overrides:
+        settings.setdict(dict(overrides), "cmdline")
+    return settings
+
+
+class _Progress:
+    """One status line on stderr while crawlers run (rewritten in place on a terminal)."""
+
+    def __init__(self, crawlers: Sequence[Crawler], stream: TextIO, interval: float) -> None:
+        self.crawlers = crawlers
+        self.stream = stream
+        self.interval = interval
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if not self.tty and now - self._last < max(self.interval, 5.0):
+            return
+        self._last = now
+        parts = []
+        for crawler in self.crawlers:
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            name = crawler.spider.name if crawler.spider else "?"
+            parts.append(f"{name} {stats.get('response_received_count', 0)}p/"
+                         f"{stats.get('speechcrawl/clean/records', 0)}r")
+        line = f"[{now - self.started:5.1f}s] " + "  ".join(parts)
+        self.stream.write(("\r" + line + "\033[K") if self.tty else line + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def run_crawl(profiles: Sequence[SiteProfile], settings: Settings, *, progress: bool = False,
+              stream: TextIO | None = None) -> CrawlSummary:
+    """Crawl every profile concurrently; return what was fetched, cleaned and archived."""
+    if not profiles:
+        raise ValueError("nothing to crawl")
+    started = time.monotonic()
+    # Logging is configured by the caller (the CLI), not by Scrapy: one handler, one format.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, "cmdline")
+    process = CrawlerProcess(settings)
+    finished: dict[str, dict[str, Any]] = {}
+    crawlers: list[Crawler] = []
+    # Signal receivers are held weakly: keep the per-crawler closures alive until the crawl ends.
+    receivers: list[Any] = []
+    for profile in profiles:
+        crawler = process.create_crawler(spider_class(profile))
+
+        def _closed(spider: Any, reason: str, crawler: Crawler = crawler) -> None:
+            stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+            stats["finish_reason"] = reason
+            finished[spider.name] = stats
+
+        receivers.append(_closed)
+        crawler.signals.connect(_closed, signal=signals.spider_closed)
+        crawlers.append(crawler)
+        process.crawl(crawler)
+    ticker = None
+    if progress:
+        from twisted.internet import task
+
+        reporter = _Progress(crawlers, stream or sys.stderr, settings.getfloat("SPEECHCRAWL_PROGRESS_INTERVAL"))
+        ticker = task.LoopingCall(reporter.tick)
+        ticker.start(reporter.interval, now=False)
+    process.start()
+    if ticker is not None and ticker.running:
+        ticker.stop()
+        reporter.tick()
+        reporter.done()
+    return _summarise(settings, profiles, finished, time.monotonic() - started)
+
+
+def _summarise(settings: Settings, profiles: Sequence[SiteProfile], finished: Mapping[str, Mapping[str, Any]],
+               seconds: float) -> CrawlSummary:
+    data_dir = Path(settings.get("SPEECHCRAWL_DATA_DIR"))
+    summary = CrawlSummary(crawl_id=settings.get("SPEECHCRAWL_CRAWL_ID"), data_dir=data_dir, seconds=seconds)
+    catalog_path = data_dir / CATALOG_NAME
+    counts: dict[str, int] = {}
+    if catalog_path.exists():
+        catalog = Catalog(catalog_path)
+        try:
+            for row in catalog.conn.execute("SELECT site, COUNT(*) FROM records WHERE crawl_id = ? GROUP BY site",
+                                            (summary.crawl_id,)):
+                counts[row[0]] = row[1]
+        finally:
+            catalog.close()
+    for profile in profiles:
+        stats = finished.get(profile.name, {})
+        summary.sites.append(SiteSummary(
+            site=profile.name, pages=int(stats.get("response_received_count", 0)),
+            records=counts.get(profile.name, 0),
+            errors=int(stats.get("log_count/ERROR", 0)), finish_reason=str(stats.get("finish_reason", "not run")),
+        ))
+    for path in (data_dir / WARC_DIRNAME).rglob("*.warc.gz"):
+        if summary.crawl_id in path.name:
+            summary.warc_files += 1
+            summary.warc_bytes += path.stat().st_size
+    return summary

@@ -1,0 +1,22 @@
+"""The sandbox: five local sites on loopback that reproduce real speech-site templates.
+
+Importing this package is cheap (no server, no page generation): the demo and the tests only need
+the site names and :class:`SandboxProcess`, which runs the server in a child process.
+"""
+
+from __future__ import annotations
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SITES", "DEFAULT_ARTICLES", "DEFAULT_PORTS", "SandboxProcess"]
+
+SITES: tuple[str, ...] = ("wenmi", "fanwen", "wendang", "sucai", "ribao")
+"""Site names, in the order their default ports are assigned."""
+DEFAULT_ARTICLES = 20
+"""Articles per site when no ``--articles`` is given."""
+DEFAULT_PORT_BASE = 8601
+DEFAULT_PORTS: dict[str, int] = {site: DEFAULT_PORT_BASE + i for i, site in enumerate(SITES)}
+
+from crawler.sandbox.process import SandboxProcess  # noqa: E402  (needs the constants above)

@@ -1,0 +1,44 @@
+"""The five sandbox site templates, by name (see :func:`make_site`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from crawler.sandbox import DEFAULT_ARTICLES, SITES
+from crawler.sandbox.hooks import Hook
+from crawler.sandbox.sites.base import Site
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Site", "make_site", "site_class"]
+
+
+def site_class(name: str) -> type[Site]:
+    """The class of a site by name; imported lazily so one site never pays for the others."""
+    if name not in SITES:
+        raise KeyError(f"unknown sandbox site {name!r} (known: {', '.join(SITES)})")
+    if name == "wenmi":
+        from crawler.sandbox.sites.wenmi import Wenmi
+
+        return Wenmi
+    if name == "fanwen":
+        from crawler.sandbox.sites.fanwen import Fanwen
+
+        return Fanwen
+    if name == "wendang":
+        from crawler.sandbox.sites.wendang import Wendang
+
+        return Wendang
+    if name == "sucai":
+        from crawler.sandbox.sites.sucai import Sucai
+
+        return Sucai
+    from crawler.sandbox.sites.ribao import Ribao
+
+    return Ribao
+
+
+def make_site(name: str, articles: int | None = None, *, epoch: int = 0, hooks: Sequence[Hook] = ()) -> Site:
+    """A site instance with ``articles`` articles (default :data:`crawler.sandbox.DEFAULT_ARTICLES`)."""
+    return site_class(name)(articles or DEFAULT_ARTICLES, epoch=epoch, hooks=hooks)

@@ -1,0 +1,1 @@
+"""Evaluation of cleaning quality: metrics, the sandbox/real-page scorer and the quality gate."""

@@ -1,0 +1,259 @@
+"""Site profiles: one small TOML file per site, validated on load.
+
+A profile is data, not code: maintainers add a site by writing TOML, and a typo
+must fail loudly at load time with the file, the line and the key — not silently
+crawl nothing at 3 a.m.  Every regex and CSS selector is compiled here once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from cssselect import GenericTranslator
+from cssselect.parser import SelectorError
+
+from cleaners.types import SiteRules
+
+__all__ = ["ProfileError", "SiteProfile", "LinkRules", "load_profile", "load_profiles", "generic_profile"]
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+
+_TOP_KEYS = {"name", "description", "start_urls", "encoding", "allowed_hosts", "links", "article", "clean"}
+_LINK_KEYS = {"list", "article", "restrict"}
+_ARTICLE_KEYS = {"content", "title", "date", "source", "author", "drop", "next_page", "title_strip"}
+_CLEAN_KEYS = {"drop_lines", "ads", "compilation"}
+_REQUIRED = {("name",), ("start_urls",), ("links", "article"), ("article", "content")}
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+_css = GenericTranslator()
+
+
+class ProfileError(ValueError):
+    """A profile file is invalid; the message names the file, the line and the key."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkRules:
+    """Which links a spider follows: only these, which keeps link extraction cheap."""
+
+    list: tuple[re.Pattern[str], ...] = ()
+    article: tuple[re.Pattern[str], ...] = ()
+    restrict: tuple[str, ...] = ()
+
+    def is_article(self, path_query: str) -> bool:
+        return any(p.search(path_query) for p in self.article)
+
+    def is_list(self, path_query: str) -> bool:
+        return any(p.search(path_query) for p in self.list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteProfile:
+    """A validated site profile.  ``generic`` profiles have no selectors and use main-content detection."""
+
+    name: str
+    description: str = ""
+    start_urls: tuple[str, ...]
+    encoding: str = "auto"
+    allowed_hosts: tuple[str, ...] = ()
+    links: LinkRules = field(default_factory=LinkRules)
+    rules: SiteRules | None = None
+    next_page: tuple[str, ...] = ()
+    path: Path | None = None
+    sha256: str = ""
+    generic: bool = False
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """Host[:port] values the spider stays on."""
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        return tuple(dict.fromkeys(urlsplit(u).netloc for u in self.start_urls))
+
+    def rebased(self, origin: str) -> SiteProfile:
+        """The same profile served from another origin (a sandbox on a random port, a mirror)."""
+        parts = urlsplit(origin)
+        if not parts.scheme or not parts.netloc:
+            raise ProfileError(f"origin must look like http://host:port, got {origin!r}")
+        urls = tuple(urlunsplit((parts.scheme, parts.netloc, *urlsplit(u)[2:])) for u in self.start_urls)
+        return replace(self, start_urls=urls, allowed_hosts=(parts.netloc,))
+
+
+def _line_of(text: str, key: str, table: str | None) -> int:
+    """Line number of ``key`` inside ``[table]`` (or at top level), 0 when not found."""
+    current: str | None = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            current = stripped.strip("[]").strip()
+            if table is None and current == key:
+                return lineno
+            continue
+        if current == table and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return lineno
+    return 0
+
+
+class _Validator:
+    """Collects the context (file, raw text) needed to name the line of a bad key."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def fail(self, key: str, table: str | None, why: str) -> ProfileError:
+        line = _line_of(self.text, key, table)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        dotted = f"{table}.{key}" if table else key
+        return ProfileError(f"{where}: key {dotted!r}: {why}")
+
+    def strings(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, table, "must be a string or a list of strings")
+        return tuple(value)
+
+    def regexes(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[re.Pattern[str], ...]:
+        out = []
+        for pattern in self.strings(data, key, table):
+            try:
+                out.append(re.compile(pattern))
+            except re.error as exc:
+                raise self.fail(key, table, f"bad regex {pattern!r}: {exc}") from exc
+        return tuple(out)
+
+    def selectors(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...]:
+        values = self.strings(data, key, table)
+        for css in values:
+            try:
+                _css.css_to_xpath(css)
+            except SelectorError as exc:
+                raise self.fail(key, table, f"bad CSS selector {css!r}: {exc}") from exc
+        return values
+
+    def unknown(self, data: Mapping[str, Any], allowed: set[str], table: str | None) -> None:
+        for key in data:
+            if key not in allowed:
+                raise self.fail(key, table, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def load_profile(path: str | Path) -> SiteProfile:
+    """Parse and validate one profile file."""
+    path = Path(path)
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from exc
+    v = _Validator(path, text)
+    v.unknown(data, _TOP_KEYS, None)
+    for keys in sorted(_REQUIRED):
+        node: Any = data
+        for k in keys:
+            if not isinstance(node, dict) or k not in node:
+                table = keys[0] if len(keys) > 1 else None
+                raise ProfileError(f"{path}: missing required key {'.'.join(keys)!r}" + (
+                    f" (add it under [{table}])" if table else ""))
+            node = node[k]
+    for table in ("links", "article", "clean"):
+        if table in data and not isinstance(data[table], dict):
+            raise v.fail(table, None, "must be a table")
+    links, article, clean = data.get("links", {}), data.get("article", {}), data.get("clean", {})
+    v.unknown(links, _LINK_KEYS, "links")
+    v.unknown(article, _ARTICLE_KEYS, "article")
+    v.unknown(clean, _CLEAN_KEYS, "clean")
+
+    name = data["name"]
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise v.fail("name", None, "must be lower-case letters, digits, '-' or '_', starting with a letter")
+    start_urls = v.strings(data, "start_urls", None)
+    for url in start_urls:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise v.fail("start_urls", None, f"{url!r} is not an absolute http(s) URL")
+    compilation = clean.get("compilation")
+    if compilation is not None and not isinstance(compilation, bool):
+        raise v.fail("compilation", "clean", "must be true or false (omit it to auto-detect)")
+    encoding = data.get("encoding", "auto")
+    if not isinstance(encoding, str):
+        raise v.fail("encoding", None, "must be a string")
+    if encoding != "auto":
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise v.fail("encoding", None, f"unknown codec {encoding!r}") from exc
+    # Regexes in [clean] are validated here so the error names the file; cleaners recompile them.
+    v.regexes(clean, "drop_lines", "clean")
+    v.regexes(clean, "ads", "clean")
+    v.regexes(article, "title_strip", "article")
+    rules = SiteRules(
+        content=v.selectors(article, "content", "article"),
+        title=v.selectors(article, "title", "article"),
+        date=v.selectors(article, "date", "article"),
+        source=v.selectors(article, "source", "article"),
+        author=v.selectors(article, "author", "article"),
+        drop=v.selectors(article, "drop", "article"),
+        drop_lines=v.strings(clean, "drop_lines", "clean"),
+        ads=v.strings(clean, "ads", "clean"),
+        title_strip=v.strings(article, "title_strip", "article"),
+        compilation=compilation,
+    )
+    if not rules.content:
+        raise v.fail("content", "article", "needs at least one selector")
+    link_rules = LinkRules(
+        list=v.regexes(links, "list", "links"),
+        article=v.regexes(links, "article", "links"),
+        restrict=v.selectors(links, "restrict", "links"),
+    )
+    if not link_rules.article:
+        raise v.fail("article", "links", "needs at least one regex")
+    return SiteProfile(
+        name=name,
+        description=str(data.get("description", "")),
+        start_urls=start_urls,
+        encoding=encoding,
+        allowed_hosts=v.strings(data, "allowed_hosts", None),
+        links=link_rules,
+        rules=rules,
+        next_page=v.selectors(article, "next_page", "article"),
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def load_profiles(directory: str | Path = PROFILES_DIR) -> dict[str, SiteProfile]:
+    """All profiles of a directory, by name; duplicate names are an error."""
+    profiles: dict[str, SiteProfile] = {}
+    for path in sorted(Path(directory).glob("*.toml")):
+        profile = load_profile(path)
+        if profile.name in profiles:
+            raise ProfileError(f"{path}: profile name {profile.name!r} already used by {profiles[profile.name].path}")
+        profiles[profile.name] = profile
+    return profiles
+
+
+def generic_profile(url: str) -> SiteProfile:
+    """A profile for a site nobody described yet: stay on the host, detect articles by their content."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ProfileError(f"not an absolute http(s) URL: {url!r}")
+    name = re.sub(r"[^a-z0-9]+", "-", parts.netloc.lower()).strip("-") or "generic"
+    return SiteProfile(
+        name=f"generic-{name}",
+        description=f"generic mode for {parts.netloc}",
+        start_urls=(url,),
+        allowed_hosts=(parts.netloc,),
+        links=LinkRules(list=(re.compile(""),)),
+        rules=None,
+        generic=True,
+    )

@@ -1,0 +1,179 @@
+"""TemplateSpider: one generic spider, driven by a site profile.
+
+It follows only the links a profile names (list pagination and article links),
+which is what keeps a 2-core crawl fast: Scrapy is CPU-bound on link extraction
+and scheduling long before the network.  Articles split over several pages are
+fetched page after page and leave the spider as one :class:`Document`.
+Without a profile (generic mode) it stays on the host, follows every link and
+hands each HTML page to the cleaners, which tell articles from list pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from scrapy import Request, Spider
+from scrapy.http import Response, TextResponse
+
+from spiders.items import Document, FetchedPage
+from spiders.profiles import SiteProfile, generic_profile
+
+if TYPE_CHECKING:
+    from twisted.python.failure import Failure
+
+__all__ = ["TemplateSpider", "canonical_url"]
+
+logger = logging.getLogger(__name__)
+
+MAX_ARTICLE_PAGES = 50
+"""An article "paginated" past this is a trap (a next link that never ends)."""
+
+_DOC_META = "speechcrawl_doc"
+
+
+def canonical_url(url: str) -> str:
+    """The URL without fragment and default port: the identity of a page."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower()
+    if (parts.scheme == "http" and netloc.endswith(":80")) or (parts.scheme == "https" and netloc.endswith(":443")):
+        netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def _path_query(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+class TemplateSpider(Spider):
+    """A spider bound to one :class:`SiteProfile`.
+
+    Arguments (``-a`` on the Scrapy command line, keywords otherwise):
+    ``profile`` (a SiteProfile), or ``url`` for generic mode; ``origin`` rebases the
+    profile's start URLs onto another ``scheme://host:port`` (sandbox, mirror).
+    """
+
+    name = "template"
+    profile: SiteProfile
+
+    def __init__(self, profile: SiteProfile | None = None, url: str | None = None,
+                 origin: str | None = None, **kwargs: Any) -> None:
+        if profile is None:
+            profile = getattr(type(self), "profile", None)
+        if profile is None:
+            if not url:
+                raise ValueError("TemplateSpider needs a profile or a url (generic mode)")
+            profile = generic_profile(url)
+        if origin:
+            profile = profile.rebased(origin)
+        self.profile = profile
+        super().__init__(name=profile.name, **kwargs)
+        self._hosts = frozenset(profile.hosts)
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.profile.start_urls:
+            yield Request(url, callback=self.parse, dont_filter=True)
+
+    # -- crawling -------------------------------------------------------------------
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request | Document]:
+        if not isinstance(response, TextResponse):
+            # Archived by the WARC middleware like every fetch, but nothing to clean.
+            self._count("non_html")
+            return
+        path_query = _path_query(response.url)
+        links = self.profile.links
+        if self.profile.generic:
+            yield self._start_document(response)
+            yield from self._follow(response, response)
+            return
+        if links.is_article(path_query):
+            yield from self._article_page(response, self._start_document(response))
+            return
+        areas = response.css(", ".join(links.restrict)) if links.restrict else [response]
+        for area in areas:
+            yield from self._follow(response, area)
+
+    def _follow(self, response: TextResponse, area: Any) -> Iterator[Request]:
+        links = self.profile.links
+        for href in area.xpath(".//a/@href").getall():
+            href = href.strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            url = canonical_url(urljoin(response.url, href))
+            parts = urlsplit(url)
+            if parts.netloc not in self._hosts or parts.scheme not in ("http", "https"):
+                continue
+            path_query = _path_query(url)
+            if self.profile.generic or links.is_list(path_query) or links.is_article(path_query):
+                yield Request(url, callback=self.parse)
+
+    # -- articles ---------------------------------------------------------------------
+    def _start_document(self, response: TextResponse) -> Document:
+        return Document(site=self.profile.name, url=canonical_url(response.url), generic=self.profile.generic)
+
+    def _article_page(self, response: TextResponse, doc: Document) -> Iterator[Request | Document]:
+        doc.pages.append(self._fetched(response))
+        next_url = self._next_page(response, doc)
+        if next_url is None:
+            yield doc
+            return
+        yield Request(next_url, callback=self._continue_article, errback=self._article_page_failed,
+                      dont_filter=True, priority=10, meta={_DOC_META: doc})
+
+    def _continue_article(self, response: Response) -> Iterator[Request | Document]:
+        doc: Document = response.meta[_DOC_META]
+        if not isinstance(response, TextResponse):
+            logger.warning("page %s of %s is not HTML; article kept with %d pages", response.url, doc.url,
+                           len(doc.pages))
+            yield doc
+            return
+        yield from self._article_page(response, doc)
+
+    def _article_page_failed(self, failure: Failure) -> Iterator[Document]:
+        request = getattr(failure, "request", None)
+        doc: Document | None = request.meta.get(_DOC_META) if request is not None else None
+        if doc is None:
+            return
+        logger.warning("next page of %s failed (%s); article kept with %d pages", doc.url,
+                       failure.getErrorMessage(), len(doc.pages))
+        self._count("article_incomplete")
+        yield doc
+
+    def _next_page(self, response: TextResponse, doc: Document) -> str | None:
+        if not self.profile.next_page or len(doc.pages) >= MAX_ARTICLE_PAGES:
+            return None
+        href = response.css(", ".join(self.profile.next_page)).xpath("@href").get()
+        if not href:
+            return None
+        url = canonical_url(urljoin(response.url, href.strip()))
+        seen = {p.url for p in doc.pages} | {doc.url}
+        if url in seen or urlsplit(url).netloc not in self._hosts:
+            return None
+        return url
+
+    def _fetched(self, response: TextResponse) -> FetchedPage:
+        return FetchedPage(
+            url=canonical_url(response.url),
+            status=response.status,
+            body=response.body,
+            declared_encoding=_header_charset(response),
+            fetched_at=response.meta.get("speechcrawl_fetched_at") or datetime.now(UTC).isoformat(timespec="seconds"),
+            warc=response.meta.get("speechcrawl_warc"),
+        )
+
+    def _count(self, event: str) -> None:
+        if self.crawler and self.crawler.stats:
+            self.crawler.stats.inc_value(f"speechcrawl/spider/{event}")
+
+
+def _header_charset(response: TextResponse) -> str | None:
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key == "charset" and value:
+            return value.strip("\"' ")
+    return None

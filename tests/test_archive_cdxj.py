@@ -1,0 +1,134 @@
+"""CDXJ: SURT keys as pywb computes them, and output identical to ``cdxj-indexer -s``."""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import archive.cdxj
+from archive.cdxj import surt, write_cdxj
+from archive.exceptions import ArchiveError
+from archive.warc import HttpExchange, WarcWriter
+
+DATA = Path(__file__).parent / "data" / "warc"
+BIN = Path(sys.executable).parent
+
+GOOD_CDXJ = """\
+test,site)/a/1.html 20240501083000 {"url": "http://site.test/a/1.html", "mime": "text/html", "status": "200", \
+"digest": "sha1:BCW7TKH5ADS53MTA75CGIN2MWCRRGFZN", "length": "466", "offset": "712", "filename": "good.warc.gz"}
+test,site)/a/1.html 20240502083000 {"url": "http://site.test/a/1.html", "mime": "warc/revisit", "status": "200", \
+"digest": "sha1:BCW7TKH5ADS53MTA75CGIN2MWCRRGFZN", "length": "425", "offset": "3110", "filename": "good.warc.gz"}
+test,site)/a/2.html 20240501083000 {"url": "http://site.test/a/2.html", "mime": "text/html", "status": "200", \
+"digest": "sha1:IJZLN4FE6IYYJI3BTA2XANYYRPE57QVJ", "length": "482", "offset": "1534", "filename": "good.warc.gz"}
+test,site)/robots.txt 20240501083000 {"url": "http://site.test/robots.txt", "mime": "text/plain", "status": "200", \
+"digest": "sha1:F444T4LXAO7HFFEBCT56MPBRUWPHZ6WH", "length": "377", "offset": "2375", "filename": "good.warc.gz"}
+urn:speechcrawl:doc:site-a:1 20240501083000 {"url": "urn:speechcrawl:doc:site-a:1", "mime": "application/json", \
+"digest": "sha1:TSNRRMZXJHGTN463SZ4HOTQ3SYVOVRSM", "length": "329", "offset": "3535", "filename": "good.warc.gz"}
+"""
+
+URLS = [
+    "http://www.example.com/", "https://WWW2.Example.COM:443/Path/Page.HTML?b=2&a=1&A=3#frag",
+    "http://127.0.0.1:8765/site-a/list/1.html", "http://localhost:8080/a//b/./c/../d", "http://site.test/a/1.html?",
+    "http://user:pw@site.test/p", "http://site.test/%E8%AE%B2%E8%AF%9D/123.html", "http://site.test/讲话/123.html",
+    "http://site.test/search?q=讲话 稿&page=2", "http://site.test/a%2541b", "http://中国.cn/path",
+    "http://site.test/p?PHPSESSID=0123456789abcdef0123456789abcdef&x=1", "http://site.test/p?a&b=&c=1",
+    "http://www.jingzhou.gov.cn/xwzx/2021/0101/123.shtml", "urn:speechcrawl:doc:site-a:1", "dns:www.example.com",
+    "http://site.test/index.php?m=content&c=index&a=show&catid=9&id=52", "http://site.test:8080",
+]
+
+
+@pytest.mark.parametrize(("url", "key"), [
+    ("http://www.Example.com/", "com,example)/"),
+    ("https://WWW2.Example.COM:443/Path/Page.HTML?b=2&a=1#frag", "com,example)/path/page.html?a=1&b=2"),
+    ("http://127.0.0.1:8765/site-a/", "1,0,0,127:8765)/site-a"),
+    ("http://site.test/讲话/1.html", "test,site)/%e8%ae%b2%e8%af%9d/1.html"),
+    ("http://site.test/a/../b/./c", "test,site)/b/c"),
+    ("urn:speechcrawl:doc:1", "urn:speechcrawl:doc:1"),
+    ("", "-"),
+])
+def test_surt_keys(url: str, key: str) -> None:
+    assert surt(url) == key
+
+
+def test_surt_matches_the_surt_package() -> None:
+    ia_surt = pytest.importorskip("surt").surt
+    rnd = random.Random(3)
+    segments = ["a", "B", "%41", "%2F", "%25", "讲话", ".", "..", "", "x y", "a;b", "Index.HTML", "%zz", "+"]
+    queries = ["a=1", "B=2", "c", "d=", "q=讲话", "x=%41", "z=%2526", "", "a=0"]
+    urls = list(URLS)
+    for _ in range(500):
+        host = rnd.choice(["site.test", "www.Site.test", "127.0.0.1", "a.test:8080", "a.test:80", "中国.cn"])
+        url = f"{rnd.choice(['http', 'https'])}://{host}/" + "/".join(rnd.sample(segments, rnd.randint(0, 4)))
+        if rnd.random() < 0.5:
+            url += "?" + "&".join(rnd.sample(queries, rnd.randint(0, 3)))
+        urls.append(url)
+    assert [surt(u) for u in urls] == [ia_surt(u) for u in urls]
+
+
+def test_good_fixture_index() -> None:
+    out = io.StringIO()
+    assert write_cdxj([DATA / "good.warc.gz"], out) == 5
+    assert out.getvalue() == GOOD_CDXJ
+
+
+def _crawl(directory: Path) -> list[Path]:
+    rnd = random.Random(5)
+    with WarcWriter(directory, prefix="site-a", crawl_id="c1", warcinfo={}, max_size=30_000) as w:
+        for i in range(40):
+            n = i % 13
+            body = rnd.randbytes(2000) if n % 4 == 0 else f"<p>第{n}篇</p>".encode() * 50
+            w.write_exchange(HttpExchange(
+                url=f"http://www.site.test/a/{n}.html?p={i % 2}", method="GET", request_headers=[], request_body=b"",
+                protocol="HTTP/1.1", status=404 if n == 7 else 200, reason="",
+                response_headers=[("Content-Type", "text/html; charset=gbk")] if n != 5 else [],
+                response_body=body, ip_address=None,
+                fetched_at=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=i)))
+        w.write_metadata("urn:speechcrawl:doc:1", [], {"n": 1})
+    return w.files
+
+
+def test_same_output_as_cdxj_indexer(tmp_path: Path) -> None:
+    pytest.importorskip("cdxj_indexer")
+    files = _crawl(tmp_path)
+    assert len(files) > 2
+    ours = tmp_path / "ours.cdxj"
+    write_cdxj([tmp_path], ours)
+    theirs = subprocess.run([str(BIN / "cdxj-indexer"), "-s", *map(str, files)], capture_output=True, text=True,
+                            check=True).stdout
+    assert ours.read_text() == theirs
+    assert "warc/revisit" in theirs
+
+
+def test_sorting_spills_to_disk_with_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _crawl(tmp_path / "w")
+    in_memory = io.StringIO()
+    write_cdxj([tmp_path / "w"], in_memory)
+    monkeypatch.setattr(archive.cdxj, "_SORT_CHUNK", 3)
+    spilled = io.StringIO()
+    count = write_cdxj([tmp_path / "w"], spilled)
+    assert spilled.getvalue() == in_memory.getvalue() and count == in_memory.getvalue().count("\n")
+    lines = spilled.getvalue().splitlines()
+    assert lines == sorted(lines)
+
+
+def test_filenames_relative_to_a_root_and_path_output_is_atomic(tmp_path: Path) -> None:
+    (tmp_path / "warc" / "site-a").mkdir(parents=True)
+    shutil.copy(DATA / "good.warc.gz", tmp_path / "warc" / "site-a" / "good.warc.gz")
+    out = tmp_path / "index.cdxj"
+    write_cdxj([tmp_path / "warc"], out, dir_root=tmp_path / "warc")
+    assert '"filename": "site-a/good.warc.gz"' in out.read_text()
+    assert not (tmp_path / "index.cdxj.part").exists()
+
+
+def test_damaged_records_are_skipped_and_non_chunked_files_refused(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert write_cdxj([DATA / "truncated.warc.gz"], out) == 4  # the metadata record was cut off
+    with pytest.raises(ArchiveError, match="not record-chunked.*warcio recompress"):
+        write_cdxj([DATA / "non-chunked.warc.gz"], io.StringIO())

@@ -1,0 +1,249 @@
+"""WarcWriter: real files, read back with warcio (an independent reader) and its CLI."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import os
+import random
+import subprocess
+import sys
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.exceptions import ArchiveError, WriterClosedError
+from archive.warc import REVISIT_PROFILE, HttpExchange, WarcWriter
+
+DATA = Path(__file__).parent / "data" / "warc"
+BIN = Path(sys.executable).parent
+WHEN = datetime(2024, 5, 1, 8, 30, 0, 123456, tzinfo=UTC)
+
+
+class GoldenWriter(WarcWriter):
+    """Deterministic ids, dates and software string, for byte-exact comparisons."""
+
+    software = "speechcrawl/test"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self._ids = itertools.count(1)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _make_record_id(self) -> str:
+        return f"<urn:uuid:00000000-0000-4000-8000-{next(self._ids):012d}>"
+
+    def _now(self) -> datetime:
+        return WHEN
+
+
+def exchange(url: str = "http://site.test/a/1.html", body: bytes = "<p>讲话稿</p>".encode(), **kw: object) -> HttpExchange:
+    fields: dict[str, object] = dict(
+        url=url, method="GET", request_headers=[("Host", "site.test"), ("User-Agent", "sc-test")],
+        request_body=b"", protocol="HTTP/1.1", status=200, reason="OK",
+        response_headers=[("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+        response_body=body, ip_address="127.0.0.1", fetched_at=WHEN)
+    fields.update(kw)
+    return HttpExchange(**fields)  # type: ignore[arg-type]
+
+
+def writer(tmp_path: Path, cls: type[WarcWriter] = GoldenWriter, **kw: object) -> WarcWriter:
+    opts: dict[str, object] = dict(prefix="site-a", crawl_id="c1",
+                                   warcinfo={"site-profile": "site-a", "robots": "obey"})
+    opts.update(kw)
+    return cls(tmp_path, **opts)  # type: ignore[arg-type]
+
+
+def records(path: Path) -> list[tuple[int, str, dict[str, str], bytes, object]]:
+    out = []
+    with path.open("rb") as f:
+        it = ArchiveIterator(f, check_digests="raise")
+        for rec in it:
+            payload = rec.raw_stream.read()  # still content-encoded
+            out.append((it.get_record_offset(), rec.rec_type, dict(rec.rec_headers.headers), payload,
+                        rec.http_headers))
+    return out
+
+
+def warcio_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "warcio"), *args], capture_output=True, text=True, check=False)
+
+
+def test_golden_exchange_is_byte_exact(tmp_path: Path) -> None:
+    with writer(tmp_path) as w:
+        w.write_exchange(exchange(response_headers=[("Content-Type", "text/html; charset=utf-8"),
+                                                    ("Transfer-Encoding", "chunked")]))
+    (path,) = w.files
+    assert gzip.decompress(path.read_bytes()) == (DATA / "golden-exchange.warc").read_bytes()
+
+
+def test_round_trip_with_warcio(tmp_path: Path) -> None:
+    gz = gzip.compress("<html>人民代表大会</html>".encode(), mtime=0)
+    ex = exchange(body=gz, response_headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
+                                             ("Transfer-Encoding", "chunked")])
+    with writer(tmp_path) as w:
+        req, resp = w.write_exchange(ex)
+    (path,) = w.files
+    recs = records(path)
+    assert [r[1] for r in recs] == ["warcinfo", "request", "response"]
+    info = recs[0][3].decode()
+    assert "software: speechcrawl/test\r\n" in info and "isPartOf: c1\r\n" in info
+    assert "site-profile: site-a\r\n" in info and "robots: obey\r\n" in info
+    assert recs[0][2]["WARC-Filename"] == path.name
+    _, _, req_h, _, _ = recs[1]
+    off, _, resp_h, payload, http = recs[2]
+    assert req_h["WARC-Concurrent-To"] == resp_h["WARC-Record-ID"] == resp.record_id
+    assert resp_h["WARC-Concurrent-To"] == req.record_id
+    assert resp_h["WARC-Target-URI"] == ex.url and resp_h["WARC-IP-Address"] == "127.0.0.1"
+    assert resp_h["WARC-Payload-Digest"] == resp.payload_digest and resp_h["WARC-Date"] == resp.date
+    assert payload == gz, "the body is kept content-encoded, as it came off the wire"
+    assert http.get_header("Content-Encoding") == "gzip"  # type: ignore[attr-defined]
+    assert http.get_header("Transfer-Encoding") is None  # type: ignore[attr-defined]
+    assert (off, resp.filename, resp.revisit_of) == (resp.offset, path.name, None)
+    raw = path.read_bytes()
+    assert zlib.decompressobj(31).decompress(raw[resp.offset:resp.offset + resp.length]).startswith(b"WARC/1.1\r\n")
+    assert resp.offset + resp.length == len(raw)
+
+
+def test_warcio_check_and_index_accept_the_files(tmp_path: Path) -> None:
+    with writer(tmp_path, cls=WarcWriter, max_size=20_000) as w:
+        for i in range(30):
+            w.write_exchange(exchange(url=f"http://site.test/{i % 7}.html", body=bytes(range(256)) * (i % 7 + 1) * 8,
+                                      fetched_at=datetime.now(UTC)))
+        w.write_metadata("urn:speechcrawl:doc:1", ["<urn:uuid:x>"], {"title": "讲话"})
+    check = warcio_cli("check", "-v", *map(str, w.files))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "revisit" in check.stdout
+    index = warcio_cli("index", "-f", "warc-type,warc-target-uri", *map(str, w.files))
+    assert index.returncode == 0 and index.stdout.count('"revisit"') == 23
+
+
+def test_same_url_and_payload_becomes_a_revisit(tmp_path: Path) -> None:
+    with writer(tmp_path) as w:
+        _, first = w.write_exchange(exchange())
+        _, again = w.write_exchange(exchange(fetched_at=WHEN.replace(hour=9)))
+        _, other_url = w.write_exchange(exchange(url="http://site.test/a/2.html"))
+        _, changed = w.write_exchange(exchange(body=b"<p>new</p>"))
+    assert again.revisit_of == first.record_id and again.payload_digest == first.payload_digest
+    assert other_url.revisit_of is None and changed.revisit_of is None
+    recs = {r[2]["WARC-Record-ID"]: r for r in records(w.files[0])}
+    _, kind, headers, payload, http = recs[again.record_id]
+    assert kind == "revisit" and payload == b""
+    assert headers["WARC-Profile"] == REVISIT_PROFILE
+    assert headers["WARC-Refers-To"] == first.record_id
+    assert headers["WARC-Refers-To-Target-URI"] == "http://site.test/a/1.html"
+    assert headers["WARC-Refers-To-Date"] == first.date
+    assert http.get_header("Content-Type") == "text/html; charset=utf-8"  # type: ignore[attr-defined]
+
+
+def test_revisits_can_be_switched_off_or_preloaded(tmp_path: Path) -> None:
+    with writer(tmp_path / "off", revisits=False) as w:
+        w.write_exchange(exchange())
+        _, second = w.write_exchange(exchange())
+    assert second.revisit_of is None
+    with writer(tmp_path / "pre") as w:
+        w.remember("http://site.test/a/1.html", second.payload_digest, "<urn:uuid:old>", "2023-01-01T00:00:00Z")
+        _, third = w.write_exchange(exchange())
+    assert third.revisit_of == "<urn:uuid:old>"
+
+
+def test_empty_bodies_are_never_revisits(tmp_path: Path) -> None:
+    with writer(tmp_path) as w:
+        w.write_exchange(exchange(body=b"", status=301, reason="Moved Permanently"))
+        _, second = w.write_exchange(exchange(body=b"", status=301, reason="Moved Permanently"))
+    assert second.revisit_of is None
+
+
+def test_rotation_gives_each_file_its_own_warcinfo(tmp_path: Path) -> None:
+    body = random.Random(7).randbytes(50_000)  # barely compresses, so sizes are predictable
+    with writer(tmp_path, cls=WarcWriter, max_size=100_000) as w:
+        pointers = [w.write_exchange(exchange(url=f"http://site.test/{i}", body=body + bytes([i])))[1]
+                    for i in range(8)]
+    assert len(w.files) >= 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in w.files]
+    for n, path in enumerate(w.files):
+        assert path.name.startswith("site-a-c1-") and path.name.endswith(f"-{n:05d}.warc.gz")
+        recs = records(path)
+        assert recs[0][1] == "warcinfo" and recs[0][2]["WARC-Filename"] == path.name
+        assert [r[1] for r in recs[1:]] == ["request", "response"] * ((len(recs) - 1) // 2)
+        assert path.stat().st_size < 100_000 + 2 * len(body)
+    assert {p.filename for p in pointers} == {p.name for p in w.files}
+
+
+def test_file_is_open_while_written_and_renamed_on_close(tmp_path: Path) -> None:
+    w = writer(tmp_path)
+    assert list(tmp_path.iterdir()) == [], "no empty file before the first record"
+    _, resp = w.write_exchange(exchange())
+    (only,) = tmp_path.iterdir()
+    assert only.name == resp.filename + ".open" and w.current_path == only
+    assert records(only)[-1][1] == "response", "everything written so far is readable before close"
+    w.close()
+    assert [p.name for p in tmp_path.iterdir()] == [resp.filename]
+    with pytest.raises(WriterClosedError):
+        w.write_exchange(exchange())
+    w.close()  # idempotent
+
+
+def test_a_second_run_continues_the_serial(tmp_path: Path) -> None:
+    with writer(tmp_path, cls=WarcWriter) as w:
+        w.write_exchange(exchange())
+    with writer(tmp_path, cls=WarcWriter) as w2:
+        w2.write_exchange(exchange())
+    assert w.files[0].name.endswith("-00000.warc.gz") and w2.files[0].name.endswith("-00001.warc.gz")
+
+
+def test_metadata_record(tmp_path: Path) -> None:
+    with writer(tmp_path) as w:
+        _, resp = w.write_exchange(exchange())
+        meta = w.write_metadata("urn:speechcrawl:doc:1", [resp.record_id, "<urn:uuid:p2>"], {"标题": "讲话", "n": 2})
+        with pytest.raises(ArchiveError, match="not JSON-serialisable"):
+            w.write_metadata("urn:x", [], {"when": WHEN})
+    last = records(w.files[0])[-1]
+    assert last[1] == "metadata" and last[2]["Content-Type"] == "application/json"
+    assert last[3].decode() == '{"n": 2, "标题": "讲话"}'
+    assert last[2]["WARC-Record-ID"] == meta.record_id and last[0] == meta.offset
+    raw = gzip.decompress(w.files[0].read_bytes())
+    assert raw.count(b"WARC-Refers-To: ") == 2
+
+
+def test_header_injection_is_neutralised(tmp_path: Path) -> None:
+    with writer(tmp_path) as w:
+        w.write_exchange(exchange(url="http://site.test/a b\r\nWARC-Type: evil",
+                                  response_headers=[("X-Bad", "one\r\nSet-Cookie: x")]))
+    recs = records(w.files[0])
+    assert recs[2][2]["WARC-Target-URI"] == "http://site.test/a%20b%0D%0AWARC-Type:%20evil"
+    assert recs[2][4].get_header("X-Bad") == "one Set-Cookie: x"  # type: ignore[attr-defined]
+
+
+def test_bad_arguments_fail_at_construction(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="max_size"):
+        writer(tmp_path, max_size=0)
+    with pytest.raises(ArchiveError, match="file name"):
+        writer(tmp_path, crawl_id="a/b")
+
+
+def test_failed_write_leaves_no_half_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = writer(tmp_path)
+    w.write_exchange(exchange())
+    path = w.current_path
+    assert path is not None
+    size = path.stat().st_size
+    real_write = os.write
+    calls = {"n": 0}
+
+    def flaky(fd: int, data: memoryview) -> int:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return real_write(fd, data[:100])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", flaky)
+    with pytest.raises(OSError):
+        w.write_exchange(exchange(url="http://site.test/other"))
+    monkeypatch.undo()
+    assert path.stat().st_size == size
+    w.write_exchange(exchange(url="http://site.test/third"))
+    w.close()
+    assert [r[1] for r in records(w.files[0])] == ["warcinfo", "request", "response", "request", "response"]

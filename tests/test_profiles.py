@@ -1,0 +1,103 @@
+"""Profiles: every shipped profile loads; bad ones fail naming file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spiders.loader import ProfileSpiderLoader
+from spiders.profiles import PROFILES_DIR, ProfileError, generic_profile, load_profile, load_profiles
+
+GOOD = """\
+name = "demo"
+start_urls = ["http://news.example.cn/list/1.html"]
+
+[links]
+list = ['/list/\\d+\\.html$']
+article = ['/a/\\d+\\.html$']
+
+[article]
+content = ["div.article"]
+title = ["h1"]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "demo.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_profiles_load() -> None:
+    profiles = load_profiles(PROFILES_DIR)
+    assert {"wenmi", "fanwen", "wendang", "sucai", "ribao"} <= set(profiles)
+    for profile in profiles.values():
+        assert profile.rules is not None and profile.rules.content
+        assert profile.links.article
+        assert len(profile.sha256) == 64
+
+
+def test_good_profile_round_trip(tmp_path: Path) -> None:
+    profile = load_profile(write(tmp_path, GOOD))
+    assert profile.name == "demo"
+    assert profile.links.is_article("/a/12.html") and not profile.links.is_article("/list/2.html")
+    assert profile.links.is_list("/list/2.html")
+    assert profile.hosts == ("news.example.cn",)
+    rebased = profile.rebased("http://127.0.0.1:9999")
+    assert rebased.start_urls == ("http://127.0.0.1:9999/list/1.html",)
+    assert rebased.hosts == ("127.0.0.1:9999",)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda t: t.replace('title = ["h1"]', 'title = ["h1"]\ncontnet = ["x"]'), r"demo.toml:11: key 'article.contnet': unknown key"),
+        (lambda t: t.replace("'/a/\\d+\\.html$'", "'/a/(\\d+\\.html$'"), r"demo.toml:6: key 'links.article': bad regex"),
+        (lambda t: t.replace('"div.article"', '"div..article"'), r"demo.toml:9: key 'article.content': bad CSS selector"),
+        (lambda t: t.replace('name = "demo"\n', ""), r"missing required key 'name'"),
+        (lambda t: t.replace('content = ["div.article"]\n', ""), r"missing required key 'article.content'"),
+        (lambda t: "colour = 1\n" + t, r"demo.toml:1: key 'colour': unknown key"),
+        (lambda t: t.replace('"http://news.example.cn/list/1.html"', '"/list/1.html"'), r"not an absolute"),
+        (lambda t: t + "\n[clean]\ncompilation = \"yes\"\n", r"key 'clean.compilation': must be true or false"),
+    ],
+)
+def test_bad_profiles_name_file_line_and_key(tmp_path: Path, edit: object, expected: str) -> None:
+    path = write(tmp_path, edit(GOOD))  # type: ignore[operator]
+    with pytest.raises(ProfileError, match=expected) as info:
+        load_profile(path)
+    assert str(path) in str(info.value)
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="not valid TOML"):
+        load_profile(write(tmp_path, "name = \n"))
+
+
+def test_duplicate_names_rejected(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, "a.toml")
+    write(tmp_path, GOOD, "b.toml")
+    with pytest.raises(ProfileError, match="already used"):
+        load_profiles(tmp_path)
+
+
+def test_spider_loader_protocol(tmp_path: Path) -> None:
+    write(tmp_path, GOOD)
+    loader = ProfileSpiderLoader(tmp_path)
+    assert loader.list() == ["demo"]
+    cls = loader.load("demo")
+    assert cls.name == "demo"
+    with pytest.raises(KeyError, match="Spider not found: nope"):
+        loader.load("nope")
+    from scrapy import Request
+
+    assert loader.find_by_request(Request("http://news.example.cn/a/1.html")) == ["demo"]
+    assert loader.find_by_request(Request("http://other.example/")) == []
+
+
+def test_generic_profile() -> None:
+    profile = generic_profile("http://news.example.cn:8080/index.html")
+    assert profile.generic and profile.rules is None
+    assert profile.hosts == ("news.example.cn:8080",)
+    with pytest.raises(ProfileError):
+        generic_profile("ftp://x/")
