@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from cleaners.blocks import Para, element_paragraphs
 from cleaners.chrome import cut_tail, strip_chrome_lines
-from cleaners.content import find_main_text
+from cleaners.content import find_main_text, looks_like_listing
 from cleaners.selectors import regexes, select, select_first_rule
 from cleaners.types import SiteRules
 
@@ -34,6 +34,8 @@ class Stripped:
     audit: dict[str, dict[str, int]] = field(default_factory=dict)
     evidence: tuple[str, ...] = ()
     """Lines outside the text that may state its date, source or speaker (generic mode)."""
+    listing: bool = False
+    """Generic mode: the main block is a list of articles (titles with excerpts), not an article."""
 
 
 def _drop_elements(tree: HtmlElement, selectors: tuple[str, ...], audit: dict[str, dict[str, int]]) -> None:
@@ -60,6 +62,7 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
     paras: list[Para] = []
     roots: list[HtmlElement] = []
     evidence: list[str] = []
+    listing = False
     if rules is not None:
         _drop_elements(tree, rules.drop, audit)
         roots = select_first_rule(tree, rules.content)
@@ -69,6 +72,7 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
     if not roots and (rules is None or fallback):
         main = find_main_text(_body(tree), page)
         paras, evidence = main.paras, main.evidence
+        listing = looks_like_listing(main)
         if main.link_chars:
             entry = audit.setdefault("chrome", {"count": 0, "chars": 0})
             entry["count"] += 1
@@ -77,4 +81,4 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
         mode = "profile"
     drop_lines = regexes(rules.drop_lines) if rules is not None else ()
     paras = strip_chrome_lines(cut_tail(paras), drop_lines)
-    return Stripped(paras=tuple(paras), mode=mode, audit=audit, evidence=tuple(evidence))
+    return Stripped(paras=tuple(paras), mode=mode, audit=audit, evidence=tuple(evidence), listing=listing)

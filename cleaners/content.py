@@ -20,9 +20,9 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.blocks import Para, normalize
-from cleaners.patterns import BLOCK_TAGS, HEADING_TAGS, SKIP_TAGS
+from cleaners.patterns import BLOCK_TAGS, HEADING_TAGS, PROSE_LINE, SKIP_TAGS
 
-__all__ = ["Scored", "MainText", "score_paragraphs", "best_run", "find_main_text"]
+__all__ = ["Scored", "MainText", "score_paragraphs", "best_run", "find_main_text", "looks_like_listing"]
 
 _PUNCT = re.compile(r"[，。、；！？“”,;!?]")
 _WORD = re.compile(r"\w")
@@ -52,6 +52,9 @@ _EVIDENCE_LINES = 8
 _EVIDENCE_MAX_CHARS = 80
 _LINK_LINE = 0.6
 """Inside the chosen run, a line with more than this share of link text is a link list."""
+_TITLE_MIN_CHARS = 8
+_LISTING_MIN_TEASERS = 3
+_LISTING_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +229,19 @@ class MainText:
     paras: list[Para]
     link_chars: int
     """Characters of link-list lines dropped from inside the chosen run."""
+    teasers: int
+    """Title links (a link line of a title's length) each directly followed by a prose paragraph."""
     evidence: list[str]
     """Short lines just before the run (byline, date, source): metadata, not text."""
+
+
+def looks_like_listing(main: MainText) -> bool:
+    """A main block whose prose is mostly excerpts, each under a title link, lists articles; it is not one.
+
+    Menus, tables of short links (a wiki infobox) and a stray "see also" link inside an article
+    do not make title + excerpt pairs, so they do not count."""
+    prose = sum(1 for p in main.paras if PROSE_LINE.search(p.text))
+    return main.teasers >= _LISTING_MIN_TEASERS and main.teasers >= _LISTING_SHARE * prose
 
 
 def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
@@ -241,15 +255,19 @@ def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
     if _coverage(chosen) < _MIN_COVERAGE * _coverage(pool):
         chosen = pool  # the run broke a structured text (tables, lists) apart: trust the container
     paras: list[Para] = []
-    link_lines = 0
+    link_chars = teasers = 0
+    after_title = False
     for s in chosen:
         if s.chars and s.link_chars / s.chars > _LINK_LINE:
-            link_lines += s.chars
+            link_chars += s.chars
+            after_title = s.link_chars >= _TITLE_MIN_CHARS
             continue
+        teasers += after_title and s.punctuated
+        after_title = False
         paras.append(Para(text=s.para.text, tag=s.para.tag, page=page))
     evidence: list[str] = []
     if chosen:
         first = next(i for i, s in enumerate(scored) if s is chosen[0])
         evidence = [s.para.text for s in scored[max(0, first - _EVIDENCE_LINES):first]
                     if len(s.para.text) <= _EVIDENCE_MAX_CHARS]
-    return MainText(paras, link_lines, evidence)
+    return MainText(paras, link_chars, teasers, evidence)

@@ -42,6 +42,8 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # --- step 2: chrome lines (a whole paragraph that is site furniture) -----------
 SENTENCE_END = re.compile(r"[。！？!?；;]")
+PROSE_LINE = re.compile(r"[，。！？；,!?;]")
+"""A line with any of these is a sentence; titles, dates and link labels have none."""
 BREADCRUMB_START = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|现在位置|位置)\s*[:：]")
 BREADCRUMB_SEP = re.compile(r">>|»|›|＞|→|>")
 BYLINE_TOKEN = re.compile(
@@ -58,6 +60,7 @@ CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"|打印本页|关闭窗口|返回顶部|返回列表|返回首页|【\s*打印\s*】|【\s*关闭\s*】|收藏本文|加入收藏)\s*\S{0,12}$",
     r"^[（(]?\s*(?:来源|稿件来源|文章来源|信息来源|作者|责任编辑|编辑|审核|校对|通讯员)\s*[:：]\s*\S{1,30}\s*[)）]?$",
     r"^(?:转载请注明|本文来源于|版权所有|版权声明|免责声明|声明\s*[:：]).{0,80}$",
+    r"^(?:Copyright|\(c\)|©|&copy;)\s*(?:©\s*)?(?:\d{4}|[\u4e00-\u9fff]).{0,160}$",  # site footer
     r"^(?:文档为\w{1,6}格式|点击下载|下载本文|免费下载|立即下载|下载文档|VIP免费下载).{0,30}$",
     r"^\(?以下评论仅代表网友意见.{0,30}$|^（以下评论仅代表网友意见.{0,30}$",
     r"^本贴由.{0,60}发表",

@@ -27,6 +27,7 @@ from cleaners.compilation import split_compilation
 from cleaners.masks import find_masks
 from cleaners.metadata import Facts, collect_facts, extract_metadata, find_speaker
 from cleaners.parse import parse
+from cleaners.patterns import PROSE_LINE
 from cleaners.render import render_text
 from cleaners.selectors import regexes
 from cleaners.stitch import drop_title_lines, stitch_pages
@@ -42,6 +43,10 @@ def _merge(audit: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) ->
         mine = audit.setdefault(kind, {"count": 0, "chars": 0})
         mine["count"] += entry["count"]
         mine["chars"] += entry["chars"]
+
+
+def _prose_chars(records: Sequence[CleanRecord]) -> int:
+    return sum(len(line) for r in records for line in r.text.split("\n") if PROSE_LINE.search(line))
 
 
 def clean(pages: Sequence[Page], rules: SiteRules | None = None,
@@ -62,6 +67,9 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
             headline = find_speaker(facts.title)
             titles = [facts.title, headline[2] if headline else None]
         stripped = strip_boilerplate(tree, rules, page=number, fallback=options.generic_fallback)  # 2
+        if number == 0 and rules is None and stripped.listing:
+            return CleanResult(records=(), mode="generic", page_title=facts.title,
+                               skipped="a list page: its main block is article titles with excerpts")
         profiled = profiled or stripped.mode == "profile"
         _merge(page_audit, stripped.audit)
         if number == 0:
@@ -93,4 +101,10 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
     if total < options.min_chars:
         return CleanResult(records=(), mode=mode, page_title=facts.title,
                            skipped=f"only {total} characters of text (< min_chars {options.min_chars})")
+    if rules is None:
+        prose = _prose_chars(records)
+        if prose < options.min_prose_chars:
+            return CleanResult(records=(), mode=mode, page_title=facts.title,
+                               skipped=f"only {prose} characters in sentences (< min_prose_chars "
+                                       f"{options.min_prose_chars}): a list or index page")
     return CleanResult(records=tuple(records), mode=mode, page_title=facts.title)

@@ -56,6 +56,9 @@ class CleanOptions:
     """When a profile's content selector matches nothing, fall back to main-content detection."""
     min_chars: int = 30
     """A page whose cleaned text is shorter than this is not an article (list, error or index page)."""
+    min_prose_chars: int = 80
+    """Generic mode only: characters in lines that read as sentences (with ，。！？；) a page needs to be an
+    article.  A list page's main block is titles and dates: long enough, but no sentence in it."""
 
 
 @dataclass(frozen=True, kw_only=True)

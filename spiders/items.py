@@ -20,6 +20,10 @@ class FetchedPage:
     fetched_at: str
     warc: RecordPointer | None = None
 
+    def __repr__(self) -> str:
+        # Never the body: Scrapy logs dropped items, and a page is tens of kilobytes.
+        return f"FetchedPage(url={self.url!r}, status={self.status}, bytes={len(self.body)})"
+
 
 @dataclass(kw_only=True)
 class Document:
@@ -31,3 +35,7 @@ class Document:
     generic: bool = False
     records: list[dict[str, object]] = field(default_factory=list)
     """Export records produced by the clean pipeline (one per speech)."""
+
+    def __repr__(self) -> str:
+        return (f"Document(site={self.site!r}, url={self.url!r}, pages={len(self.pages)}, "
+                f"generic={self.generic}, records={len(self.records)})")

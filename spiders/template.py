@@ -20,6 +20,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 
 from spiders.items import Document, FetchedPage
+from spiders.pagination import pager_links
 from spiders.profiles import SiteProfile, generic_profile
 
 if TYPE_CHECKING:
@@ -87,8 +88,8 @@ class TemplateSpider(Spider):
         path_query = _path_query(response.url)
         links = self.profile.links
         if self.profile.generic:
-            yield self._start_document(response)
-            yield from self._follow(response, response)
+            # Every page is a candidate article; the cleaners drop the ones that are not.
+            yield from self._generic_page(response, self._start_document(response))
             return
         if links.is_article(path_query):
             yield from self._article_page(response, self._start_document(response))
@@ -97,19 +98,49 @@ class TemplateSpider(Spider):
         for area in areas:
             yield from self._follow(response, area)
 
-    def _follow(self, response: TextResponse, area: Any) -> Iterator[Request]:
+    def _follow(self, response: TextResponse, area: Any, skip: frozenset[str] | set[str] = frozenset()
+                ) -> Iterator[Request]:
         links = self.profile.links
         for href in area.xpath(".//a/@href").getall():
-            href = href.strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#")):
-                continue
-            url = canonical_url(urljoin(response.url, href))
-            parts = urlsplit(url)
-            if parts.netloc not in self._hosts or parts.scheme not in ("http", "https"):
+            url = self._absolute(response, href)
+            if url is None or url in skip:
                 continue
             path_query = _path_query(url)
             if self.profile.generic or links.is_list(path_query) or links.is_article(path_query):
                 yield Request(url, callback=self.parse)
+
+    def _absolute(self, response: TextResponse, href: str) -> str | None:
+        """The canonical URL of a link, or None when it leaves the site or is not a web page."""
+        href = href.strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            return None
+        url = canonical_url(urljoin(response.url, href))
+        parts = urlsplit(url)
+        if parts.netloc not in self._hosts or parts.scheme not in ("http", "https"):
+            return None
+        return url
+
+    def _generic_page(self, response: TextResponse, doc: Document) -> Iterator[Request | Document]:
+        """Generic mode: add the page to ``doc``, follow its links, and stitch the pager's next page.
+
+        Pager links that continue ``doc`` (x_2.html …) are reached through the stitching only, so
+        that page 2 of an article never becomes a document of its own (spiders.pagination).
+        """
+        anchors = []
+        for a in response.xpath("//a[@href]"):
+            url = self._absolute(response, a.attrib["href"])
+            if url is not None:
+                anchors.append((url, a.xpath("string(.)").get() or ""))
+        pages, nexts = pager_links(anchors, doc.url)
+        doc.pages.append(self._fetched(response))
+        yield from self._follow(response, response, skip=pages)
+        seen = {p.url for p in doc.pages} | {doc.url}
+        next_url = next((u for u in nexts if u not in seen), None)
+        if next_url is None or len(doc.pages) >= MAX_ARTICLE_PAGES:
+            yield doc
+            return
+        yield Request(next_url, callback=self._continue_article, errback=self._article_page_failed,
+                      dont_filter=True, priority=10, meta={_DOC_META: doc})
 
     # -- articles ---------------------------------------------------------------------
     def _start_document(self, response: TextResponse) -> Document:
@@ -130,6 +161,9 @@ class TemplateSpider(Spider):
             logger.warning("page %s of %s is not HTML; article kept with %d pages", response.url, doc.url,
                            len(doc.pages))
             yield doc
+            return
+        if self.profile.generic:
+            yield from self._generic_page(response, doc)
             return
         yield from self._article_page(response, doc)
 

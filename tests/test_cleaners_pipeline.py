@@ -126,3 +126,30 @@ def test_list_page_is_skipped_not_an_error() -> None:
 def test_no_pages_and_version() -> None:
     assert clean([]).skipped == "no pages given"
     assert CLEANER_VERSION.count(".") == 2
+
+
+_TEASER_ITEM = ('<li><a href="/a/{n}.html" class="title">在全市第{n}次工作会议上的讲话稿范文</a><span>点击:47{n}</span>'
+                '<p class="intro">同志们:今天召开这次会议,主要任务是总结去年工作,部署今年任务,动员全市上下进一步统一思想、'
+                '明确目标,为实现全年目标任务而努力奋斗。下面,我讲三点意见…</p></li>')
+
+
+def test_generic_mode_drops_a_teaser_list() -> None:
+    html = ("<html><body><div class='nav'><a href='/'>首页</a></div><div class='listbox'><ul>"
+            + "".join(_TEASER_ITEM.format(n=n) for n in range(1, 9))
+            + "</ul></div><p>Copyright © 2012-2023 范文网 All Rights Reserved. 声明:本站所有文章资源内容,如无"
+              "特殊说明或标注,均为采集网络资源。如若本站内容侵犯了原著者的合法权益,可联系本站删除。</p></body></html>")
+    result = clean([Page(url="http://example.test/list_1.html", html=html)])
+    assert result.records == () and "list page" in (result.skipped or "")
+
+
+def test_generic_mode_keeps_an_article_with_a_see_also_link() -> None:
+    body = "".join(f"<p>第{n}段:要坚持问题导向,强化责任担当,推动各项工作落地见效,确保全年目标任务圆满完成。</p>"
+                   for n in range(1, 8))
+    html = (f"<html><body><div class='content'><h1>在全市工作会议上的讲话</h1>{body}"
+            "<p><a href='/a/2.html'>在全市经济工作会议上的讲话全文</a></p>"
+            "<p>同志们,让我们携起手来,为建设更加美好的明天而努力奋斗!</p></div>"
+            "<p>Copyright © 2012-2023 范文网 版权所有</p></body></html>")
+    result = clean([Page(url="http://example.test/a/1.html", html=html)])
+    assert len(result.records) == 1
+    text = result.records[0].text
+    assert "第7段" in text and "美好的明天" in text and "Copyright" not in text

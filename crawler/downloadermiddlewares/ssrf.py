@@ -71,7 +71,10 @@ class PrivateAddressGuardMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if crawler.settings.getbool("SPEECHCRAWL_SSRF_ALLOW_PRIVATE"):
-            raise NotConfigured("SPEECHCRAWL_SSRF_ALLOW_PRIVATE is on (sandbox/test crawl)")
+            # A bare NotConfigured keeps Scrapy from logging a WARNING per crawler: this is the
+            # intended state of sandbox, demo and test crawls, so it is said once, at INFO.
+            logger.info("private-address guard off: SPEECHCRAWL_SSRF_ALLOW_PRIVATE is on (sandbox/test crawl)")
+            raise NotConfigured
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:

@@ -56,7 +56,9 @@ class CleanPipeline:
         result = clean(pages, rules, self.options)
         if not result.records:
             self._inc("dropped_empty")
-            raise DropItem(f"{item.url}: no speech after cleaning ({result.skipped})")
+            # In generic mode most pages (lists, indexes) hold no speech: expected, so DEBUG.
+            raise DropItem(f"{item.url}: no speech after cleaning ({result.skipped})",
+                           log_level="DEBUG" if item.generic else "WARNING")
         item.records = build_records(item, result, CLEANER_VERSION)
         self._inc("records", len(item.records))
         return item

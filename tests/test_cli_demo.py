@@ -1,0 +1,34 @@
+"""`speechcrawl demo` through the real console entry point: the README's first command."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.sandbox import SITES
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_crawls_exports_and_summarises(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--out", str(out), "--articles", "4"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = {m.group(1): (int(m.group(2)), int(m.group(3)))
+            for m in re.finditer(r"^(\w+)\s+(\d+)\s+(\d+)\s+0\s+finished$", proc.stdout, re.M)}
+    assert set(rows) == set(SITES), proc.stdout
+    assert all(pages > 0 and records > 0 for pages, records in rows.values())
+    records = [json.loads(line) for line in (out / "export.jsonl").read_text(encoding="utf-8").splitlines()]
+    total = int(re.search(r"^total\s+\d+\s+(\d+)$", proc.stdout, re.M).group(1))  # type: ignore[union-attr]
+    removed = int(re.search(r"(\d+) exact duplicates removed", proc.stdout).group(1))  # type: ignore[union-attr]
+    assert len(records) + removed == total
+    assert {r["site"] for r in records} == set(SITES)
+    for site in SITES:
+        assert list((out / "warc" / site).glob("*.warc.gz")), f"no WARC for {site}"
+    assert "Traceback" not in proc.stderr
