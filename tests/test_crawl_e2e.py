@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import subprocess
 import sys
 from collections import Counter
@@ -24,6 +23,7 @@ from crawler.catalog import Catalog
 from crawler.sandbox import SITES
 from crawler.sandbox.gold import gold_records, robots_disallowed
 from eval.metrics import bigram_f1
+from tests import crawl_and_export
 
 pytestmark = pytest.mark.slow
 
@@ -34,19 +34,12 @@ CLI = [sys.executable, "-m", "crawler.cli"]
 def crawl(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data = tmp_path_factory.mktemp("crawl")
     origins = [f"--origin={site}={url}" for site, url in sandbox.urls.items()]
-    proc = subprocess.run([*CLI, "crawl", *SITES, "--sandbox", "--no-progress", "--data", str(data), *origins],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    out = data / "export.jsonl"
-    proc = subprocess.run([*CLI, "export", "--data", str(data), "--out", str(out), "--dedup", "none"],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    records = crawl_and_export(data, list(SITES), *origins)
     catalog = Catalog(data / "catalog.sqlite")
     fetched = catalog.fetched_urls()
     catalog.close()
     gold = {site: gold_records(site, sandbox.urls[site]) for site in SITES}
-    return {"data": data, "records": records, "fetched": fetched, "gold": gold, "stdout": proc.stdout}
+    return {"data": data, "records": records, "fetched": fetched, "gold": gold}
 
 
 def _key(record: dict[str, Any]) -> tuple[str, int | None]:

@@ -7,9 +7,6 @@ excerpts) must be told from articles by their content, and paginated articles
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,10 +15,10 @@ import pytest
 
 from crawler.sandbox.gold import gold_records
 from eval.metrics import bigram_f1
+from tests import crawl_and_export
 
 pytestmark = pytest.mark.slow
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 SITES = ("wenmi", "sucai")  # GBK + teaser lists; paginated articles
 
 
@@ -33,15 +30,7 @@ def _key(record: dict[str, Any]) -> tuple[str, int | None]:
 @pytest.fixture(scope="module")
 def generic_crawl(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     data: Path = tmp_path_factory.mktemp("generic")
-    urls = [sandbox.urls[site] + "/" for site in SITES]
-    proc = subprocess.run([*CLI, "crawl", *urls, "--sandbox", "--no-progress", "--data", str(data)],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    out = data / "out.jsonl"
-    proc = subprocess.run([*CLI, "export", "--data", str(data), "--out", str(out), "--dedup", "none"],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return crawl_and_export(data, [sandbox.urls[site] + "/" for site in SITES])
 
 
 @pytest.mark.parametrize("site", SITES)
