@@ -15,6 +15,9 @@ from typing import Any
 
 __all__ = ["Catalog", "MIGRATIONS"]
 
+BUSY_TIMEOUT = 30.0
+"""Seconds a connection waits for another process's write transaction before giving up."""
+
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Statement by statement: ``executescript`` would COMMIT and break the migration's transaction."""
@@ -53,8 +56,26 @@ def _m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m002_schedules(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE schedules (
+            id INTEGER PRIMARY KEY, site TEXT NOT NULL, every_seconds INTEGER NOT NULL, at TEXT,
+            crawl_args TEXT NOT NULL DEFAULT '[]', scrapyd TEXT, created_at TEXT NOT NULL, next_run_at TEXT NOT NULL
+        );
+        CREATE TABLE schedule_runs (
+            id INTEGER PRIMARY KEY, schedule_id INTEGER NOT NULL, site TEXT NOT NULL, due_at TEXT NOT NULL,
+            started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, crawl_id TEXT, handle TEXT, reason TEXT
+        );
+        CREATE INDEX schedule_runs_schedule ON schedule_runs (schedule_id);
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_schedules", _m002_schedules),
 ]
 
 
@@ -65,7 +86,8 @@ class Catalog:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        # Several processes share a catalog (crawls, scheduler, export): wait for a writer, don't fail.
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")

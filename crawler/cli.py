@@ -48,7 +48,18 @@ def _configure_logging(level: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Everything after the first "--" is handed to the command untouched (``schedule add SITE … -- CRAWL
+    # OPTIONS``): argparse cannot take options for another command after a positional.
+    words = list(sys.argv[1:] if argv is None else argv)
+    passthrough: list[str] = []
+    if "--" in words:
+        at = words.index("--")
+        words, passthrough = words[:at], words[at + 1:]
+    args = parser.parse_args(words)
+    if passthrough and not hasattr(args, "passthrough"):
+        parser.error(f"arguments after -- are not taken by this command: {' '.join(passthrough)}")
+    if hasattr(args, "passthrough"):
+        args.passthrough = passthrough
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -12,6 +12,8 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -65,7 +67,7 @@ class SiteProfile:
     links: LinkRules = field(default_factory=LinkRules)
     rules: SiteRules | None = None
     next_page: tuple[str, ...] = ()
-    path: Path | None = None
+    path: Path | Traversable | None = None
     sha256: str = ""
     generic: bool = False
 
@@ -145,9 +147,9 @@ class _Validator:
                 raise self.fail(key, table, f"unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
-def load_profile(path: str | Path) -> SiteProfile:
-    """Parse and validate one profile file."""
-    path = Path(path)
+def load_profile(path: str | Path | Traversable) -> SiteProfile:
+    """Parse and validate one profile file (a path, or a resource inside a zipped egg)."""
+    path = Path(path) if isinstance(path, str) else path
     raw = path.read_bytes()
     text = raw.decode("utf-8")
     try:
@@ -231,10 +233,20 @@ def load_profile(path: str | Path) -> SiteProfile:
     )
 
 
+def _profile_files(directory: str | Path) -> list[Path | Traversable]:
+    """The ``*.toml`` files of ``directory``.  The shipped profiles are read as package resources when
+    the package is not a directory: Scrapyd runs a deployed project from a zipped egg."""
+    root = Path(directory)
+    if root.is_dir() or root != PROFILES_DIR:
+        return sorted(root.glob("*.toml"))
+    bundled = resources.files("spiders") / "profiles"
+    return sorted((f for f in bundled.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+
+
 def load_profiles(directory: str | Path = PROFILES_DIR) -> dict[str, SiteProfile]:
     """All profiles of a directory, by name; duplicate names are an error."""
     profiles: dict[str, SiteProfile] = {}
-    for path in sorted(Path(directory).glob("*.toml")):
+    for path in _profile_files(directory):
         profile = load_profile(path)
         if profile.name in profiles:
             raise ProfileError(f"{path}: profile name {profile.name!r} already used by {profiles[profile.name].path}")

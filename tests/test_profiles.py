@@ -101,3 +101,25 @@ def test_generic_profile() -> None:
     assert profile.hosts == ("news.example.cn:8080",)
     with pytest.raises(ProfileError):
         generic_profile("ftp://x/")
+
+
+def test_shipped_profiles_load_from_a_zipped_package(tmp_path: Path) -> None:
+    """Scrapyd runs a deployed project from a zipped egg, where spiders/profiles/ is no directory."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    archive = tmp_path / "project.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for package in ("spiders", "cleaners"):
+            for path in (root / package).rglob("*"):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    zf.write(path, path.relative_to(root).as_posix())
+    code = "import spiders.profiles as p; print(p.__file__); print(','.join(sorted(p.load_profiles())))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(archive)}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    where, names = proc.stdout.split()
+    assert where.startswith(str(archive))
+    assert names.split(",") == sorted(load_profiles(PROFILES_DIR))

@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=run)
 
 
-def _origins(values: list[str], targets: list[str]) -> dict[str, str]:
+def parse_origins(values: list[str], targets: list[str]) -> dict[str, str]:
+    """``--origin [SITE=]URL`` values by site (a bare URL needs exactly one target)."""
     origins: dict[str, str] = {}
     for value in values:
         site, sep, url = value.partition("=")
@@ -48,7 +49,7 @@ def _origins(values: list[str], targets: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        profiles = resolve_targets(args.targets, origins=_origins(args.origin, args.targets))
+        profiles = resolve_targets(args.targets, origins=parse_origins(args.origin, args.targets))
     except ProfileError as exc:
         return fail(str(exc), 2)
     overrides = dict(item.split("=", 1) for item in args.set if "=" in item)

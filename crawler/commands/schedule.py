@@ -1,0 +1,100 @@
+"""``speechcrawl schedule add|list|remove`` and ``speechcrawl scheduler``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+from pathlib import Path
+from types import FrameType
+
+from crawler.catalog import Catalog
+from crawler.commands._common import add_parser, fail
+from crawler.paths import CATALOG_NAME
+from crawler.scheduler import ScheduleError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = add_parser(sub, "schedule", help="recurring crawls: add, list, remove",
+                   description="Schedules live in DATA/catalog.sqlite; `speechcrawl scheduler` runs them. "
+                               "See docs/scheduling.md.",
+                   examples="  speechcrawl schedule add wenmi --every 1d --at 03:00\n"
+                            "  speechcrawl schedule add ribao --every 12h -- --max-pages 500\n"
+                            "  speechcrawl schedule list\n  speechcrawl schedule remove 3")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
+    add = add_parser(verbs, "add", help="crawl SITE every interval",
+                     description="Add a schedule: `speechcrawl schedule add SITE --every N [--at HH:MM] [-- "
+                                 "CRAWL OPTIONS]`. Options after `--` are passed to `speechcrawl crawl`. "
+                                 "Without --at the first run is due at once; with it, at the next HH:MM "
+                                 "(local time).",
+                     examples="  speechcrawl schedule add wenmi --every 1d --at 03:00\n"
+                              "  speechcrawl schedule add wenmi --every 1w --scrapyd http://127.0.0.1:6800/")
+    add.add_argument("site", help="profile name (see `speechcrawl site list`) or a URL (generic mode)")
+    add.add_argument("--every", required=True, help="interval: 30m, 12h, 1d, 1w …")
+    add.add_argument("--at", default=None, metavar="HH:MM", help="anchor runs to this local time of day")
+    add.add_argument("--scrapyd", default=None, metavar="URL", help="submit this job to a Scrapyd instead")
+    add.set_defaults(passthrough=[])
+    listing = add_parser(verbs, "list", help="show schedules and their last run",
+                         description="One line per schedule.", examples="  speechcrawl schedule list --json")
+    listing.add_argument("--json", action="store_true", help="JSON instead of a table")
+    remove = add_parser(verbs, "remove", help="delete a schedule", description="Delete a schedule by id "
+                        "(its past runs stay in the catalog).", examples="  speechcrawl schedule remove 3")
+    remove.add_argument("id", type=int)
+    for verb in (add, listing, remove):
+        verb.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    p.set_defaults(handler=run)
+
+    s = add_parser(sub, "scheduler", help="run due crawls in the foreground",
+                   description="Start the crawls of DATA's schedules when due, one at a time per site. One "
+                               "scheduler per data directory (lock). SIGTERM stops it cleanly.",
+                   examples="  speechcrawl scheduler --data data\n"
+                            "  speechcrawl scheduler --scrapyd http://127.0.0.1:6800/")
+    s.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    s.add_argument("--scrapyd", default=None, metavar="URL", help="submit every job to this Scrapyd")
+    s.add_argument("--max-runs", type=int, default=None, help="stop after starting N crawls (and waiting)")
+    s.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+    s.set_defaults(handler=run_scheduler)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.scheduling import add, format_schedules, schedules_json
+
+    catalog = Catalog(args.data / CATALOG_NAME)
+    try:
+        if args.verb == "add":
+            print(add(catalog, args.site, args.every, at=args.at, scrapyd=args.scrapyd, crawl_args=args.passthrough))
+        elif args.verb == "list":
+            print(json.dumps(schedules_json(catalog), ensure_ascii=False, indent=1) if args.json
+                  else format_schedules(catalog))
+        else:
+            from crawler.scheduler import remove_schedule
+
+            print(f"removed schedule {remove_schedule(catalog, args.id).id}")
+    except ScheduleError as exc:
+        return fail(str(exc), 2)
+    finally:
+        catalog.close()
+    return 0
+
+
+def run_scheduler(args: argparse.Namespace) -> int:
+    from crawler.scheduling import build_scheduler, run_locked
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        scheduler.stop.set()
+
+    try:
+        scheduler, catalog = build_scheduler(args.data, scrapyd=args.scrapyd)
+    except ScheduleError as exc:
+        return fail(str(exc), 2)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        started = run_locked(scheduler, args.data, max_runs=args.max_runs, duration=args.duration)
+    except ScheduleError as exc:
+        return fail(str(exc), 1)
+    finally:
+        catalog.close()
+    failed = scheduler.failed_starts
+    print(f"scheduler stopped: {started} crawls started" + (f", {failed} could not start" if failed else ""))
+    return 1 if failed else 0
