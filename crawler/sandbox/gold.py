@@ -104,11 +104,12 @@ def article_records(site: Site, article: Article, base_url: str) -> list[dict[st
     return out
 
 
-def gold_records(site: str, base_url: str, articles: int = DEFAULT_ARTICLES) -> list[dict[str, Any]]:
-    """Every record a perfect crawl of ``site`` (served at ``base_url``) yields, in article order."""
-    s = make_site(site, articles)
+def gold_records(site: str, base_url: str, articles: int = DEFAULT_ARTICLES, *, epoch: int = 0
+                 ) -> list[dict[str, Any]]:
+    """Every record a perfect crawl of ``site`` (served at ``base_url``) yields at ``epoch``, newest first."""
+    s = make_site(site, articles, epoch=epoch)
     out: list[dict[str, Any]] = []
-    for i in range(s.count):
+    for i in s.live:
         out += article_records(s, s.article(i), base_url)
     logger.debug("gold %s: %d articles, %d records", site, s.count, len(out))
     return out

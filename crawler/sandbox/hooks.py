@@ -9,7 +9,7 @@ plug in without touching the page templates.  None are built yet; the default is
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,8 @@ class Request:
     method: str
     path: str
     query: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Request headers by lower-case name (sites only read the conditional-request ones)."""
 
     @property
     def target(self) -> str:

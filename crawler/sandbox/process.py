@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -100,6 +101,13 @@ class SandboxProcess:
             return ""
         self._stderr.seek(0)
         return self._stderr.read().decode("utf-8", errors="replace")[-4000:]
+
+    def set_epoch(self, epoch: int) -> None:
+        """Move every site of the running server to ``epoch`` (crawler.sandbox.epochs)."""
+        for site in self.urls:
+            with urllib.request.urlopen(self.url(site, f"/_sandbox/epoch?set={epoch}"), timeout=self.timeout) as r:
+                if r.read().strip() != str(epoch).encode():
+                    raise SandboxError(f"{site} did not move to epoch {epoch}")
 
     def url(self, site: str, path: str = "/") -> str:
         """Absolute URL of ``path`` on ``site``."""

@@ -24,15 +24,29 @@ from urllib.parse import unquote, urlsplit
 
 from crawler.sandbox import DEFAULT_PORT_BASE, SITES
 from crawler.sandbox.corpus import pools
-from crawler.sandbox.hooks import Request
+from crawler.sandbox.hooks import Request, Response
 from crawler.sandbox.sites import Site, make_site
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["SiteServer", "main", "serve"]
 
-_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 404: "Not Found", 500: "Internal Server Error",
-            503: "Service Unavailable"}
+_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 404: "Not Found",
+            410: "Gone", 500: "Internal Server Error", 503: "Service Unavailable"}
+ADMIN_EPOCH = "/_sandbox/epoch"
+"""``GET /_sandbox/epoch`` tells a site's epoch, ``GET /_sandbox/epoch?set=N`` moves it (tests, by hand)."""
+
+
+def _admin(site: Site, request: Request) -> Response | None:
+    if request.path != ADMIN_EPOCH:
+        return None
+    if request.query.startswith("set="):
+        value = request.query[4:]
+        if not value.isdigit():
+            return Response(400, b"set=N with N >= 0\n", "text/plain; charset=utf-8")
+        site.set_epoch(int(value))
+        logger.info("%s moved to epoch %d", site.name, site.epoch)
+    return Response.text(f"{site.epoch}\n")
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -74,8 +88,10 @@ class SiteHandler(BaseHTTPRequestHandler):
     def _serve(self, *, with_body: bool) -> None:
         parts = urlsplit(self.path)
         site = self.server.site
-        request = Request(site=site.name, method=self.command, path=unquote(parts.path) or "/", query=parts.query)
-        response = site.handle(request)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = Request(site=site.name, method=self.command, path=unquote(parts.path) or "/", query=parts.query,
+                          headers=headers)
+        response = _admin(site, request) or site.handle(request)
         head = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Unknown')}",
                 f"Server: {self.server_version}", f"Date: {self.date_time_string()}",
                 f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}"]
@@ -90,13 +106,13 @@ class SiteHandler(BaseHTTPRequestHandler):
         logger.debug("%s - " + format, self.address_string(), *args)
 
 
-def serve(sites: list[str], *, port_base: int, articles: int | None, host: str) -> list[SiteServer]:
+def serve(sites: list[str], *, port_base: int, articles: int | None, host: str, epoch: int = 0) -> list[SiteServer]:
     """Bind one server per site (port_base 0 = random ports; else port_base + the site's position)."""
     servers: list[SiteServer] = []
     try:
         for name in sites:
             port = 0 if port_base == 0 else port_base + SITES.index(name)
-            servers.append(SiteServer((host, port), make_site(name, articles)))
+            servers.append(SiteServer((host, port), make_site(name, articles, epoch=epoch)))
     except OSError:
         for server in servers:
             server.server_close()
@@ -111,6 +127,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sites", default=",".join(SITES), help="comma-separated site names (default: all)")
     p.add_argument("--articles", type=int, default=None, help="articles per site (default 20)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--epoch", type=int, default=0, help="point in time: articles added, revised, removed "
+                                                         "(default 0; crawler/sandbox/epochs.py)")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     args = p.parse_args(argv)
     args.site_list = [s.strip() for s in args.sites.split(",") if s.strip()]
@@ -119,6 +137,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"unknown site(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(SITES)}")
     if args.articles is not None and args.articles < 1:
         p.error("--articles must be at least 1")
+    if args.epoch < 0:
+        p.error("--epoch must be 0 or more")
     if not 0 <= args.port_base <= 65535 - len(SITES):
         p.error("--port-base must be 0 (random) or a port number")
     return args
@@ -131,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s sandbox %(levelname)s %(message)s")
     pools()  # build the sentence pools before announcing, so the first request is as fast as the rest
     try:
-        servers = serve(args.site_list, port_base=args.port_base, articles=args.articles, host=args.host)
+        servers = serve(args.site_list, port_base=args.port_base, articles=args.articles, host=args.host,
+                        epoch=args.epoch)
     except OSError as exc:
         print(f"sandbox: cannot bind {args.host} (port base {args.port_base}): {exc}", file=sys.stderr)
         return 1

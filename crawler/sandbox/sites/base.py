@@ -17,8 +17,10 @@ from datetime import date, timedelta
 from typing import ClassVar
 
 from crawler.sandbox import DEFAULT_ARTICLES
+from crawler.sandbox.epochs import gone_status, is_revised, live_indexes, revise
 from crawler.sandbox.hooks import Hook, Request, Response, run_hooks
 from crawler.sandbox.model import Article, Block, Meta
+from crawler.sandbox.validators import not_modified, with_validators
 from crawler.sandbox.writer import rng_for
 
 logger = logging.getLogger(__name__)
@@ -73,13 +75,14 @@ class Site:
     disallow: ClassVar[tuple[str, ...]] = ()
     """robots.txt ``Disallow`` path prefixes; every one of them is linked from the site's pages."""
     newest: ClassVar[date] = date(2023, 6, 30)
+    conditional: ClassVar[bool] = False
+    """Send ETag/Last-Modified and answer conditional requests with 304 (crawler.sandbox.validators)."""
 
     def __init__(self, articles: int = DEFAULT_ARTICLES, *, epoch: int = 0, hooks: Sequence[Hook] = ()) -> None:
         if articles < 1:
             raise ValueError("a site needs at least one article")
         self.count = articles
-        self.epoch = epoch
-        """Content generation; 0 for now.  Later epochs will revise articles to simulate edits over time."""
+        """Articles at epoch 0 (later epochs add and remove some: crawler.sandbox.epochs)."""
         self.hooks = tuple(hooks)
         self.seed_index = min(2, articles - 1)
         self.redirect_index = min(1, articles - 1)
@@ -87,9 +90,21 @@ class Site:
         self._dates: dict[int, date] = {}
         self._articles: OrderedDict[int, Article] = OrderedDict()
         self._lock = threading.Lock()
+        self._extras = self.extra_pages()
+        self.set_epoch(epoch)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Move the site to another point in time: lists, routes and revised pages follow."""
+        if epoch < 0:
+            raise ValueError("epochs start at 0")
+        self.epoch = epoch
+        keep = frozenset({self.seed_index, self.redirect_index})
+        self.live = live_indexes(self.count, epoch, keep)
+        self._revised = {i for i in range(self.count) if is_revised(i, epoch, keep)}
+        with self._lock:
+            self._articles.clear()
         self._cache = PageCache()
         self._routes = self._build_routes()
-        self._extras = self.extra_pages()
 
     # -- layout: subclasses override -------------------------------------------------------------
     def article_path(self, i: int, page: int = 1) -> str:
@@ -159,6 +174,8 @@ class Site:
                 self._articles.move_to_end(i)
                 return hit
         built = self.make_article(i, self.meta(i))
+        if i in self._revised:
+            built = revise(built)
         with self._lock:
             self._articles[i] = built
             while len(self._articles) > 1024:
@@ -167,14 +184,18 @@ class Site:
 
     @property
     def list_pages(self) -> int:
-        return -(-self.count // self.page_size)
+        return -(-len(self.live) // self.page_size)
 
     def link_path(self, i: int) -> str:
         """The URL the site's own pages use for article ``i`` (the legacy one for the redirect article)."""
         return self.old_path(i) if i == self.redirect_index else self.article_path(i)
 
-    def on_list(self, page: int) -> range:
-        return range((page - 1) * self.page_size, min(self.count, page * self.page_size))
+    def on_list(self, page: int) -> list[int]:
+        return self.live[(page - 1) * self.page_size:page * self.page_size]
+
+    def modified(self, i: int) -> date:
+        """Last-Modified of article ``i``: its date, or the epoch's date once revised."""
+        return self.newest + timedelta(days=30 * self.epoch) if i in self._revised else self.date_of(i)
 
     def neighbours(self, i: int, n: int, salt: str = "rel") -> list[int]:
         """``n`` other article indexes for related/hot lists, deterministic per article."""
@@ -190,10 +211,13 @@ class Site:
         routes: dict[str, tuple[str, int, int]] = {"/": ("home", 0, 0)}
         for page in range(1, self.list_pages + 1):
             routes[self.list_path(page)] = ("list", page, 0)
-        for i in range(self.count):
+        live = set(self.live)
+        for i in range(min(self.live, default=0), self.count):
+            kind = "article" if i in live else "gone"
             for page in range(1, self.page_count(i) + 1):
-                routes[self.article_path(i, page)] = ("article", i, page)
-            routes[self.trap_path(i)] = ("trap", i, 0)
+                routes[self.article_path(i, page)] = (kind, i, page)
+            if kind == "article":
+                routes[self.trap_path(i)] = ("trap", i, 0)
         routes[self.old_path(self.redirect_index)] = ("redirect", self.redirect_index, 0)
         return routes
 
@@ -214,7 +238,19 @@ class Site:
         kind, i, page = route
         if kind == "redirect":
             return Response.redirect(self.article_path(i))
-        return self._cache.get(target, lambda: Response.html(self._render(kind, i, page), self.encoding))
+        if kind == "gone":
+            return Response(gone_status(i), b"<html><body><h1>Gone</h1></body></html>")
+        response = self._cache.get(target, lambda: self._respond(kind, i, page))
+        if self.conditional:
+            return not_modified(request, response) or response
+        return response
+
+    def _respond(self, kind: str, i: int, page: int) -> Response:
+        response = Response.html(self._render(kind, i, page), self.encoding)
+        if not self.conditional:
+            return response
+        modified = self.modified(i) if kind in ("article", "trap") else self.modified(self.live[0])
+        return with_validators(response, modified)
 
     def _render(self, kind: str, i: int, page: int) -> str:
         if kind == "article":

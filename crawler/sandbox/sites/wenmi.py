@@ -33,6 +33,7 @@ class Wenmi(Site):
     encoding = "gbk"
     page_size = 10
     disallow = ("/plus/", "/member/")
+    conditional = True
     newest = date(2020, 5, 26)
 
     def aid(self, i: int) -> int:
@@ -160,7 +161,7 @@ class Wenmi(Site):
 {"".join(items)}
 </ul></div>
 <div class="dede_pages"><ul class="pagelist"><li><a href="list_12_1.html">首页</a></li>{prev}{pages}{nxt}
-<li><a href="list_12_{self.list_pages}.html">末页</a></li><span class="pageinfo">共 <strong>{self.list_pages}</strong>页<strong>{self.count}</strong>条</span></ul></div>
+<li><a href="list_12_{self.list_pages}.html">末页</a></li><span class="pageinfo">共 <strong>{self.list_pages}</strong>页<strong>{len(self.live)}</strong>条</span></ul></div>
 </div>
 {dede_sidebar(self, 0)}
 </div>
