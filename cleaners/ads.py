@@ -5,6 +5,12 @@ These sites splice a sentence such as "下面是众鑫文档网小编给大家�
 paywall markers ("当前隐藏内容免费查看") to the text that follows.  Only the
 injected words go; the speech text around them stays.  A paragraph that was
 nothing but an ad is removed whole.
+
+The rules describe the sentence's *shape*, not any site's wording: 小编 anywhere;
+an opener (下面是/以下是/本文是/以上就是) followed by someone curating for the reader
+(为大家整理/为您推荐/给大家带来) about a text or with a courtesy; or a courtesy
+(供你参考/希望对你有帮助/欢迎阅读) closing a sentence that offers a 讲话稿/范文/N篇.
+Held-out pages in tests/fixtures (the ``set`` cases of gold.json) keep them honest.
 """
 
 from __future__ import annotations
@@ -15,7 +21,18 @@ from dataclasses import replace
 
 from cleaners.blocks import Para, drop, normalize
 from cleaners.chrome import chrome_kind
-from cleaners.patterns import AD_FOLLOW, AD_OPENER, AD_OPENER_REACH, AD_PREFILTER, AD_TRIGGER, HIDDEN_MARKERS
+from cleaners.patterns import (
+    AD_CONFIRM,
+    AD_COURTESY,
+    AD_CURATE,
+    AD_FOLLOW,
+    AD_GENRE,
+    AD_OPENER,
+    AD_OPENER_REACH,
+    AD_PREFILTER,
+    AD_TRIGGER,
+    HIDDEN_MARKERS,
+)
 
 __all__ = ["ad_spans", "remove_injected_ads"]
 
@@ -40,6 +57,12 @@ def _sentence_start(text: str, pos: int) -> int:
     return before[-1] if before else 0
 
 
+def _sentence_end(text: str, pos: int) -> int:
+    """End of the sentence running at ``pos`` (the paragraph's end for a truncated ad)."""
+    end_match = _SENTENCE_END.search(text, pos)
+    return end_match.end() if end_match else len(text)
+
+
 def ad_spans(text: str, site_patterns: Sequence[re.Pattern[str]] = ()) -> list[tuple[int, int, str]]:
     """(start, end, kind) of every injected span in ``text``, merged and in order."""
     spans: list[tuple[int, int, str]] = []
@@ -49,12 +72,17 @@ def ad_spans(text: str, site_patterns: Sequence[re.Pattern[str]] = ()) -> list[t
         return spans
     for m in AD_TRIGGER.finditer(text):
         start = m.start() if AD_OPENER.match(text, m.start()) else _sentence_start(text, m.start())
-        end_match = _SENTENCE_END.search(text, m.end())
-        end = end_match.end() if end_match else len(text)
+        end = _sentence_end(text, m.end())
+        if m.group("editor") is None and "小编" not in m.group() and AD_CONFIRM.search(text, start, end) is None:
+            continue  # "以下是各单位为大家整理的建议": a curation verb, but nothing sold and no courtesy
         follow = AD_FOLLOW.match(text, end)
         if follow and follow.end() > end:
             end = follow.end()
         spans.append((start, end, "injected_ads"))
+    for m in AD_COURTESY.finditer(text):  # "…讲话稿，供你参考。" closes a sales sentence without 小编
+        start, end = _sentence_start(text, m.start()), _sentence_end(text, m.end())
+        if AD_GENRE.search(text, start, end) and (AD_OPENER.match(text, start) or AD_CURATE.search(text, start, end)):
+            spans.append((start, end, "injected_ads"))
     spans.extend((m.start(), m.end(), "markers") for m in HIDDEN_MARKERS.finditer(text))
     spans.sort()
     merged: list[tuple[int, int, str]] = []

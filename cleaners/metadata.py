@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from cleaners.blocks import Para, drop, normalize
+from cleaners.compilation import parse_numeral
 from cleaners.patterns import (
     BYLINE_SPEAKER,
+    CN_DATE,
     COMPOUND_SURNAMES,
     DATE,
+    DATELINE,
+    HEADLINE_AT,
     HEADLINE_SPEAKER,
     META_DATE_NAMES,
     OCCASION,
@@ -64,11 +68,20 @@ class Meta:
     source: str | None = None
 
 
+_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+
+
 def parse_date(text: str) -> str | None:
-    """First valid calendar date in ``text`` as YYYY-MM-DD."""
+    """First valid calendar date in ``text`` as YYYY-MM-DD (2023-03-15, 2023年3月15日, 二〇二三年三月十五日)."""
     for m in DATE.finditer(text):
         try:
             return dt.date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
+        except ValueError:
+            continue
+    for m in CN_DATE.finditer(text):
+        month, day = parse_numeral(m["m"]), parse_numeral(m["d"])
+        try:
+            return dt.date(int(m["y"].translate(_CN_YEAR_DIGITS)), month or 0, day or 0).isoformat()
         except ValueError:
             continue
     return None
@@ -127,15 +140,23 @@ def _valid_name(name: str) -> bool:
     return 2 <= len(name) <= 4 and (name[0] in SURNAMES or name[:2] in COMPOUND_SURNAMES)
 
 
-def find_speaker(title: str | None) -> tuple[str, str, str] | None:
-    """(speaker, speaker_title, rest of headline) from "荆州市委书记吴锦:狠抓落地转化…"."""
+def find_speaker(title: str | None) -> tuple[str, str | None, str | None] | None:
+    """(speaker, speaker_title, rest of headline) from "荆州市委书记吴锦:狠抓落地转化…".
+
+    "市长王小平在…上的讲话" and "王小平同志在…上的讲话" name the speaker too; their title is the
+    whole line, so the rest is None (and speaker_title is None when no office is stated).
+    """
     if not title:
         return None
     m = HEADLINE_SPEAKER.match(title)
-    if m is None:
-        return None
-    name = m["name"].replace(" ", "")
-    return (name, m["office"], m["rest"].strip()) if _valid_name(name) else None
+    if m is not None:
+        name = m["name"].replace(" ", "")
+        return (name, m["office"], m["rest"].strip()) if _valid_name(name) else None
+    m = HEADLINE_AT.match(title)
+    if m is not None:
+        name = m["name"] or m["comrade"]
+        return (name, m["office"], None) if _valid_name(name) else None
+    return None
 
 
 def _byline(paras: Sequence[Para]) -> tuple[int, str, str] | None:
@@ -158,6 +179,22 @@ def _byline(paras: Sequence[Para]) -> tuple[int, str, str] | None:
     return None
 
 
+def _dateline(paras: Sequence[Para]) -> tuple[int, str] | None:
+    """Index and date of a line among the first ones that only dates the speech ("（2023年3月10日）")."""
+    seen = 0
+    for i, para in enumerate(paras):
+        if para.removed is not None:
+            continue
+        seen += 1
+        if seen > _BYLINE_REACH:
+            break
+        if DATELINE.match(para.text):
+            found = parse_date(para.text)
+            if found:
+                return i, found
+    return None
+
+
 def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None,
                      chrome: Sequence[str]) -> tuple[Meta, list[Para]]:
     """Metadata of one speech, and its paragraphs with a speaker byline line removed."""
@@ -175,12 +212,15 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
     for i, para in enumerate(out[:_BYLINE_REACH]):  # "——在…上的讲话(摘要)" under the headline
         if para.removed is None and SUBTITLE_DASH.match(para.text) and not SENTENCE_END.search(para.text):
             out[i] = drop(para, "title")
+    spoken = _dateline(out)
+    if spoken is not None:
+        out[spoken[0]] = drop(out[spoken[0]], "dateline")
     if heading is None:
         for line in (title, *facts.headlines):
             headline = find_speaker(line)
             if headline is not None:
                 speaker, office = headline[0], headline[1]
-                if line == title:
+                if line == title and headline[2] is not None:
                     title = headline[2]
                 break
     occasion = None
@@ -190,7 +230,8 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
         if m:
             occasion = m["occ"].strip()
             break
-    date, source = facts.date, facts.source
+    # The day the speech was given (its dateline) beats the day a site posted it.
+    date, source = spoken[1] if spoken else facts.date, facts.source
     for line in chrome:
         date = date or parse_date(line)
         source = source or _source_of(line)
