@@ -43,6 +43,7 @@ _BYLINE_REACH = 4
 """A speaker byline ("焦作市委书记  王小平") stands among a speech's first lines."""
 _BYLINE_MAX_CHARS = 40
 _DATE_LINE_MAX_CHARS = 30
+_SUBTITLE_MAX_CHARS = 80
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,11 +111,22 @@ def _headings(tree: HtmlElement, tags: tuple[str, ...]) -> list[str]:
     return [t for tag in tags for el in tree.iter(tag) if (t := normalize(str(el.text_content())))]
 
 
+def _subtitles(tree: HtmlElement) -> list[str]:
+    """"——在…上的讲话" lines outside the text: an h3 on one site, a div.arc-sub on another."""
+    out = []
+    for el in tree.iter("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "center"):
+        if el.text and SUBTITLE_DASH.match(el.text.lstrip()):
+            text = normalize(str(el.text_content()))
+            if len(text) <= _SUBTITLE_MAX_CHARS:
+                out.append(text)
+    return out
+
+
 def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
     """Title, date and source from profile selectors, else from generic page evidence."""
     title = date = source = None
     headlines = _headings(tree, ("h1",))
-    subtitles = [t for t in _headings(tree, ("h2", "h3", "h4")) if SUBTITLE_DASH.match(t)]
+    subtitles = _subtitles(tree)
     if rules is not None:
         headlines = [element_text(el) for el in select(tree, rules.author)] + headlines
         texts = [element_text(el) for el in select(tree, rules.title)]
@@ -202,8 +214,10 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
     out = list(paras)
     speaker = office = None
     byline = _byline(out)
+    byline_date = None
     if byline is not None:
         index, speaker, office = byline
+        byline_date = parse_date(out[index].text)  # "县委书记 张建国（2023年1月5日）"
         if out[index].removed is None:
             out[index] = drop(out[index], "byline")
         for i in range(index):  # above the byline: the headline's subtitle, not speech
@@ -231,7 +245,7 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
             occasion = m["occ"].strip()
             break
     # The day the speech was given (its dateline) beats the day a site posted it.
-    date, source = spoken[1] if spoken else facts.date, facts.source
+    date, source = spoken[1] if spoken else byline_date or facts.date, facts.source
     for line in chrome:
         date = date or parse_date(line)
         source = source or _source_of(line)

@@ -68,7 +68,9 @@ CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"^(?:文档为\w{1,6}格式|点击下载|下载本文|免费下载|立即下载|下载文档|VIP免费下载).{0,30}$",
     r"^\(?以下评论仅代表网友意见.{0,30}$|^（以下评论仅代表网友意见.{0,30}$",
     r"^本贴由.{0,60}发表",
-    r"^[\u4e00-\u9fff]{0,8}?(?:记者|实习生|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}){1,4}(?:\s*(?:发自|报道)[\u4e00-\u9fff]{0,6})?$(?<!们)",
+    r"^[（(]?\s*[\u4e00-\u9fff]{0,8}?(?:记者|实习生|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}){1,4}?"
+    r"(?:\s*(?:发自|报道|整理|采写|摄影?)[\u4e00-\u9fff]{0,6})?(?<!们)\s*[)）]?$",  # (本报记者 陈晨 整理)
+    r"^(?:本文|此文|文章)由.{1,30}?(?:整理|发布|编辑|提供|上传|收集|投稿)|转载请(?:保留|注明)(?:本文)?(?:链接|出处|来源)",
 )), re.I)
 """Whole lines of furniture: banners, QR/share/print widgets, source/editor lines, disclaimers."""
 _WIDGET = (
@@ -115,6 +117,7 @@ AD_TRIGGER = re.compile(
     r"(?P<editor>小编)"
     rf"|(?:下面|以下|接下来|下文|本文|本篇|以上)就?(?:是|为|由)?[^。！？!?，,；;]{{0,20}}?(?:为|给|帮){_AUDIENCE}{_CURATE}"
     rf"|(?:下面|以下|接下来|以上)就?(?:是|为)(?:本站|笔者|本网)?{_CURATE}"
+    r"|(?:想|如想|若想|欲|如需)?(?:了解|查看|阅读|获取|下载)?更多[^。！？!?]{0,30}?(?:请|可|欢迎)(?:访问|关注|点击|登录|搜索|进入)"
 )
 """Where an injected sentence is: 小编 anywhere, or "下面是/以下是/本文是/以上是 <anyone> 为大家/为您 整理/推荐/带来…".
 Without 小编 the sentence must also pass AD_CONFIRM: a speech may well say "以下是各单位为大家整理的建议"."""
@@ -136,7 +139,7 @@ AD_FOLLOW = re.compile(r"^\s*(?:希望|欢迎|仅供|供大家|以供|请参考|
 AD_OPENER_REACH = 40
 """How far before the trigger an opener (下面是…) may start the ad sentence."""
 AD_PREFILTER = re.compile(
-    r"小编|下面|以下|接下来|下文|本文|本篇|以上|隐藏|剩余|还剩|余下|全文|免费阅读|试读|预览|参考|借鉴|帮助|帮到|喜欢|欢迎"
+    r"更多|小编|下面|以下|接下来|下文|本文|本篇|以上|隐藏|剩余|还剩|余下|全文|免费阅读|试读|预览|参考|借鉴|帮助|帮到|喜欢|欢迎"
 )
 """Cheap pre-test: a paragraph with none of these words holds no generic ad or marker."""
 HIDDEN_MARKERS = re.compile(
@@ -206,8 +209,10 @@ HEADLINE_SPEAKER = re.compile(
     rf"^(?P<office>[\u4e00-\u9fff、]{{0,24}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){{1,3}}?)\s*[:：]\s*(?P<rest>.+)$"
 )
 BYLINE_SPEAKER = re.compile(
-    rf"^[□■◎●▲△○◇◆★☆—–\-\s]*(?P<office>[\u4e00-\u9fff（）()、]{{0,30}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){{1,3}})\s*$"
+    rf"^[□■◎●▲△○◇◆★☆—–\-\s]*(?P<office>[\u4e00-\u9fff（）()、]{{0,30}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){{1,3}})"
+    r"\s*(?:[（(]\s*[\d一二三四五六七八九十〇○零]{2,4}\s*年[^()（）]{2,12}日\s*[)）])?\s*$"
 )
+"""A speaker line: "焦作市委书记  王小平", "□中共荆州市委书记 吴 锦", "县委书记 张建国（2023年1月5日）"."""
 _SPEECH_WORD = r"(?:总结|动员|主旨|重要|即席|开幕|闭幕)?(?:讲话|致辞|发言|报告|主持词|表态发言)"
 OCCASION = re.compile(
     r"^[—–-]*\s*(?:[\u4e00-\u9fff、·]{1,30}?)?在(?P<occ>.{2,80}?)(?:上|中)的"
@@ -230,9 +235,11 @@ DATELINE = re.compile(
     r"\s*[一二三四五六七八九十]{1,2}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)\s*[)）]?$"
 )
 """A line under the title that is nothing but the day the speech was given: "（2023年3月10日）"."""
-SOURCE = re.compile(r"(?:来源|出处)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})")
+SOURCE = re.compile(r"(?:来源|出处|稿源)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})")
 AUTHOR = re.compile(r"作者\s*[:：]\s*(?P<author>[\u4e00-\u9fff·]{2,8})")
 META_DATE_NAMES = ("article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date",
                    "publishdate", "dc.date", "dc.date.issued", "date", "weibo:article:create_at", "sailthru.date")
 TITLE_PAGINATION = re.compile(r"\s*(?:[（(]\s*第\s*\d+\s*/\s*\d+\s*页\s*[)）]|[（(_-]?\s*第\s*\d+\s*页\s*[)）]?)\s*$")
+TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:title|tit|headline|biaoti|bt)(?:$|[\s_-])", re.I)
+"""Class or id of an element that holds the headline (div.arc-tit, p.article-title, h1.bt)."""
 TITLE_SEPARATORS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]{1,2}\s+|\s*[-—–]{2}\s*")
