@@ -57,6 +57,15 @@ def _sentence_start(text: str, pos: int) -> int:
     return before[-1] if before else 0
 
 
+def _clause_start(text: str, pos: int) -> int:
+    """Start of the sales sentence closing at ``pos``: its opener (下面是…) when it has one, even far
+    back behind a long title, so that a real clause before it in the same sentence survives."""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, pos)]
+    start = before[-1] if before else 0
+    openers = [m.start() for m in AD_OPENER.finditer(text, start, pos)]
+    return openers[-1] if openers else start
+
+
 def _sentence_end(text: str, pos: int) -> int:
     """End of the sentence running at ``pos`` (the paragraph's end for a truncated ad)."""
     end_match = _SENTENCE_END.search(text, pos)
@@ -71,16 +80,20 @@ def ad_spans(text: str, site_patterns: Sequence[re.Pattern[str]] = ()) -> list[t
     if not spans and AD_PREFILTER.search(text) is None:
         return spans
     for m in AD_TRIGGER.finditer(text):
-        start = m.start() if AD_OPENER.match(text, m.start()) else _sentence_start(text, m.start())
+        # Every trigger but 小编 begins with its own opener (下面是…, 想了解更多…): the ad starts there.
+        opens = m.group("editor") is None or AD_OPENER.match(text, m.start()) is not None
+        start = m.start() if opens else _sentence_start(text, m.start())
         end = _sentence_end(text, m.end())
-        if m.group("editor") is None and "小编" not in m.group() and AD_CONFIRM.search(text, start, end) is None:
-            continue  # "以下是各单位为大家整理的建议": a curation verb, but nothing sold and no courtesy
+        truncated = end == len(text) and _SENTENCE_END.search(text, m.end()) is None  # cut off by the site
+        if m.group("editor") is None and "小编" not in m.group() and not truncated \
+                and AD_CONFIRM.search(text, start, end) is None:
+            continue  # "以下是各单位为大家整理的建议。": a curation verb, but nothing sold and no courtesy
         follow = AD_FOLLOW.match(text, end)
         if follow and follow.end() > end:
             end = follow.end()
         spans.append((start, end, "injected_ads"))
     for m in AD_COURTESY.finditer(text):  # "…讲话稿，供你参考。" closes a sales sentence without 小编
-        start, end = _sentence_start(text, m.start()), _sentence_end(text, m.end())
+        start, end = _clause_start(text, m.start()), _sentence_end(text, m.end())
         if AD_GENRE.search(text, start, end) and (AD_OPENER.match(text, start) or AD_CURATE.search(text, start, end)):
             spans.append((start, end, "injected_ads"))
     spans.extend((m.start(), m.end(), "markers") for m in HIDDEN_MARKERS.finditer(text))

@@ -27,6 +27,8 @@ from cleaners.patterns import (
     HEADLINE_SPEAKER,
     META_DATE_NAMES,
     OCCASION,
+    ORDINAL,
+    PROSE_LINE,
     SENTENCE_END,
     SOURCE,
     SUBTITLE_DASH,
@@ -152,11 +154,11 @@ def _valid_name(name: str) -> bool:
     return 2 <= len(name) <= 4 and (name[0] in SURNAMES or name[:2] in COMPOUND_SURNAMES)
 
 
-def find_speaker(title: str | None) -> tuple[str, str | None, str | None] | None:
+def find_speaker(title: str | None) -> tuple[str, str | None, str] | None:
     """(speaker, speaker_title, rest of headline) from "荆州市委书记吴锦:狠抓落地转化…".
 
-    "市长王小平在…上的讲话" and "王小平同志在…上的讲话" name the speaker too; their title is the
-    whole line, so the rest is None (and speaker_title is None when no office is stated).
+    "市长王小平在…上的讲话" and "王小平同志在…上的讲话" name the speaker too (speaker_title is None
+    when no office is stated); their rest is the speech's own title, "在…上的讲话".
     """
     if not title:
         return None
@@ -167,7 +169,7 @@ def find_speaker(title: str | None) -> tuple[str, str | None, str | None] | None
     m = HEADLINE_AT.match(title)
     if m is not None:
         name = m["name"] or m["comrade"]
-        return (name, m["office"], None) if _valid_name(name) else None
+        return (name, m["office"], m["rest"].strip()) if _valid_name(name) else None
     return None
 
 
@@ -189,6 +191,18 @@ def _byline(paras: Sequence[Para]) -> tuple[int, str, str] | None:
                 if _valid_name(name):
                     return i, name, m["office"].strip("（）() ")
     return None
+
+
+def _drop_leading_subtitle(paras: list[Para]) -> None:
+    """A heading line (h2–h6) before the first sentence of the text that is not one of the speech's
+    own numbered sections is the headline's subtitle ("学习贯彻省委全会精神体会"), not speech."""
+    for i, para in enumerate(paras):
+        if para.removed is not None:
+            continue
+        if PROSE_LINE.search(para.text) or not para.heading:
+            return
+        if not ORDINAL.match(para.text):
+            paras[i] = drop(para, "title")
 
 
 def _dateline(paras: Sequence[Para]) -> tuple[int, str] | None:
@@ -226,6 +240,7 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
     for i, para in enumerate(out[:_BYLINE_REACH]):  # "——在…上的讲话(摘要)" under the headline
         if para.removed is None and SUBTITLE_DASH.match(para.text) and not SENTENCE_END.search(para.text):
             out[i] = drop(para, "title")
+    _drop_leading_subtitle(out)
     spoken = _dateline(out)
     if spoken is not None:
         out[spoken[0]] = drop(out[spoken[0]], "dateline")
@@ -234,7 +249,7 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
             headline = find_speaker(line)
             if headline is not None:
                 speaker, office = headline[0], headline[1]
-                if line == title and headline[2] is not None:
+                if line == title:
                     title = headline[2]
                 break
     occasion = None

@@ -163,8 +163,13 @@ MASK_CHARS = re.compile(r"[*＊xXＸｘⅹⅩ×✕_＿□〇○]")
 MASK_STARS = frozenset("*＊")
 LATIN_X_WORDS = re.compile(r"光|射线|线|染色体|轴|型|战警|世代|-(?![xXＸｘ]+(?![A-Za-z]))[A-Za-z]")
 """What follows a real X (X光, X射线, X型, X-Man): the letter is then a word, not a mask."""
-MASKED_G = re.compile(r"G(?![A-Za-z])")
-"""XG: a masked "5G"."""
+MASKED_G = re.compile(r"G(?![A-Za-z])|(?:GDP|GNP|CPI|PPI|PMI)(?![A-Za-z])")
+"""XG: a masked "5G"; XGDP: a masked place before an economic acronym (焦作GDP → XGDP)."""
+ORDINAL = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]|第[一二三四五六七八九十\d]+[部分章节条、，,]"
+    r"|[一二三四五六七八九十]是|\d{1,2}$)"
+)
+"""How a section heading of the speech itself starts: 一、 （二） 3. 第一部分 四是 01."""
 MASK_MIN_WORDLIKE = 3
 """An x-run this long (XXX, xxxx) is a mask even when letters follow (XXXAPP)."""
 
@@ -222,10 +227,10 @@ OCCASION = re.compile(
 "学习…同志在…座谈会上的讲话精神体会" (a note about a speech) names no occasion of its own."""
 HEADLINE_AT = re.compile(
     rf"^(?:(?P<office>[\u4e00-\u9fff、]{{0,24}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff]{{2,4}}?)(?:同志)?"
-    rf"|(?P<comrade>[\u4e00-\u9fff]{{2,4}}?)同志)\s*在.{{2,80}}?(?:上|中)的{_SPEECH_WORD}"
+    rf"|(?P<comrade>[\u4e00-\u9fff]{{2,4}}?)同志)\s*(?P<rest>在.{{2,80}}?(?:上|中)的{_SPEECH_WORD}.*)$"
 )
 """Speaker named before 在 in a title: "市长王小平在…上的讲话", "王小平同志在…上的讲话" (a bare
-name needs 同志: "全市在…" must not read as a person)."""
+name needs 同志: "全市在…" must not read as a person).  The title is what follows: "在…上的讲话"."""
 SUBTITLE_DASH = re.compile(r"^[—–-]{1,2}")
 DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)")
 CN_DATE = re.compile(r"(?P<y>[一二三四五六七八九〇○零]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
