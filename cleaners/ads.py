@@ -129,8 +129,9 @@ def remove_injected_ads(paras: Sequence[Para], site_patterns: Sequence[re.Patter
             text = normalize("".join(pieces))
         if text == para.text:
             out.append(para)
-        elif not text:
-            out.append(drop(para, "injected_ads"))
+        elif not text:  # nothing but injected words: counted as what they were (a lone marker is a marker)
+            kinds = {kind for kind, _ in cuts[len(para.cuts):]}
+            out.append(drop(para, "markers" if kinds == {"markers"} else "injected_ads"))
         elif chrome_kind(text):  # a byline bar that carried an ad is still a byline bar
             out.append(drop(replace(para, text=text, cuts=tuple(cuts)), "chrome"))
         else:

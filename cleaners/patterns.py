@@ -193,8 +193,9 @@ FILLER = re.compile(
     rf"|写作方面的问题|小编|你知道[^。？?]{{0,12}}(?:要|该)?怎么写|{_GENRE}(?:要|该|应该)?(?:怎么|如何)写|{_GENRE}是怎么写的"
     rf"|写{_GENRE}(?:时)?(?:感到|总是|无从)|^{_GENRE}(?:是|就是|指|是指)"
 )
-FILLER_WORDS = re.compile(r"讲话稿|发言稿|范文|写作|文稿|是指|指的是")
-"""Words of an SEO intro: a leading paragraph that lost an ad sentence and uses them is filler whole."""
+FILLER_WORDS = re.compile(r"讲话稿|发言稿|演讲稿|范文|写作|文稿|是指(?![引导挥示出明向正])|指的是")
+"""Words of an SEO intro: a leading paragraph that lost an ad sentence and uses them is filler whole.
+A definition ("开发区是指由…") counts, 指引/指导 do not: "思想是指引我们前行的旗帜" opens real speeches."""
 
 # --- step 6: metadata ---------------------------------------------------------
 OFFICE = (
