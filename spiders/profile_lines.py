@@ -8,6 +8,8 @@ the four string forms, arrays over several lines, inline tables, dotted and quot
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 __all__ = ["KeyLines"]
 
 Path = tuple[str, ...]
@@ -125,30 +127,28 @@ class KeyLines:
         if ch in "\"'":
             self._string()
         elif ch == "[":
-            self._advance()
-            index = 0
-            while True:
-                self._skip_space(newlines=True)
-                if self._peek() in ("]", ""):
-                    self._advance()
-                    return
-                if self._peek() == ",":
-                    self._advance()
-                    continue
-                self.elements.setdefault((path, index), self._line)
-                self._value(path + (str(index),))
-                index += 1
+            self._items("]", newlines=True, item=lambda index: self._element(path, index))
         elif ch == "{":
-            self._advance()
-            while True:
-                self._skip_space(newlines=False)
-                if self._peek() in ("}", ""):
-                    self._advance()
-                    return
-                if self._peek() == ",":
-                    self._advance()
-                    continue
-                self._pair(path)
+            self._items("}", newlines=False, item=lambda _: self._pair(path))
         else:
             while self._pos < len(self._text) and self._peek() not in ",]}\n#":
                 self._advance()
+
+    def _element(self, path: Path, index: int) -> None:
+        self.elements.setdefault((path, index), self._line)
+        self._value(path + (str(index),))
+
+    def _items(self, close: str, *, newlines: bool, item: Callable[[int], None]) -> None:
+        """The comma-separated items of an array or inline table, up to ``close``."""
+        self._advance()
+        index = 0
+        while True:
+            self._skip_space(newlines=newlines)
+            if self._peek() in (close, ""):
+                self._advance()
+                return
+            if self._peek() == ",":
+                self._advance()
+                continue
+            item(index)
+            index += 1
