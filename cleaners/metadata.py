@@ -9,30 +9,22 @@ prose, a speaker never from a name that merely appears in the text.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
 from cleaners.blocks import Para, drop, normalize
-from cleaners.compilation import parse_numeral
+from cleaners.head import parse_date, strip_head, valid_name
 from cleaners.patterns import (
-    BYLINE_SPEAKER,
-    CN_DATE,
-    COMPOUND_SURNAMES,
-    DATE,
-    DATELINE,
     HEADLINE_AT,
     HEADLINE_SPEAKER,
     META_DATE_NAMES,
     OCCASION,
     ORDINAL,
     PROSE_LINE,
-    SENTENCE_END,
     SOURCE,
     SUBTITLE_DASH,
-    SURNAMES,
     TITLE_PAGINATION,
 )
 from cleaners.selectors import element_text, regexes, select
@@ -41,9 +33,6 @@ from cleaners.types import SiteRules
 
 __all__ = ["Facts", "Meta", "collect_facts", "parse_date", "find_speaker", "extract_metadata"]
 
-_BYLINE_REACH = 4
-"""A speaker byline ("焦作市委书记  王小平") stands among a speech's first lines."""
-_BYLINE_MAX_CHARS = 40
 _DATE_LINE_MAX_CHARS = 30
 _SUBTITLE_MAX_CHARS = 80
 
@@ -69,25 +58,6 @@ class Meta:
     occasion: str | None = None
     date: str | None = None
     source: str | None = None
-
-
-_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
-
-
-def parse_date(text: str) -> str | None:
-    """First valid calendar date in ``text`` as YYYY-MM-DD (2023-03-15, 2023年3月15日, 二〇二三年三月十五日)."""
-    for m in DATE.finditer(text):
-        try:
-            return dt.date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
-        except ValueError:
-            continue
-    for m in CN_DATE.finditer(text):
-        month, day = parse_numeral(m["m"]), parse_numeral(m["d"])
-        try:
-            return dt.date(int(m["y"].translate(_CN_YEAR_DIGITS)), month or 0, day or 0).isoformat()
-        except ValueError:
-            continue
-    return None
 
 
 def _source_of(text: str) -> str | None:
@@ -150,10 +120,6 @@ def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
                  date=date or _meta_date(tree), source=source)
 
 
-def _valid_name(name: str) -> bool:
-    return 2 <= len(name) <= 4 and (name[0] in SURNAMES or name[:2] in COMPOUND_SURNAMES)
-
-
 def find_speaker(title: str | None) -> tuple[str, str | None, str] | None:
     """(speaker, speaker_title, rest of headline) from "荆州市委书记吴锦:狠抓落地转化…".
 
@@ -165,31 +131,11 @@ def find_speaker(title: str | None) -> tuple[str, str | None, str] | None:
     m = HEADLINE_SPEAKER.match(title)
     if m is not None:
         name = m["name"].replace(" ", "")
-        return (name, m["office"], m["rest"].strip()) if _valid_name(name) else None
+        return (name, m["office"], m["rest"].strip()) if valid_name(name) else None
     m = HEADLINE_AT.match(title)
     if m is not None:
         name = m["name"] or m["comrade"]
-        return (name, m["office"], m["rest"].strip()) if _valid_name(name) else None
-    return None
-
-
-def _byline(paras: Sequence[Para]) -> tuple[int, str, str] | None:
-    """Index, speaker and office of a byline line among the first lines (a profile may have
-    dropped it as chrome already: it still names the speaker)."""
-    seen = 0
-    for i, para in enumerate(paras):
-        if para.removed not in (None, "chrome"):
-            continue
-        if para.removed is None:
-            seen += 1
-        if seen > _BYLINE_REACH:
-            break
-        if len(para.text) <= _BYLINE_MAX_CHARS:
-            m = BYLINE_SPEAKER.match(para.text)
-            if m is not None:
-                name = m["name"].replace(" ", "")
-                if _valid_name(name):
-                    return i, name, m["office"].strip("（）() ")
+        return (name, m["office"], m["rest"].strip()) if valid_name(name) else None
     return None
 
 
@@ -205,45 +151,14 @@ def _drop_leading_subtitle(paras: list[Para]) -> None:
             paras[i] = drop(para, "title")
 
 
-def _dateline(paras: Sequence[Para]) -> tuple[int, str] | None:
-    """Index and date of a line among the first ones that only dates the speech ("（2023年3月10日）")."""
-    seen = 0
-    for i, para in enumerate(paras):
-        if para.removed is not None:
-            continue
-        seen += 1
-        if seen > _BYLINE_REACH:
-            break
-        if DATELINE.match(para.text):
-            found = parse_date(para.text)
-            if found:
-                return i, found
-    return None
-
-
 def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None,
                      chrome: Sequence[str]) -> tuple[Meta, list[Para]]:
     """Metadata of one speech, and its paragraphs with a speaker byline line removed."""
     title = heading or facts.title
     out = list(paras)
-    speaker = office = None
-    byline = _byline(out)
-    byline_date = None
-    if byline is not None:
-        index, speaker, office = byline
-        byline_date = parse_date(out[index].text)  # "县委书记 张建国（2023年1月5日）"
-        if out[index].removed is None:
-            out[index] = drop(out[index], "byline")
-        for i in range(index):  # above the byline: the headline's subtitle, not speech
-            if out[i].removed is None and not SENTENCE_END.search(out[i].text):
-                out[i] = drop(out[i], "title")
-    for i, para in enumerate(out[:_BYLINE_REACH]):  # "——在…上的讲话(摘要)" under the headline
-        if para.removed is None and SUBTITLE_DASH.match(para.text) and not SENTENCE_END.search(para.text):
-            out[i] = drop(para, "title")
     _drop_leading_subtitle(out)
-    spoken = _dateline(out)
-    if spoken is not None:
-        out[spoken[0]] = drop(out[spoken[0]], "dateline")
+    head = strip_head(out)
+    speaker, office = head.speaker, head.speaker_title
     if heading is None:
         for line in (title, *facts.headlines):
             headline = find_speaker(line)
@@ -253,19 +168,18 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
                     title = headline[2]
                 break
     occasion = None
-    subtitles = [p.text for p in out[:_BYLINE_REACH] if p.removed == "title" and SUBTITLE_DASH.match(p.text)]
-    for line in (title,) if heading else (title, *facts.subtitles, *subtitles):
+    for line in (title,) if heading else (title, *facts.subtitles, *head.subtitles):
         m = OCCASION.match(line) if line else None
         if m:
             occasion = m["occ"].strip()
             break
     # The day the speech was given (its dateline) beats the day a site posted it.
-    date, source = spoken[1] if spoken else byline_date or facts.date, facts.source
+    date, source = head.dateline or head.byline_date or facts.date, facts.source
     for line in chrome:
         date = date or parse_date(line)
         source = source or _source_of(line)
     if date is None:
-        head = [p.text for p in out if p.removed is None][:3]
-        date = next((parse_date(t) for t in head if len(t) <= _DATE_LINE_MAX_CHARS and parse_date(t)), None)
+        first = [p.text for p in out if p.removed is None][:3]
+        date = next((parse_date(t) for t in first if len(t) <= _DATE_LINE_MAX_CHARS and parse_date(t)), None)
     return Meta(title=title, speaker=speaker, speaker_title=office, occasion=occasion, date=date,
                 source=source), out
