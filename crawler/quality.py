@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 from cleaners import CleanRecord, CleanResult, Page, clean, decode_html
 from cleaners.types import SiteRules
 
-__all__ = ["META_FIELDS", "TARGETS", "bigrams", "bigram_prf", "bigram_f1", "score_site", "score_sandbox",
-           "run_quality", "missed_targets", "format_report"]
+__all__ = ["META_FIELDS", "TARGETS", "MASK_LEFT", "bigrams", "bigram_prf", "bigram_f1", "fetch_pages", "score_site",
+           "score_sandbox", "run_quality", "missed_targets", "format_report"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)
 _AD_LEAK = re.compile(r"小编|隐藏内容|推荐访问|为(?:大家|您|你)\S{0,4}(?:整理|推荐|带来|分享|准备|收集)|了解更多|欢迎阅读")
 """A leaked string that is (part of) an injected ad sentence rather than chrome."""
-_MASK_LEFT = re.compile(
+MASK_LEFT = re.compile(
     r"[*＊ⅹⅩ]|××|□□|(?<![A-Za-z])(?:[xXＸｘ]{2,}|[xX](?=%))(?![A-Za-z])|(?:19|20)[xX*×]{1,2}年|_{2,}"
 )
 """Mask shapes, written independently of cleaners.masks so that the check is not circular."""
@@ -75,15 +75,20 @@ def _fetch(url: str, timeout: float) -> tuple[bytes, str | None]:
         return response.read(), match.group(1) if match else None
 
 
-def _clean_article(pages: Iterable[str], rules: SiteRules | None, timeout: float) -> CleanResult:
+def fetch_pages(urls: Iterable[str], timeout: float = 10.0) -> list[Page]:
+    """The pages of one sandbox article, fetched and decoded as the crawler would (loopback only)."""
     decoded = []
-    for url in pages:
+    for url in urls:
         body, charset = _fetch(url, timeout)
         text = decode_html(body, charset).text
         if text is None:
             raise ValueError(f"{url}: undecodable")
         decoded.append(Page(url=url, html=text))
-    return clean(decoded, rules)
+    return decoded
+
+
+def _clean_article(pages: Iterable[str], rules: SiteRules | None, timeout: float) -> CleanResult:
+    return clean(fetch_pages(pages, timeout), rules)
 
 
 def _match(gold: Mapping[str, Any], records: tuple[CleanRecord, ...]) -> CleanRecord | None:
@@ -120,7 +125,7 @@ def score_site(site: str, base_url: str, rules: SiteRules | None, *, articles: i
             found = [s for s in g["must_not_contain"] if s in text]
             leaks += [f"{url}: {s}" for s in found]
             ads += sum(1 for s in found if _AD_LEAK.search(s))
-            masks_left += len(_MASK_LEFT.findall(text))
+            masks_left += len(MASK_LEFT.findall(text))
             for name in META_FIELDS:
                 value = getattr(record, name) if record else None
                 if g[name] is None:
