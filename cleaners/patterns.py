@@ -165,11 +165,6 @@ LATIN_X_WORDS = re.compile(r"光|射线|线|染色体|轴|型|战警|世代|-(?!
 """What follows a real X (X光, X射线, X型, X-Man): the letter is then a word, not a mask."""
 MASKED_G = re.compile(r"G(?![A-Za-z])|(?:GDP|GNP|CPI|PPI|PMI)(?![A-Za-z])")
 """XG: a masked "5G"; XGDP: a masked place before an economic acronym (焦作GDP → XGDP)."""
-ORDINAL = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]|第[一二三四五六七八九十\d]+[部分章节条、，,]"
-    r"|[一二三四五六七八九十]是|\d{1,2}$)"
-)
-"""How a section heading of the speech itself starts: 一、 （二） 3. 第一部分 四是 01."""
 MASK_MIN_WORDLIKE = 3
 """An x-run this long (XXX, xxxx) is a mask even when letters follow (XXXAPP)."""
 
@@ -198,6 +193,11 @@ FILLER_WORDS = re.compile(r"讲话稿|发言稿|演讲稿|范文|写作|文稿|�
 A definition ("开发区是指由…") counts, 指引/指导 do not: "思想是指引我们前行的旗帜" opens real speeches."""
 
 # --- step 6: metadata ---------------------------------------------------------
+ORDINAL = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]|第[一二三四五六七八九十\d]+[部分章节条、，,]"
+    r"|[一二三四五六七八九十]是|\d{1,2}$)"
+)
+"""How a section heading of the speech itself starts: 一、 （二） 3. 第一部分 四是 01."""
 OFFICE = (
     r"(?:党组书记|党委书记|党工委书记|副书记|书记|副市长|市长|副省长|省长|副县长|县长|副区长|区长|镇长|乡长|副主任|主任|副部长|部长|"
     r"副局长|局长|厅长|处长|副主席|主席|校长|院长|总经理|董事长|会长|秘书长|理事长|常委|负责人|司令员|政委|总裁|行长|检察长|"

@@ -4,6 +4,7 @@ One page holds several different speeches under headings "…篇一" … "…篇
 intro.  Inside the content: standalone 下面是小编为大家整理的… lines, the 当前隐藏内容免费查看 marker
 glued to a paragraph, masks (******, xx, ××, *, 20xx) and machine-spun wording, and at the end a
 "【title】相关文章:" link list.  The 帝国CMS print view under /e/ is robots-disallowed.
+Some generated pages use other SEO intros and chrome lines and a second mask style (×××, ＸＸ, ⅹⅹ).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ The headline names the speaker ("荆州市委书记吴锦:狠抓落地转化 重
 element come the real title (h2), a subtitle, a byline "□中共荆州市委书记 吴 锦", numbered sections
 "01" …, and "(来源:荆州日报)"; a comment widget follows.  Preview copies of articles live under the
 robots-disallowed /preview/ and still match the article URL pattern, so robots.txt really matters.
+Some articles show another paper's comment widget, some the headline form "市委书记王某在…上的讲话".
 """
 
 from __future__ import annotations

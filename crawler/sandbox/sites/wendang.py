@@ -4,6 +4,7 @@ A compilation whose 篇 are often near-copies of each other (re-masked, a paragr
 short), with other doc sites' ad sentences injected mid-paragraph or at a paragraph's end (one of
 them truncated), X / ** / *** masks, the title repeated inside the body and a 推荐访问: keyword tail
 inside the content element.  Article URLs carry a hex id; an old ``show.php?id=`` URL answers 301.
+Half of the generated ads use held-out wordings of other doc sites (vocab ``DOC_ADS_MORE``).
 """
 
 from __future__ import annotations
