@@ -28,11 +28,15 @@ from cleaners.patterns import (
     TAIL_MAX_LINE,
     TAIL_MIN_POSITION,
     TAIL_START,
+    WIDGET_LINE,
+    WIDGET_MAX_CHARS,
 )
 
 __all__ = ["chrome_kind", "strip_chrome_lines", "cut_tail"]
 
 _MAX_CHROME_CHARS = 200
+_DECORATION = "·•●■□◆◇▶►>»›|｜【[（(〖"
+"""Bullets and brackets a widget heading may start with (【相关文章】, ·网友评论, » 相关推荐)."""
 
 
 def chrome_kind(text: str) -> str | None:
@@ -51,6 +55,8 @@ def chrome_kind(text: str) -> str | None:
             return "chrome"
         if PAGINATION_WORD.search(text) and PAGINATION_LINE.match(text):
             return "chrome"
+    if len(text) <= WIDGET_MAX_CHARS and WIDGET_LINE.match(text):
+        return "chrome"
     return None
 
 
@@ -79,6 +85,9 @@ def _is_tail_start(text: str) -> bool:
     if TAIL_LONG_START.match(text):
         return True
     m = TAIL_START.match(text)
+    if m is None and text[:1] in _DECORATION:
+        text = text.strip(_DECORATION)
+        m = TAIL_START.match(text)
     return m is not None and len(text) - len(m.group(1) or "") <= TAIL_MAX_LINE
 
 

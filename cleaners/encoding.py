@@ -91,7 +91,7 @@ def _sniff(body: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def decode_html(body: bytes, declared: str | None = None) -> Decoded:
+def decode_html(body: bytes, declared: str | None = None, *, force: bool = False) -> Decoded:
     """Decode ``body``; ``declared`` is the charset the HTTP header (or a profile) gave.
 
     Order of evidence: byte-order mark, then trial decoding of the header charset,
@@ -99,7 +99,12 @@ def decode_html(body: bytes, declared: str | None = None) -> Decoded:
     at once (GBK text is practically never valid UTF-8); otherwise the candidate with
     the fewest invalid bytes that reads most like Chinese wins, a clean declaration
     being kept unless another codec reads clearly better.
+
+    ``force=True`` skips the evidence: ``declared`` is used as given (a user's
+    ``--encoding`` that knows better than the page), invalid bytes replaced.
     """
+    if force:
+        return _forced(body, declared)
     if not body:
         return Decoded(text="", encoding="utf-8", reason="empty body")
     for bom, codec in _BOMS:
@@ -154,3 +159,13 @@ def _choose(body: bytes, header: str | None, meta: str | None, evidence: list[st
     note = f"; {best.errors} invalid byte sequence(s) replaced" if best.errors else ""
     return Decoded(text=best.text, encoding=best.encoding, replaced=best.errors,
                    reason=f"{best.encoding} {how} ({', '.join(evidence)}){note}")
+
+
+def _forced(body: bytes, declared: str | None) -> Decoded:
+    codec = normalize_encoding(declared)
+    if codec is None:
+        return Decoded(text=None, encoding=None, reason=f"unknown encoding {declared!r}")
+    text = body.decode(codec, errors="replace")
+    bad = text.count("\ufffd")
+    note = f"; {bad} invalid byte sequence(s) replaced" if bad else ""
+    return Decoded(text=text, encoding=codec, replaced=bad, reason=f"{codec} as forced{note}")

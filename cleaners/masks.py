@@ -21,7 +21,8 @@ from cleaners.patterns import LATIN_X_WORDS, MASK, MASK_CHARS, MASK_MIN_WORDLIKE
 __all__ = ["mask_spans", "find_masks"]
 
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
-_X = "xXＸｘ"
+_PERCENT = frozenset("%％‰")
+_X = "xXＸｘⅹⅩ"
 
 
 def _is_letter(ch: str) -> bool:
@@ -53,8 +54,10 @@ def _x_run_is_mask(text: str, start: int, end: int) -> bool:
     letters = end - start - text.count(".", start, end) - text.count("．", start, end)
     prev = text[start - 1] if start else ""
     nxt = text[end] if end < len(text) else ""
-    if _is_letter(prev) and not (prev.islower() and text[start].isupper() and not _is_alnum(nxt)):
-        return False  # part of a word (Excel, maX); but gdpX% is a masked figure after a word
+    if _is_letter(prev) and not (prev.islower() and text[start].isupper() and nxt in _PERCENT):
+        return False  # part of a word (Excel, maX, SpaceX); but gdpX% is a masked figure after a word
+    if letters == 1 and prev == " " and _is_letter(text[start - 2] if start >= 2 else ""):
+        return False  # a model name after a Latin word: iPhone X, Mac OS X
     if prev.isdigit() and letters < 2:
         return False  # a product like 4x4
     if _is_alnum(nxt) and letters < MASK_MIN_WORDLIKE and not MASKED_G.match(text, end):

@@ -9,24 +9,22 @@ prose, a speaker never from a name that merely appears in the text.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
 from cleaners.blocks import Para, drop, normalize
+from cleaners.head import parse_date, strip_head, valid_name
 from cleaners.patterns import (
-    BYLINE_SPEAKER,
-    COMPOUND_SURNAMES,
-    DATE,
+    HEADLINE_AT,
     HEADLINE_SPEAKER,
     META_DATE_NAMES,
     OCCASION,
-    SENTENCE_END,
+    ORDINAL,
+    PROSE_LINE,
     SOURCE,
     SUBTITLE_DASH,
-    SURNAMES,
     TITLE_PAGINATION,
 )
 from cleaners.selectors import element_text, regexes, select
@@ -35,10 +33,8 @@ from cleaners.types import SiteRules
 
 __all__ = ["Facts", "Meta", "collect_facts", "parse_date", "find_speaker", "extract_metadata"]
 
-_BYLINE_REACH = 4
-"""A speaker byline ("焦作市委书记  王小平") stands among a speech's first lines."""
-_BYLINE_MAX_CHARS = 40
 _DATE_LINE_MAX_CHARS = 30
+_SUBTITLE_MAX_CHARS = 80
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,16 +60,6 @@ class Meta:
     source: str | None = None
 
 
-def parse_date(text: str) -> str | None:
-    """First valid calendar date in ``text`` as YYYY-MM-DD."""
-    for m in DATE.finditer(text):
-        try:
-            return dt.date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
-        except ValueError:
-            continue
-    return None
-
-
 def _source_of(text: str) -> str | None:
     m = SOURCE.search(text)
     return m["src"] if m else None
@@ -97,11 +83,22 @@ def _headings(tree: HtmlElement, tags: tuple[str, ...]) -> list[str]:
     return [t for tag in tags for el in tree.iter(tag) if (t := normalize(str(el.text_content())))]
 
 
+def _subtitles(tree: HtmlElement) -> list[str]:
+    """"——在…上的讲话" lines outside the text: an h3 on one site, a div.arc-sub on another."""
+    out = []
+    for el in tree.iter("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "center"):
+        if el.text and SUBTITLE_DASH.match(el.text.lstrip()):
+            text = normalize(str(el.text_content()))
+            if len(text) <= _SUBTITLE_MAX_CHARS:
+                out.append(text)
+    return out
+
+
 def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
     """Title, date and source from profile selectors, else from generic page evidence."""
     title = date = source = None
     headlines = _headings(tree, ("h1",))
-    subtitles = [t for t in _headings(tree, ("h2", "h3", "h4")) if SUBTITLE_DASH.match(t)]
+    subtitles = _subtitles(tree)
     if rules is not None:
         headlines = [element_text(el) for el in select(tree, rules.author)] + headlines
         texts = [element_text(el) for el in select(tree, rules.title)]
@@ -123,39 +120,35 @@ def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
                  date=date or _meta_date(tree), source=source)
 
 
-def _valid_name(name: str) -> bool:
-    return 2 <= len(name) <= 4 and (name[0] in SURNAMES or name[:2] in COMPOUND_SURNAMES)
+def find_speaker(title: str | None) -> tuple[str, str | None, str] | None:
+    """(speaker, speaker_title, rest of headline) from "荆州市委书记吴锦:狠抓落地转化…".
 
-
-def find_speaker(title: str | None) -> tuple[str, str, str] | None:
-    """(speaker, speaker_title, rest of headline) from "荆州市委书记吴锦:狠抓落地转化…"."""
+    "市长王小平在…上的讲话" and "王小平同志在…上的讲话" name the speaker too (speaker_title is None
+    when no office is stated); their rest is the speech's own title, "在…上的讲话".
+    """
     if not title:
         return None
     m = HEADLINE_SPEAKER.match(title)
-    if m is None:
-        return None
-    name = m["name"].replace(" ", "")
-    return (name, m["office"], m["rest"].strip()) if _valid_name(name) else None
-
-
-def _byline(paras: Sequence[Para]) -> tuple[int, str, str] | None:
-    """Index, speaker and office of a byline line among the first lines (a profile may have
-    dropped it as chrome already: it still names the speaker)."""
-    seen = 0
-    for i, para in enumerate(paras):
-        if para.removed not in (None, "chrome"):
-            continue
-        if para.removed is None:
-            seen += 1
-        if seen > _BYLINE_REACH:
-            break
-        if len(para.text) <= _BYLINE_MAX_CHARS:
-            m = BYLINE_SPEAKER.match(para.text)
-            if m is not None:
-                name = m["name"].replace(" ", "")
-                if _valid_name(name):
-                    return i, name, m["office"].strip("（）() ")
+    if m is not None:
+        name = m["name"].replace(" ", "")
+        return (name, m["office"], m["rest"].strip()) if valid_name(name) else None
+    m = HEADLINE_AT.match(title)
+    if m is not None:
+        name = m["name"] or m["comrade"]
+        return (name, m["office"], m["rest"].strip()) if valid_name(name) else None
     return None
+
+
+def _drop_leading_subtitle(paras: list[Para]) -> None:
+    """A heading line (h2–h6) before the first sentence of the text that is not one of the speech's
+    own numbered sections is the headline's subtitle ("学习贯彻省委全会精神体会"), not speech."""
+    for i, para in enumerate(paras):
+        if para.removed is not None:
+            continue
+        if PROSE_LINE.search(para.text) or not para.heading:
+            return
+        if not ORDINAL.match(para.text):
+            paras[i] = drop(para, "title")
 
 
 def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None,
@@ -163,18 +156,9 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
     """Metadata of one speech, and its paragraphs with a speaker byline line removed."""
     title = heading or facts.title
     out = list(paras)
-    speaker = office = None
-    byline = _byline(out)
-    if byline is not None:
-        index, speaker, office = byline
-        if out[index].removed is None:
-            out[index] = drop(out[index], "byline")
-        for i in range(index):  # above the byline: the headline's subtitle, not speech
-            if out[i].removed is None and not SENTENCE_END.search(out[i].text):
-                out[i] = drop(out[i], "title")
-    for i, para in enumerate(out[:_BYLINE_REACH]):  # "——在…上的讲话(摘要)" under the headline
-        if para.removed is None and SUBTITLE_DASH.match(para.text) and not SENTENCE_END.search(para.text):
-            out[i] = drop(para, "title")
+    _drop_leading_subtitle(out)
+    head = strip_head(out)
+    speaker, office = head.speaker, head.speaker_title
     if heading is None:
         for line in (title, *facts.headlines):
             headline = find_speaker(line)
@@ -184,18 +168,18 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
                     title = headline[2]
                 break
     occasion = None
-    subtitles = [p.text for p in out[:_BYLINE_REACH] if p.removed == "title" and SUBTITLE_DASH.match(p.text)]
-    for line in (title,) if heading else (title, *facts.subtitles, *subtitles):
+    for line in (title,) if heading else (title, *facts.subtitles, *head.subtitles):
         m = OCCASION.match(line) if line else None
         if m:
             occasion = m["occ"].strip()
             break
-    date, source = facts.date, facts.source
+    # The day the speech was given (its dateline) beats the day a site posted it.
+    date, source = head.dateline or head.byline_date or facts.date, facts.source
     for line in chrome:
         date = date or parse_date(line)
         source = source or _source_of(line)
     if date is None:
-        head = [p.text for p in out if p.removed is None][:3]
-        date = next((parse_date(t) for t in head if len(t) <= _DATE_LINE_MAX_CHARS and parse_date(t)), None)
+        first = [p.text for p in out if p.removed is None][:3]
+        date = next((parse_date(t) for t in first if len(t) <= _DATE_LINE_MAX_CHARS and parse_date(t)), None)
     return Meta(title=title, speaker=speaker, speaker_title=office, occasion=occasion, date=date,
                 source=source), out

@@ -44,7 +44,8 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SENTENCE_END = re.compile(r"[。！？!?；;]")
 PROSE_LINE = re.compile(r"[，。！？；,!?;]")
 """A line with any of these is a sentence; titles, dates and link labels have none."""
-BREADCRUMB_START = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|现在位置|位置)\s*[:：]")
+BREADCRUMB_START = re.compile(r"^(?:(?:您|你)(?:现在|当前)?(?:所在)?的|当前|现在|所在)?位置\s*[:：]")
+"""当前位置: / 您的位置: / 您现在的位置: / 你所在的位置: / 所在位置: …"""
 BREADCRUMB_SEP = re.compile(r">>|»|›|＞|→|>")
 BYLINE_TOKEN = re.compile(
     r"作者\s*[:：]|来源\s*[:：]|阅读\s*\d*\s*次|点击\s*(?:数|量)?\s*[:：]?\s*\d*\s*次|浏览\s*(?:次数|量)?\s*[:：]"
@@ -58,65 +59,112 @@ CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"^[A-Za-z0-9.-]+\.(?:com|cn|net|org|cc|top|vip|info)(?:\.cn)?\s*[—–-]{1,3}",  # SUCAI198.COM —— 专注…
     r"^(?:手机扫码阅读本文|手机扫码|扫一扫|手机扫一扫|微信扫一扫|扫码阅读|扫描二维码|用手机扫描二维码|微信扫码分享|分享到\s*[:：]?"
     r"|打印本页|关闭窗口|返回顶部|返回列表|返回首页|【\s*打印\s*】|【\s*关闭\s*】|收藏本文|加入收藏)\s*\S{0,12}$",
-    r"^[（(]?\s*(?:来源|稿件来源|文章来源|信息来源|作者|责任编辑|编辑|审核|校对|通讯员)\s*[:：]\s*\S{1,30}\s*[)）]?$",
-    r"^(?:转载请注明|本文来源于|版权所有|版权声明|免责声明|声明\s*[:：]).{0,80}$",
+    r"^[（(【\[]?\s*(?:本文来源|来源|稿件来源|文章来源|信息来源|作者|责任编辑|编辑|审核|校对|通讯员)\s*[:：]\s*\S{1,30}\s*[)）】\]]?$",
+    r"^(?:转载请注明|本文来源于|版权所有|版权声明|免责声明|声明\s*[:：]|未经(?:允许|授权|许可)不得转载).{0,80}$",
+    r"^(?:本文地址|本文链接|本文网址|原文链接|原文地址|文章地址|文章链接|本页地址)\s*[:：]",  # permalink lines
+    r"(?:如有|若有|如涉及|涉嫌)侵权.{0,12}(?:删除|联系)|版权归(?:原)?作者所有",  # "uploaded by users" disclaimers
+    r"^(?:扫一扫|扫码|扫描二维码|长按(?:识别)?二维码|微信扫码)?\s*关注(?:我们|本站|公众号|微信公众号|官方微信)\S{0,10}$",
     r"^(?:Copyright|\(c\)|©|&copy;)\s*(?:©\s*)?(?:\d{4}|[\u4e00-\u9fff]).{0,160}$",  # site footer
     r"^(?:文档为\w{1,6}格式|点击下载|下载本文|免费下载|立即下载|下载文档|VIP免费下载).{0,30}$",
     r"^\(?以下评论仅代表网友意见.{0,30}$|^（以下评论仅代表网友意见.{0,30}$",
     r"^本贴由.{0,60}发表",
-    r"^[\u4e00-\u9fff]{0,8}?(?:记者|实习生|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}){1,4}(?:\s*(?:发自|报道)[\u4e00-\u9fff]{0,6})?$(?<!们)",
+    r"^[（(]?\s*[\u4e00-\u9fff]{0,8}?(?:记者|实习生|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}){1,4}?"
+    r"(?:\s*(?:发自|报道|整理|采写|摄影?)[\u4e00-\u9fff]{0,6})?(?<!们)\s*[)）]?$",  # (本报记者 陈晨 整理)
+    r"^(?:本文|此文|文章)由.{1,30}?(?:整理|发布|编辑|提供|上传|收集|投稿)|转载请(?:保留|注明)(?:本文)?(?:链接|出处|来源)",
 )), re.I)
 """Whole lines of furniture: banners, QR/share/print widgets, source/editor lines, disclaimers."""
-PAGINATION_WORD = re.compile(r"上一页|下一页|上页|下页|首页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页")
-PAGINATION_LINE = re.compile(
-    r"^(?:\s*(?:上一页|下一页|上页|下页|首页|尾页|末页|全文|阅读全文|共\s*\d+\s*页|第\s*\d+\s*页|\d{1,3}|…+|\.{2,}"
-    r"|\[\s*\d+\s*\]|[|｜/]|[:：]|<<|>>|«|»|<|>))+\s*$"
+_WIDGET = (
+    r"(?:我要)?打印(?:本页|本文|此文)?|关闭(?:窗口|本页)?|(?:我要)?纠错|(?:加入)?收藏(?:本文|本页)?|(?:一键)?分享(?:到)?"
+    r"|复制(?:链接|网址|本文地址)|点赞|举报|返回(?:顶部|列表|首页)|字体|字号|QQ空间|QQ好友|新浪微博|腾讯微博|微博|微信(?:好友)?"
+    r"|朋友圈|豆瓣|人人网|阅读|浏览|点击|评论|下载|顶|踩|有用|没用"
 )
-SOURCE_LINE = re.compile(r"^[（(]\s*(?:来源|稿件来源|文章来源|信息来源)\s*[:：]\s*(?P<src>[^()（）]{2,30}?)\s*[)）]$")
+_WIDGET_FILL = r"[\s\d:：|｜/()（）【】\[\]<>·•,，、.-]|大|中|小|次|人"
+WIDGET_LINE = re.compile(rf"^(?:{_WIDGET_FILL}|{_WIDGET})*(?:{_WIDGET})(?:{_WIDGET_FILL}|{_WIDGET})*$")
+"""A line made only of toolbar words (打印 | 关闭, 字体:大 中 小, 分享到: QQ空间 微博, 点赞(12) 收藏(3)), counters
+and separators.  Tested on short lines only (WIDGET_MAX_CHARS): the token alternation backtracks."""
+WIDGET_MAX_CHARS = 40
+PAGINATION_WORD = re.compile(r"上一页|下一页|上页|下页|前一页|后一页|第一页|最后一页|首页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页")
+PAGINATION_LINE = re.compile(
+    r"^(?:\s*(?:上一页|下一页|上页|下页|前一页|后一页|第一页|最后一页|首页|尾页|末页|全文|阅读全文|(?:本文|全文)?共\s*\d+\s*页"
+    r"|第\s*\d+\s*页|\d{1,3}|…+|\.{2,}|\[\s*\d+\s*\]|[|｜/]|[:：,，]|<<|>>|«|»|‹|›|<|>|←|→))+\s*$"
+)
+SOURCE_LINE = re.compile(r"^[（(]\s*(?:本文来源|来源|稿件来源|文章来源|信息来源)\s*[:：]\s*(?P<src>[^()（）]{2,30}?)\s*[)）]$")
 
 # Lines that open a trailing block (related links, comments, share widgets, keyword
 # clouds): everything from there to the end is dropped as ``tail_blocks``.
 TAIL_START = re.compile(
-    r"^(【[^】]{1,80}】)?(?:相关文章|相关阅读|相关推荐|相关新闻|相关链接|相关范文|推荐阅读|推荐文章|延伸阅读|热门文章|热门推荐|猜你喜欢|精彩推荐"
-    r"|更多精彩|用户评论|网友评论|评论一下|发表评论|我要评论|快来抢沙发|还没有评论|最热评论|最新评论|热门评论|全部评论"
-    r"|领取福利|微信扫码|手机扫码阅读本文|上一篇\s*[:：]|下一篇\s*[:：]|本文链接\s*[:：]|[（(]?以下评论仅代表"
+    r"^(【[^】]{1,80}】)?(?:(?:更多|其他|其它)?相关(?:文章|阅读|推荐|新闻|链接|范文|文档|专题|内容|资料|下载|资讯)"
+    r"|更多(?:精彩|相关|推荐|范文|文章|内容|资讯)|推荐(?:阅读|文章|范文)|(?:延伸|扩展|拓展)阅读|猜你喜欢|大家都在(?:看|读|搜)"
+    r"|(?:你|您)(?:可能|或许)(?:还|也)?(?:感兴趣|喜欢|想看|爱看)|看了(?:本文|这篇文章|这篇|该文|此文)的(?:人|网友)(?:还|也)看了?"
+    r"|(?:编辑|小编|站长)推荐|(?:热门|精彩|热点|最新)(?:文章|推荐|专题|范文|文档|阅读|图文|排行)"
+    r"|(?:用户|网友|读者)评论|(?:发表|我要|参与|查看|写|全部|最新|最热|热门|精彩)(?:全部)?评论|评论(?:区|列表)"
+    r"|评论一下|快来抢沙发|还没有评论|暂无评论|(?:已有|共有|共)\s*\d+\s*条评论|文明上网|登录后(?:才能)?(?:发表|参与)?评论"
+    r"|(?:提交|写下?(?:你|您)?的?)评论"
+    r"|领取福利|微信扫码|手机扫码阅读本文|(?:[«‹<]\s*)?上一篇|(?:[«‹<]\s*)?下一篇|本文链接\s*[:：]|[（(]?以下评论仅代表"
     r"|反侵权公告|郑重声明|版权声明|免责声明|Trackback)"
 )
-TAIL_LONG_START = re.compile(r"^(?:推荐访问|相关搜索|热门搜索|本文关键词|关键词|标签|TAGS?)\s*[:：]", re.I)
+"""Openers of related-article lists, comment widgets and prev/next links (anchored at the line start)."""
+TAIL_LONG_START = re.compile(r"^(?:推荐访问|相关(?:热词)?搜索|热门搜索|本文关键词|关键词|(?:本文|文章)?标签|热词|TAGS?)\s*[:：]", re.I)
 TAIL_MAX_LINE = 40
 TAIL_MIN_POSITION = 0.3
 """A tail marker in the first 30% of the text is a stray line, not the start of the tail."""
 NUMBER_LINE = re.compile(r"^\d{1,12}$")
 
 # --- step 3: injected ads and paywall markers --------------------------------
+_AUDIENCE = r"(?:大家|您|你|各位|朋友们|读者)"
+_CURATE = r"(?:精心|特意|特地|用心|认真)?(?:整理|收集|搜集|推荐|带来|分享|准备|精选|挑选|汇编|收录|编辑|编写|提供)"
 AD_TRIGGER = re.compile(
-    r"小编|(?:下面|以下|接下来)(?:是|为)(?:本站|我们|我)?(?:为大家|为您|给大家|给您)?(?:精心)?(?:整理|收集|搜集|推荐|带来|分享)"
+    r"(?P<editor>小编)"
+    rf"|(?:下面|以下|接下来|下文|本文|本篇|以上)就?(?:是|为|由)?[^。！？!?，,；;]{{0,20}}?(?:为|给|帮){_AUDIENCE}{_CURATE}"
+    rf"|(?:下面|以下|接下来|以上)就?(?:是|为)(?:本站|笔者|本网)?{_CURATE}"
+    r"|(?:想|如想|若想|欲|如需)?(?:了解|查看|阅读|获取|下载)?更多[^。！？!?]{0,30}?(?:请|可|欢迎)(?:访问|关注|点击|登录|搜索|进入)"
 )
-AD_OPENER = re.compile(r"(?:下面|以下|接下来|下文)(?:是|为|就是|就为)|(?:本文|本篇)(?:是|由)")
-AD_FOLLOW = re.compile(r"^\s*(?:希望|欢迎|仅供|供大家|以供|请参考|敬请)[^。！？!?]{0,24}[。！？!?]?")
+"""Where an injected sentence is: 小编 anywhere, or "下面是/以下是/本文是/以上是 <anyone> 为大家/为您 整理/推荐/带来…".
+Without 小编 the sentence must also pass AD_CONFIRM: a speech may well say "以下是各单位为大家整理的建议"."""
+AD_CONFIRM = re.compile(
+    r"讲话|发言|致辞|范文|文章|稿|篇|心得|体会|模板|例文|资料|内容|合集|大全"
+    rf"|供{_AUDIENCE}?(?:参考|借鉴|学习)|仅供参考|希望|欢迎|喜欢|一起来看看|收藏|阅读"
+)
+"""What the curated thing is (a 讲话稿, 范文, 3篇 …) or the reader courtesy that closes such a sentence."""
+AD_COURTESY = re.compile(
+    rf"供{_AUDIENCE}?(?:学习|阅读)?(?:参考|借鉴)|仅供参考|希望(?:对|能|可以|能够)?[^。！？!?]{{0,8}}(?:帮助|帮到|有所帮助)"
+    rf"|希望{_AUDIENCE}?(?:能够|会)?喜欢|欢迎{_AUDIENCE}?(?:阅读|借鉴|参考|收藏|下载)"
+)
+"""The reader courtesy that ends a sales sentence; such a sentence is an ad when it also offers a text
+(AD_GENRE) it collected or introduces (AD_OPENER / AD_CURATE) — "我讲几点意见，供大家参考" is not."""
+AD_GENRE = re.compile(r"讲话稿|发言稿|演讲稿|致辞稿|范文|例文|文章|模板|\d+篇|[一二三四五六七八九十]篇|篇章")
+AD_CURATE = re.compile(_CURATE)
+AD_OPENER = re.compile(r"(?:下面|以下|接下来|下文|以上)就?(?:是|为)|(?:本文|本篇)(?:是|由)")
+AD_FOLLOW = re.compile(r"^\s*(?:希望|欢迎|仅供|供大家|以供|请参考|敬请|更多)[^。！？!?]{0,24}[。！？!?]?")
 AD_OPENER_REACH = 40
 """How far before the trigger an opener (下面是…) may start the ad sentence."""
-AD_PREFILTER = re.compile(r"小编|下面|以下|接下来|隐藏|剩余|还剩|展开全文|免费阅读|全文阅读")
+AD_PREFILTER = re.compile(
+    r"更多|小编|下面|以下|接下来|下文|本文|本篇|以上|隐藏|剩余|还剩|余下|全文|免费阅读|试读|预览|参考|借鉴|帮助|帮到|喜欢|欢迎"
+)
 """Cheap pre-test: a paragraph with none of these words holds no generic ad or marker."""
 HIDDEN_MARKERS = re.compile(
     r"当前隐藏内容免费查看|隐藏内容免费查看|(?:剩余|还剩)\s*\d+\s*字(?:未读)?|(?:点击)?展开全文|免费阅读全文|全文阅读已结束"
+    r"|免费阅读已结束[，,]?\s*(?:点击)?(?:下载|付费)?(?:阅读|查看)?(?:编辑)?(?:剩下|剩余)?(?:内容|全文)?\s*(?:\.{2,}|…+)?"
+    r"|(?:试读|预览)(?:已)?结束|(?:点击|下载)查看(?:完整|全部)?(?:全文|文档)|余下全文"
 )
+"""Paywall / "read the rest" markers, removed wherever they stand (often glued to the next sentence)."""
 
 # --- step 4: masks ------------------------------------------------------------
 MASK = re.compile(
-    r"(?P<year>(?<![0-9A-Za-z])(?:19|20)\d?(?:[xXＸｘ]{1,2}|×{1,2}|[*＊]{1,2}|_{1,2})(?=年))"
-    r"|(?P<run>[*＊xXＸｘ]+(?:[.．][*＊xXＸｘ]+)?)"
+    r"(?P<year>(?<![0-9A-Za-z])(?:19|20|二[〇○零])(?:\d|[〇○零一二])?(?:[xXＸｘⅹⅩ]{1,2}|×{1,2}|[*＊]{1,2}|_{1,2})(?=年))"
+    r"|(?P<run>[*＊xXＸｘⅹⅩ]+(?:[.．][*＊xXＸｘⅹⅩ]+)?)"
     r"|(?P<cross>[×✕]+)"
     r"|(?P<blank>_{2,}|＿+)"
+    r"|(?P<box>□{2,}|(?<![一二三四五六七八九十〇○零])[〇○]{2,}(?![一二三四五六七八九十〇○零年]))"
 )
 """Candidates; cleaners.masks decides which runs of x are masks and which are words."""
-MASK_CHARS = re.compile(r"[*＊xXＸｘ×✕_＿]")
+MASK_CHARS = re.compile(r"[*＊xXＸｘⅹⅩ×✕_＿□〇○]")
 """Cheap pre-test: most paragraphs hold none of these."""
 MASK_STARS = frozenset("*＊")
 LATIN_X_WORDS = re.compile(r"光|射线|线|染色体|轴|型|战警|世代|-(?![xXＸｘ]+(?![A-Za-z]))[A-Za-z]")
 """What follows a real X (X光, X射线, X型, X-Man): the letter is then a word, not a mask."""
-MASKED_G = re.compile(r"G(?![A-Za-z])")
-"""XG: a masked "5G"."""
+MASKED_G = re.compile(r"G(?![A-Za-z])|(?:GDP|GNP|CPI|PPI|PMI)(?![A-Za-z])")
+"""XG: a masked "5G"; XGDP: a masked place before an economic acronym (焦作GDP → XGDP)."""
 MASK_MIN_WORDLIKE = 3
 """An x-run this long (XXX, xxxx) is a mask even when letters follow (XXXAPP)."""
 
@@ -125,19 +173,31 @@ CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 _NUM = r"(?P<num>[一二三四五六七八九十百零〇两]{1,4}|\d{1,3})"
 HEADINGS = (
     re.compile(rf"^(?P<title>.{{0,70}}?)[\s:：、_-]*(?P<label>[【\[（(]?篇\s*{_NUM}[】\]）)]?)\s*[:：、.．]?\s*(?P<rest>.{{0,70}})$"),
-    re.compile(rf"^(?P<title>.{{0,70}}?)(?P<label>[【\[（(]?第\s*{_NUM}\s*篇[】\]）)]?)[\s:：、.．]*(?P<rest>.{{0,70}})$"),
+    re.compile(rf"^(?P<title>.{{0,70}}?)(?P<label>[【\[（(]?第\s*{_NUM}\s*篇(?![章幅目])[】\]）)]?)[\s:：、.．]*(?P<rest>.{{0,70}})$"),
     re.compile(rf"^(?P<title>)(?P<label>[【\[（(]?(?:范文|例文)\s*{_NUM}[】\]）)]?)[\s:：、.．]*(?P<rest>.{{0,70}})$"),
 )
 HEADING_MAX_CHARS = 80
-COMPILATION_TITLE = re.compile(r"[（(]?(?:优秀|精选|通用|热门|最新|推荐|实用)?\s*\d{1,3}\s*篇\s*[)）]?\s*$|[（(](?:优秀|精选)?[一二三四五六七八九十]+篇[)）]$")
-FILLER = re.compile(
-    r"(?:大家|我们)总(?:少不了|免不了)接触|都可以随时向我提问|我会尽力给予帮助|写作方面的问题|小编"
-    r"|你知道[^。？?]{0,12}(?:要|该)?怎么写|(?:讲话稿|发言稿|范文)(?:要|该)?怎么写|写(?:讲话稿|发言稿)感到"
+COMPILATION_TITLE = re.compile(
+    r"\s*[（(【\[]?\s*(?:优秀|精选|通用|热门|最新|推荐|实用|合集|汇编)?\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*篇"
+    r"\s*(?:范文|合集|汇编)?\s*[)）】\]]?\s*$"
 )
-FILLER_WORDS = re.compile(r"讲话稿|发言稿|范文|写作|文稿|是指|指的是")
-"""Words of an SEO intro: a leading paragraph that lost an ad sentence and uses them is filler whole."""
+"""The "(优秀19篇)" / "【精选3篇】" / "9篇" suffix of a compilation's own title."""
+_GENRE = r"(?:讲话稿|发言稿|演讲稿|讲稿|致辞|主持词|范文|公文)"
+FILLER = re.compile(
+    r"(?:大家|我们|人们)(?:总|都|常常|经常)?(?:少不了|免不了|离不开)要?(?:接触|用到|使用|写)|都可以随时向我提问|我会尽力给予帮助"
+    rf"|写作方面的问题|小编|你知道[^。？?]{{0,12}}(?:要|该)?怎么写|{_GENRE}(?:要|该|应该)?(?:怎么|如何)写|{_GENRE}是怎么写的"
+    rf"|写{_GENRE}(?:时)?(?:感到|总是|无从)|^{_GENRE}(?:是|就是|指|是指)"
+)
+FILLER_WORDS = re.compile(r"讲话稿|发言稿|演讲稿|范文|写作|文稿|是指(?![引导挥示出明向正])|指的是")
+"""Words of an SEO intro: a leading paragraph that lost an ad sentence and uses them is filler whole.
+A definition ("开发区是指由…") counts, 指引/指导 do not: "思想是指引我们前行的旗帜" opens real speeches."""
 
 # --- step 6: metadata ---------------------------------------------------------
+ORDINAL = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]|第[一二三四五六七八九十\d]+[部分章节条、，,]"
+    r"|[一二三四五六七八九十]是|\d{1,2}$)"
+)
+"""How a section heading of the speech itself starts: 一、 （二） 3. 第一部分 四是 01."""
 OFFICE = (
     r"(?:党组书记|党委书记|党工委书记|副书记|书记|副市长|市长|副省长|省长|副县长|县长|副区长|区长|镇长|乡长|副主任|主任|副部长|部长|"
     r"副局长|局长|厅长|处长|副主席|主席|校长|院长|总经理|董事长|会长|秘书长|理事长|常委|负责人|司令员|政委|总裁|行长|检察长|"
@@ -155,18 +215,37 @@ HEADLINE_SPEAKER = re.compile(
     rf"^(?P<office>[\u4e00-\u9fff、]{{0,24}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){{1,3}}?)\s*[:：]\s*(?P<rest>.+)$"
 )
 BYLINE_SPEAKER = re.compile(
-    rf"^[□■◎●▲△○◇◆★☆\s]*(?P<office>[\u4e00-\u9fff（）()、]{{0,30}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){{1,3}})\s*$"
+    rf"^[□■◎●▲△○◇◆★☆—–\-\s]*(?P<office>[\u4e00-\u9fff（）()、]{{0,30}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){{1,3}})"
+    r"\s*(?:[（(]\s*[\d一二三四五六七八九十〇○零]{2,4}\s*年[^()（）]{2,12}日\s*[)）])?\s*$"
 )
+"""A speaker line: "焦作市委书记  王小平", "□中共荆州市委书记 吴 锦", "县委书记 张建国（2023年1月5日）"."""
+_SPEECH_WORD = r"(?:总结|动员|主旨|重要|即席|开幕|闭幕)?(?:讲话|致辞|发言|报告|主持词|表态发言)"
 OCCASION = re.compile(
-    r"^[—–-]*\s*(?:[\u4e00-\u9fff、]{2,24}?同志)?在(?P<occ>.{2,80}?)(?:上|中)的"
-    r"(?:总结|动员|主旨|重要|即席|开幕|闭幕)?(?:讲话|致辞|发言|报告|主持词|表态发言)"
+    r"^[—–-]*\s*(?:[\u4e00-\u9fff、·]{1,30}?)?在(?P<occ>.{2,80}?)(?:上|中)的"
+    + _SPEECH_WORD + r"(?:稿|全文|提纲|材料|范文)?\s*(?:[（(【\[][^）)】\]]{0,12}[）)】\]])?\s*$"
 )
-"""A title (or a "——在…上的讲话" subtitle) naming the meeting; other mentions of 在…时的讲话 are topics."""
+"""A title (or a "——在…上的讲话" subtitle) that *is* "…在<meeting>上的讲话": the whole line, so that
+"学习…同志在…座谈会上的讲话精神体会" (a note about a speech) names no occasion of its own."""
+HEADLINE_AT = re.compile(
+    rf"^(?:(?P<office>[\u4e00-\u9fff、]{{0,24}}?{OFFICE})\s*(?P<name>[\u4e00-\u9fff]{{2,4}}?)(?:同志)?"
+    rf"|(?P<comrade>[\u4e00-\u9fff]{{2,4}}?)同志)\s*(?P<rest>在.{{2,80}}?(?:上|中)的{_SPEECH_WORD}.*)$"
+)
+"""Speaker named before 在 in a title: "市长王小平在…上的讲话", "王小平同志在…上的讲话" (a bare
+name needs 同志: "全市在…" must not read as a person).  The title is what follows: "在…上的讲话"."""
 SUBTITLE_DASH = re.compile(r"^[—–-]{1,2}")
 DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)")
-SOURCE = re.compile(r"(?:来源|稿件来源|文章来源|信息来源|出处)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})")
+CN_DATE = re.compile(r"(?P<y>[一二三四五六七八九〇○零]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
+"""二〇二三年二月十五日: how official texts date a speech."""
+DATELINE = re.compile(
+    r"^[（(]?\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九〇○零]{4}\s*年"
+    r"\s*[一二三四五六七八九十]{1,2}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)\s*[)）]?$"
+)
+"""A line under the title that is nothing but the day the speech was given: "（2023年3月10日）"."""
+SOURCE = re.compile(r"(?:来源|出处|稿源)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})")
 AUTHOR = re.compile(r"作者\s*[:：]\s*(?P<author>[\u4e00-\u9fff·]{2,8})")
 META_DATE_NAMES = ("article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date",
                    "publishdate", "dc.date", "dc.date.issued", "date", "weibo:article:create_at", "sailthru.date")
 TITLE_PAGINATION = re.compile(r"\s*(?:[（(]\s*第\s*\d+\s*/\s*\d+\s*页\s*[)）]|[（(_-]?\s*第\s*\d+\s*页\s*[)）]?)\s*$")
+TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:title|tit|headline|biaoti|bt)(?:$|[\s_-])", re.I)
+"""Class or id of an element that holds the headline (div.arc-tit, p.article-title, h1.bt)."""
 TITLE_SEPARATORS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]{1,2}\s+|\s*[-—–]{2}\s*")

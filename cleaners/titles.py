@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from cleaners.blocks import normalize
-from cleaners.patterns import TITLE_PAGINATION, TITLE_SEPARATORS
+from cleaners.patterns import TITLE_CLASS, TITLE_PAGINATION, TITLE_SEPARATORS
 
 __all__ = ["page_title", "title_segment"]
 
@@ -29,9 +29,17 @@ def title_segment(text: str) -> str:
 
 
 def _headings(tree: HtmlElement) -> list[str]:
+    """h1–h3 texts, then elements named like a title box (div.arc-tit, p.article-title): many
+    templates show the headline in a styled div, with no heading tag at all."""
     out = []
     for tag in ("h1", "h2", "h3"):
         for el in tree.iter(tag):
+            text = normalize(str(el.text_content()))
+            if _MIN_TITLE <= len(text) <= _MAX_TITLE:
+                out.append(text)
+    for el in tree.iter("div", "p", "span", "td", "strong"):
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if TITLE_CLASS.search(names):
             text = normalize(str(el.text_content()))
             if _MIN_TITLE <= len(text) <= _MAX_TITLE:
                 out.append(text)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from cleaners.types import CleanRecord, CleanResult
 from spiders.items import Document
 
-__all__ = ["SCHEMA_VERSION", "record_id", "build_records", "text_sha1"]
+__all__ = ["SCHEMA_VERSION", "record_id", "build_records", "offline_records", "text_sha1"]
 
 SCHEMA_VERSION = "1"
 
@@ -37,12 +38,30 @@ def _provenance(doc: Document) -> list[dict[str, Any]]:
     return out
 
 
+def _part(url: str, rec: CleanRecord) -> dict[str, Any] | None:
+    """A compilation part as exported: its place, and the id of the page (compilation) holding it."""
+    if rec.part is None:
+        return None
+    return {"index": rec.part.index, "count": rec.part.count, "label": rec.part.label,
+            "parent_id": record_id(url, None)}
+
+
+def offline_records(urls: Sequence[str], result: CleanResult, cleaner_version: str,
+                    site: str | None = None) -> list[dict[str, Any]]:
+    """Records of pages cleaned from disk (``speechcrawl clean``): the export record without crawl
+    fields (fetch time, WARC provenance, dup), ids computed the same way from the first URL."""
+    return [{
+        "id": record_id(urls[0], rec.part.index if rec.part else None), "site": site, "url": urls[0],
+        "pages": list(urls), "part": _part(urls[0], rec), "title": rec.title, "speaker": rec.speaker,
+        "speaker_title": rec.speaker_title, "occasion": rec.occasion, "date": rec.date, "source": rec.source,
+        "text": rec.text, "masks": [asdict(m) for m in rec.masks], "audit": rec.audit, "mode": result.mode,
+        "schema_version": SCHEMA_VERSION, "cleaner_version": cleaner_version,
+    } for rec in result.records]
+
+
 def _one(doc: Document, rec: CleanRecord, result: CleanResult, cleaner_version: str,
          provenance: list[dict[str, Any]]) -> dict[str, Any]:
-    part = None
-    if rec.part is not None:
-        part = {"index": rec.part.index, "count": rec.part.count, "label": rec.part.label,
-                "parent_id": record_id(doc.url, None)}
+    part = _part(doc.url, rec)
     return {
         "id": record_id(doc.url, rec.part.index if rec.part else None),
         "site": doc.site,

@@ -4,6 +4,7 @@ Usage::
 
     python -m eval.gate                       # real pages only
     python -m eval.gate --sandbox             # + the five sandbox sites (starts its own server)
+    python -m eval.gate --sandbox --articles 400   # the same floors on more articles a site
     python -m eval.gate --sandbox-urls '{"wenmi": "http://127.0.0.1:8601", ...}'
     python -m eval.gate --sandbox --update    # raise the floors to today's scores
 
@@ -35,7 +36,8 @@ _CEILINGS = ("leaks", "ad_leaks", "mojibake", "mask_chars_left", "missing", "ext
 
 def metrics_of(realpages: Mapping[str, Any], sandbox: list[Mapping[str, Any]]) -> dict[str, float]:
     """The gated numbers of the reports, under dotted names."""
-    out: dict[str, float] = {"realpages.mean_f1": realpages["mean_f1"], "realpages.mojibake": realpages["mojibake"]}
+    out: dict[str, float] = {"realpages.mean_f1": realpages["mean_f1"], "realpages.min_f1": realpages["min_f1"],
+                             "realpages.mojibake": realpages["mojibake"]}
     for report in sandbox:
         for site, scores in report["sites"].items():
             prefix = f"sandbox.{report['mode']}.{site}"
@@ -86,8 +88,9 @@ def _sandbox_reports(args: argparse.Namespace) -> list[dict[str, Any]]:
     if args.sandbox:
         from crawler.sandbox import SandboxProcess
 
-        with SandboxProcess(port_base=0) as sandbox:
-            return [score_sandbox(sandbox.urls, generic=False), score_sandbox(sandbox.urls, generic=True)]
+        with SandboxProcess(port_base=0, articles=args.articles) as sandbox:
+            return [score_sandbox(sandbox.urls, generic=False, articles=args.articles),
+                    score_sandbox(sandbox.urls, generic=True, articles=args.articles)]
     return []
 
 
@@ -133,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sandbox", action="store_true", help="start the sandbox and score its five sites")
     parser.add_argument("--sandbox-urls", metavar="JSON", help='{"site": "http://127.0.0.1:PORT", ...}')
+    parser.add_argument("--articles", type=int, default=None,
+                        help="with --sandbox: articles per site (default 20; 400 finds what 20 hides)")
     parser.add_argument("--update", action="store_true", help="raise the bounds to today's scores")
     parser.add_argument("--allow-regression", action="store_true", help="let --update lower a floor")
     parser.add_argument("--baseline", type=Path, default=BASELINE)

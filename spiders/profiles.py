@@ -22,6 +22,7 @@ from cssselect import GenericTranslator
 from cssselect.parser import SelectorError
 
 from cleaners.types import SiteRules
+from spiders.profile_lines import KeyLines
 
 __all__ = ["ProfileError", "SiteProfile", "LinkRules", "load_profile", "load_profiles", "generic_profile"]
 
@@ -33,6 +34,7 @@ _ARTICLE_KEYS = {"content", "title", "date", "source", "author", "drop", "next_p
 _CLEAN_KEYS = {"drop_lines", "ads", "compilation"}
 _REQUIRED = {("name",), ("start_urls",), ("links", "article"), ("article", "content")}
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+_TOML_AT = re.compile(r"\(at line (\d+)")
 _css = GenericTranslator()
 
 
@@ -87,33 +89,28 @@ class SiteProfile:
         return replace(self, start_urls=urls, allowed_hosts=(parts.netloc,))
 
 
-def _line_of(text: str, key: str, table: str | None) -> int:
-    """Line number of ``key`` inside ``[table]`` (or at top level), 0 when not found."""
-    current: str | None = None
-    for lineno, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            current = stripped.strip("[]").strip()
-            if table is None and current == key:
-                return lineno
-            continue
-        if current == table and re.match(rf"{re.escape(key)}\s*=", stripped):
-            return lineno
-    return 0
-
-
 class _Validator:
-    """Collects the context (file, raw text) needed to name the line of a bad key."""
+    """Collects the context (file, key lines) needed to name the line of a bad key or value."""
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.text = text
+        self.lines = KeyLines(text)
 
-    def fail(self, key: str, table: str | None, why: str) -> ProfileError:
-        line = _line_of(self.text, key, table)
-        where = f"{self.path}:{line}" if line else str(self.path)
-        dotted = f"{table}.{key}" if table else key
-        return ProfileError(f"{where}: key {dotted!r}: {why}")
+    def where(self, line: int) -> str:
+        return f"{self.path}:{line}" if line else str(self.path)
+
+    def fail(self, key: str, table: str | None, why: str, index: int | None = None) -> ProfileError:
+        """An error at the key's line, or at the line of its ``index``-th value in a long list."""
+        dotted = (table, key) if table else (key,)
+        line = self.lines.key(dotted) if index is None else self.lines.element(dotted, index)
+        return ProfileError(f"{self.where(line)}: key {'.'.join(dotted)!r}: {why}")
+
+    def missing(self, keys: tuple[str, ...]) -> ProfileError:
+        """A required key is absent: point at the table it belongs in (or the top of the file)."""
+        table = keys[:-1]
+        line = self.lines.table(table) if table else 1
+        hint = f" (add it under [{'.'.join(table)}])" if table else ""
+        return ProfileError(f"{self.where(line)}: missing required key {'.'.join(keys)!r}{hint}")
 
     def strings(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...]:
         value = data.get(key, [])
@@ -125,20 +122,20 @@ class _Validator:
 
     def regexes(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[re.Pattern[str], ...]:
         out = []
-        for pattern in self.strings(data, key, table):
+        for index, pattern in enumerate(self.strings(data, key, table)):
             try:
                 out.append(re.compile(pattern))
             except re.error as exc:
-                raise self.fail(key, table, f"bad regex {pattern!r}: {exc}") from exc
+                raise self.fail(key, table, f"bad regex {pattern!r}: {exc}", index) from exc
         return tuple(out)
 
     def selectors(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...]:
         values = self.strings(data, key, table)
-        for css in values:
+        for index, css in enumerate(values):
             try:
                 _css.css_to_xpath(css)
             except SelectorError as exc:
-                raise self.fail(key, table, f"bad CSS selector {css!r}: {exc}") from exc
+                raise self.fail(key, table, f"bad CSS selector {css!r}: {exc}", index) from exc
         return values
 
     def unknown(self, data: Mapping[str, Any], allowed: set[str], table: str | None) -> None:
@@ -155,16 +152,16 @@ def load_profile(path: str | Path | Traversable) -> SiteProfile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML: {exc}") from exc
+        at = _TOML_AT.search(str(exc))
+        line = int(at.group(1)) if at else len(text.rstrip("\n").split("\n"))  # "at end of document"
+        raise ProfileError(f"{path}:{line}: not valid TOML: {exc}") from exc
     v = _Validator(path, text)
     v.unknown(data, _TOP_KEYS, None)
     for keys in sorted(_REQUIRED):
         node: Any = data
         for k in keys:
             if not isinstance(node, dict) or k not in node:
-                table = keys[0] if len(keys) > 1 else None
-                raise ProfileError(f"{path}: missing required key {'.'.join(keys)!r}" + (
-                    f" (add it under [{table}])" if table else ""))
+                raise v.missing(keys)
             node = node[k]
     for table in ("links", "article", "clean"):
         if table in data and not isinstance(data[table], dict):

@@ -55,8 +55,9 @@ def test_good_profile_round_trip(tmp_path: Path) -> None:
         (lambda t: t.replace('title = ["h1"]', 'title = ["h1"]\ncontnet = ["x"]'), r"demo.toml:11: key 'article.contnet': unknown key"),
         (lambda t: t.replace("'/a/\\d+\\.html$'", "'/a/(\\d+\\.html$'"), r"demo.toml:6: key 'links.article': bad regex"),
         (lambda t: t.replace('"div.article"', '"div..article"'), r"demo.toml:9: key 'article.content': bad CSS selector"),
-        (lambda t: t.replace('name = "demo"\n', ""), r"missing required key 'name'"),
-        (lambda t: t.replace('content = ["div.article"]\n', ""), r"missing required key 'article.content'"),
+        (lambda t: t.replace('name = "demo"\n', ""), r"demo.toml:1: missing required key 'name'"),
+        (lambda t: t.replace('content = ["div.article"]\n', ""),
+         r"demo.toml:8: missing required key 'article.content' \(add it under \[article\]\)"),
         (lambda t: "colour = 1\n" + t, r"demo.toml:1: key 'colour': unknown key"),
         (lambda t: t.replace('"http://news.example.cn/list/1.html"', '"/list/1.html"'), r"not an absolute"),
         (lambda t: t + "\n[clean]\ncompilation = \"yes\"\n", r"key 'clean.compilation': must be true or false"),
@@ -70,8 +71,53 @@ def test_bad_profiles_name_file_line_and_key(tmp_path: Path, edit: object, expec
 
 
 def test_invalid_toml_is_reported(tmp_path: Path) -> None:
-    with pytest.raises(ProfileError, match="not valid TOML"):
-        load_profile(write(tmp_path, "name = \n"))
+    with pytest.raises(ProfileError, match=r"demo.toml:3: not valid TOML"):
+        load_profile(write(tmp_path, 'name = "x"\n\nstart_urls = = []\n'))
+    with pytest.raises(ProfileError, match=r"demo.toml:2: not valid TOML: .*end of document"):
+        load_profile(write(tmp_path, 'name = "x"\nstart_urls = [\n'))
+
+
+LONG = """\
+# a profile written the way maintainers write them: comments, long lists, odd strings
+name = "demo"
+start_urls = ["http://news.example.cn/list/1.html"]
+description = '''a [table] look-alike = inside
+a multi-line string # not a comment'''
+
+[links]
+list = ['/list/\\d+\\.html$']
+article = [
+    '/a/\\d+\\.html$',   # the usual
+    "/b/[0-9]+/",
+    '/c/(unclosed',
+]
+
+[article]
+content = ["div.article"]
+"title" = ["h1"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (LONG, r"demo.toml:12: key 'links.article': bad regex '/c/\(unclosed'"),
+        (LONG.replace("'/c/(unclosed'", "'/c/'").replace('"title" = ["h1"]', '"titel" = ["h1"]'),
+         r"demo.toml:17: key 'article.titel': unknown key"),
+        (LONG.replace("'/c/(unclosed'", "'/c/'") + 'drop = [\n  "script",\n  "div..ad",\n]\n',
+         r"demo.toml:20: key 'article.drop': bad CSS selector 'div..ad'"),
+        (LONG.replace("'/c/(unclosed'", "'/c/'").replace('[article]\ncontent = ["div.article"]\n"title" = ["h1"]\n', "")
+         .replace('start_urls = [', 'article = { content = ["div.article"], drop = ["p..x"] }\nstart_urls = ['),
+         r"demo.toml:3: key 'article.drop': bad CSS selector"),
+        (LONG.replace("'/c/(unclosed'", "'/c/'") + '\n[clean]\nads = ["ok", "(bad"]\n',
+         r"demo.toml:20: key 'clean.ads': bad regex '\(bad'"),
+        (LONG.replace("'/c/(unclosed'", "'/c/'").replace('name = "demo"', 'name = "demo"\nclean.dorp_lines = []'),
+         r"demo.toml:3: key 'clean.dorp_lines': unknown key"),
+    ],
+)
+def test_errors_name_the_line_in_real_layouts(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ProfileError, match=expected):
+        load_profile(write(tmp_path, text))
 
 
 def test_duplicate_names_rejected(tmp_path: Path) -> None:
@@ -123,3 +169,14 @@ def test_shipped_profiles_load_from_a_zipped_package(tmp_path: Path) -> None:
     where, names = proc.stdout.split()
     assert where.startswith(str(archive))
     assert names.split(",") == sorted(load_profiles(PROFILES_DIR))
+
+
+def test_key_lines_stay_in_step_with_strings_and_comments() -> None:
+    from spiders.profile_lines import KeyLines
+
+    lines = KeyLines(LONG)
+    assert lines.key(("name",)) == 2 and lines.key(("description",)) == 4
+    assert lines.table(("links",)) == 7 and lines.key(("links", "list")) == 8
+    assert [lines.element(("links", "article"), i) for i in range(3)] == [10, 11, 12]
+    assert lines.key(("article", "title")) == 17 and lines.key(("nope",)) == 0
+    assert lines.element(("links", "list"), 5) == 8  # no such element: the key's line

@@ -78,3 +78,23 @@ def cn_number(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 1 else CN_NUMS[tens - 1]
     return head + "十" + (CN_NUMS[ones - 1] if ones else "")
+
+# Held-out-style variants (docs/quality.md, honesty check): other wordings of the shapes above.  The
+# sites draw them from a random stream of their own, so adding them changed no article's speech text.
+DOC_SITES_MORE = ("第一范文网", "工作总结之家", "语文迷网", "文书帮", "好文网", "范文先生网", "公文素材库")
+DOC_ADS_MORE = (
+    "以下是由{site}编辑为大家整理的{title},欢迎阅读参考。",
+    "本文是{site}为大家整理的{title},希望对你有所帮助。",
+    "下面是{site}为您精心准备的{title},希望对你有帮助。",
+    "想了解更多{title}范文,请访问{site}讲话稿频道。",
+)
+DOC_ADS_MORE_CUT = ("以下是{site}为大家带来的", "下面是{site}为您整理")
+"""Cut off at a paragraph's end, like the truncated 下面是…小编为您推荐."""
+FILLER_INTROS_MORE = (
+    "在平日的学习、工作和生活里,大家总免不了要接触或使用讲话稿吧,借助讲话稿可以有效提高我们的语言表达能力。那么一般讲话稿是怎么写的呢?以下是我为大家收集的{topic},仅供参考,希望能够帮助到大家。",
+    "讲话稿是在特定场合发表讲话的文稿,写好讲话稿要把握好场合、对象和目的。本文是为大家整理的{topic},欢迎阅读与收藏。",
+)
+CHROME_LINES_MORE = (
+    "以下是本站为大家精心整理的{topic},欢迎大家借鉴与参考。",
+    "想了解更多{topic}范文,请访问本站讲话稿频道。",
+)

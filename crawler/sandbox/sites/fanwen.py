@@ -4,6 +4,7 @@ One page holds several different speeches under headings "…篇一" … "…篇
 intro.  Inside the content: standalone 下面是小编为大家整理的… lines, the 当前隐藏内容免费查看 marker
 glued to a paragraph, masks (******, xx, ××, *, 20xx) and machine-spun wording, and at the end a
 "【title】相关文章:" link list.  The 帝国CMS print view under /e/ is robots-disallowed.
+Some generated pages use other SEO intros and chrome lines and a second mask style (×××, ＸＸ, ⅹⅹ).
 """
 
 from __future__ import annotations
@@ -16,13 +17,22 @@ from crawler.sandbox.model import CHROME, FILLER, PART, SPEECH, Article, Block, 
 from crawler.sandbox.sites.base import Site, esc, para
 from crawler.sandbox.sites.chrome import link_list
 from crawler.sandbox.sites.chrome_cms import cms_foot, cms_head
-from crawler.sandbox.vocab import CHROME_LINES, FILLER_INTROS, cn_number
+from crawler.sandbox.vocab import (
+    CHROME_LINES,
+    CHROME_LINES_MORE,
+    FILLER_INTROS,
+    FILLER_INTROS_MORE,
+    cn_number,
+)
 from crawler.sandbox.writer import MaskStyle, Writer, rng_for
 
 logger = logging.getLogger(__name__)
 
 STYLE = MaskStyle(name="******", places=("xx", "××", "*", "xxx"), place_p=0.6, years=("20xx",), year_p=0.6,
                   digits="x", digit_p=0.06)
+STYLE_ALT = MaskStyle(name="×××", places=("XX", "ＸＸ", "ⅹⅹ", "XXX"), place_p=0.6, years=("20××",), year_p=0.6,
+                      digits="X", digit_p=0.06)
+"""The same shape (and the same draws from the article's stream) with other tokens: ×××同志, ＸＸ市, 20××年."""
 CRUMB = ('当前位置:<a href="/">范文网</a> &gt; <a href="/fanwen/">范文大全</a> &gt; '
          '<a href="/fanwen/jianghuagao/">讲话稿</a> &gt; 正文')
 CHROME_TEXT = ("当前位置:范文网 > 范文大全 > 讲话稿 > 正文", "作者:网友投稿", "打印本文", "下载本文", "猜你喜欢", "热门范文", "上一篇:",
@@ -81,12 +91,18 @@ class Fanwen(Site):
             return Article(self.name, i, str(self.aid(i)), meta, load_seed(self.name)[1], compilation=True, seed=True)
         w = Writer(rng_for(self.name, "body", i))
         base, count = meta.extra["base"], int(meta.extra["count"])
-        blocks: list[Block] = [Block(FILLER, w.rng.choice(FILLER_INTROS).format(topic=base))]
+        alt = rng_for(self.name, "variant", i)  # other wordings, drawn apart from the article's own stream
+        intro = w.rng.choice(FILLER_INTROS)
+        intro = alt.choice(FILLER_INTROS_MORE) if alt.random() < 0.4 else intro
+        style = STYLE_ALT if alt.random() < 0.4 else STYLE
+        blocks: list[Block] = [Block(FILLER, intro.format(topic=base))]
         speeches: list[list[str]] = []
         for k in range(1, count + 1):
             blocks.append(Block(PART, base, f"篇{cn_number(k)}"))
             if w.rng.random() < 0.2:
-                blocks.append(Block(CHROME, w.rng.choice(CHROME_LINES).format(topic=base)))
+                line = w.rng.choice(CHROME_LINES)
+                line = alt.choice(CHROME_LINES_MORE) if alt.random() < 0.4 else line
+                blocks.append(Block(CHROME, line.format(topic=base)))
             if speeches and w.rng.random() < 0.2:  # a near-copy of an earlier 篇, spun differently
                 clean = list(w.rng.choice(speeches))
                 del clean[w.rng.randrange(len(clean))]
@@ -96,7 +112,7 @@ class Fanwen(Site):
             masked, spun = w.rng.random() < 0.6, w.rng.random() < 0.3
             for text in clean:
                 text = w.spin(text) if spun else text
-                blocks.append(Block(SPEECH, w.mask(text, STYLE) if masked else text))
+                blocks.append(Block(SPEECH, w.mask(text, style) if masked else text))
         speech_at = [n for n, b in enumerate(blocks) if b.kind == SPEECH and len(b.text) > 60]
         if speech_at:  # the "read the rest" marker, glued to a paragraph about a third down the page
             n = speech_at[len(speech_at) // 3]

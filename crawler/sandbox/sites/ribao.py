@@ -4,6 +4,7 @@ The headline names the speaker ("荆州市委书记吴锦:狠抓落地转化 重
 element come the real title (h2), a subtitle, a byline "□中共荆州市委书记 吴 锦", numbered sections
 "01" …, and "(来源:荆州日报)"; a comment widget follows.  Preview copies of articles live under the
 robots-disallowed /preview/ and still match the article URL pattern, so robots.txt really matters.
+Some articles show another paper's comment widget, some the headline form "市委书记王某在…上的讲话".
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ NAV = (("/", "首页"), ("/node_101.htm", "要闻"), ("/node_102.htm", "时政")
        ("/node_108.htm", "专题"), ("/epaper/", "数字报"))
 COMMENTS = ("评论一下", "评论 0人参与,0条评论", "还没有评论,快来抢沙发吧!", "最热评论", "最新评论",
             "已有0人参与,点击查看更多精彩评论")
+COMMENTS_MORE = ("网友评论", "文明上网理性发言,请遵守新闻评论服务协议", "共有0条评论", "查看全部评论", "登录后才能发表评论")
+"""Another paper's comment widget (held-out wording, docs/quality.md), shown on some articles."""
 CHROME_TEXT = (*COMMENTS, f"您当前的位置 : {SITE} > 要闻 > 正文", "相关新闻", "热点排行", "分享到:")
 
 
@@ -82,9 +85,20 @@ class Ribao(Site):
         if w.rng.random() < 0.75:
             sp = w.speaker()
             byline = ("□中共" if sp.party else "□") + sp.title + " " + (" ".join(sp.name) if len(sp.name) == 2 else sp.name)
+            extra = {"byline": byline, "comments": self._comment_style(i)}
+            if occasion and rng_for(self.name, "headline-form", i).random() < 0.4:
+                # "市委书记王某在…上的讲话": the speech's own title, the speaker named before 在
+                title = f"在{occasion}上的讲话"
+                return Meta(title=title, headline=f"{sp.title}{sp.name}{title}", speaker=sp.name,
+                            speaker_title=sp.title, occasion=occasion, source=source, date=day, extra=extra)
             return Meta(title=title, headline=f"{sp.title}{sp.name}:{title}", subtitle=subtitle, speaker=sp.name,
-                        speaker_title=sp.title, occasion=occasion, source=source, date=day, extra={"byline": byline})
-        return Meta(title=title, headline=title, subtitle=subtitle, occasion=occasion, source=source, date=day)
+                        speaker_title=sp.title, occasion=occasion, source=source, date=day, extra=extra)
+        return Meta(title=title, headline=title, subtitle=subtitle, occasion=occasion, source=source, date=day,
+                    extra={"comments": self._comment_style(i)})
+
+    def _comment_style(self, i: int) -> str:
+        """Which comment widget article ``i`` shows (its own stream: the article text does not move)."""
+        return "more" if rng_for(self.name, "comments", i).random() < 0.5 else "default"
 
     def make_article(self, i: int, meta: Meta) -> Article:
         if i == self.seed_index:
@@ -107,6 +121,8 @@ class Ribao(Site):
     def chrome_leaks(self, article: Article) -> list[str]:
         m = article.meta
         out = [*CHROME_TEXT, f"(来源:{m.source})"]
+        if m.extra.get("comments") == "more":  # the other widget replaces the default one
+            out = [s for s in out if s not in COMMENTS] + list(COMMENTS_MORE)
         if m.headline != m.title:
             out.append(m.headline or "")
         if m.subtitle:
@@ -154,7 +170,7 @@ class Ribao(Site):
         editor = EDITORS[i % len(EDITORS)]
         subtitle = f"<h3>{esc(m.subtitle)}</h3>" if m.subtitle else ""
         body = "\n".join(self._block(b) for b in a.blocks)
-        comments = f"""<div id="comment" class="cmt-box"><div class="cmt-title">评论一下</div>
+        comments = self._more_comments(i) if m.extra.get("comments") == "more" else f"""<div id="comment" class="cmt-box"><div class="cmt-title">评论一下</div>
 <div class="cmt-count">评论 <span>0</span>人参与,<span>0</span>条评论</div>
 <textarea placeholder="我来说两句"></textarea><div class="cmt-empty">还没有评论,快来抢沙发吧!</div>
 <div class="cmt-hot">最热评论</div><div class="cmt-new">最新评论</div>
@@ -175,6 +191,11 @@ class Ribao(Site):
 <div class="related"><h3>相关新闻</h3><ul>{link_list(self, self.neighbours(i, 6))}</ul></div>
 </div>"""
         return self._page(m.headline or m.title, main, i)
+
+    def _more_comments(self, i: int) -> str:
+        return (f'<div class="pl-box"><h3>网友评论</h3><p class="tip">文明上网理性发言,请遵守新闻评论服务协议</p>'
+                f'<p>共有0条评论 <a href="/comment/{self.aid(i)}.htm">查看全部评论</a></p>'
+                f'<textarea></textarea><p>登录后才能发表评论</p></div>')
 
     def render_list(self, page: int) -> str:
         items = "".join(f'<li><a href="{self.link_path(j)}">{esc(self.meta(j).headline or self.meta(j).title)}</a>'

@@ -4,6 +4,7 @@ A compilation whose 篇 are often near-copies of each other (re-masked, a paragr
 short), with other doc sites' ad sentences injected mid-paragraph or at a paragraph's end (one of
 them truncated), X / ** / *** masks, the title repeated inside the body and a 推荐访问: keyword tail
 inside the content element.  Article URLs carry a hex id; an old ``show.php?id=`` URL answers 301.
+Half of the generated ads use held-out wordings of other doc sites (vocab ``DOC_ADS_MORE``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from crawler.sandbox.model import BLANK, PART, SPEECH, Article, Block, Meta, sho
 from crawler.sandbox.sites.base import Site, esc, para
 from crawler.sandbox.sites.chrome import link_list
 from crawler.sandbox.sites.chrome_cms import doc_foot, doc_head
-from crawler.sandbox.vocab import DOC_ADS, DOC_SITES
+from crawler.sandbox.vocab import DOC_ADS, DOC_ADS_MORE, DOC_ADS_MORE_CUT, DOC_SITES, DOC_SITES_MORE
 from crawler.sandbox.writer import MaskStyle, Writer, inject_ad, rng_for
 
 logger = logging.getLogger(__name__)
@@ -102,9 +103,20 @@ class Wendang(Site):
             if w.rng.random() < 0.55:
                 n = w.rng.randrange(len(texts))
                 ad = w.rng.choice(DOC_ADS).format(site=w.rng.choice(DOC_SITES), title=base)
+                ad = self._reworded(ad, i, k, base)
                 texts[n] = inject_ad(texts[n], ad, w.rng, at_end=not ad.endswith("。"))
             blocks.extend(Block(SPEECH, "  " + t) for t in texts)
         return Article(self.name, i, self.key(i), meta, tuple(blocks), compilation=True)
+
+    @staticmethod
+    def _reworded(ad: str, i: int, k: int, title: str) -> str:
+        """Half of the ads in other doc sites' wordings, from a stream of their own (the rest of the
+        article is unchanged); a cut-off ad stays cut off, so it is still injected at a paragraph's end."""
+        rng = rng_for("wendang", "ad-wording", i, k)
+        if rng.random() >= 0.5:
+            return ad
+        pool = DOC_ADS_MORE if ad.endswith("。") else DOC_ADS_MORE_CUT
+        return rng.choice(pool).format(site=rng.choice(DOC_SITES_MORE), title=title)
 
     @staticmethod
     def _speech(w: Writer) -> list[str]:
