@@ -34,6 +34,7 @@ class Ribao(Site):
     label = "city newspaper (荆州日报/焦作日报 style)"
     page_size = 10
     disallow = ("/preview/", "/comment/")
+    content_attr = 'id="ozoom"'
     newest = date(2021, 6, 24)
 
     def date_of(self, i: int) -> date:

@@ -33,6 +33,7 @@ class Wenmi(Site):
     encoding = "gbk"
     page_size = 10
     disallow = ("/plus/", "/member/")
+    content_attr = 'class="content"'
     newest = date(2020, 5, 26)
 
     def aid(self, i: int) -> int:
