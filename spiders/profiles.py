@@ -85,19 +85,37 @@ class SiteProfile:
         return replace(self, start_urls=urls, allowed_hosts=(parts.netloc,))
 
 
-def _line_of(text: str, key: str, table: str | None) -> int:
-    """Line number of ``key`` inside ``[table]`` (or at top level), 0 when not found."""
+def _line_of(text: str, key: str, table: str | None, value: str | None = None) -> int:
+    """Line number of ``key`` inside ``[table]`` (or at top level), 0 when not found.
+
+    tomllib keeps no positions, so the text is scanned: table headers, bare or quoted keys.  With
+    ``value``, the line of that value inside the key's (possibly multi-line) array is preferred.
+    """
     current: str | None = None
-    for lineno, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    key_re = re.compile(rf"""^(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    for lineno, line in enumerate(lines, 1):
         stripped = line.strip()
         if stripped.startswith("["):
-            current = stripped.strip("[]").strip()
+            current = stripped.split("#", 1)[0].strip().strip("[]").strip()
             if table is None and current == key:
                 return lineno
             continue
-        if current == table and re.match(rf"{re.escape(key)}\s*=", stripped):
-            return lineno
+        if current == table and key_re.match(stripped):
+            return _value_line(lines, lineno, value) if value is not None else lineno
     return 0
+
+
+def _value_line(lines: list[str], start: int, value: str) -> int:
+    """The line at or after ``start`` (1-based) that holds ``value`` as written, before the next key."""
+    forms = (value, value.replace("\\", "\\\\"), value.replace('"', '\\"'))
+    for lineno in range(start, len(lines) + 1):
+        line = lines[lineno - 1]
+        if lineno > start and re.match(r"\s*(?:\[|[\w\"'-]+\s*=)", line):
+            break
+        if any(form in line for form in forms):
+            return lineno
+    return start
 
 
 class _Validator:
@@ -107,11 +125,22 @@ class _Validator:
         self.path = path
         self.text = text
 
-    def fail(self, key: str, table: str | None, why: str) -> ProfileError:
-        line = _line_of(self.text, key, table)
+    def fail(self, key: str, table: str | None, why: str, value: str | None = None) -> ProfileError:
+        line = _line_of(self.text, key, table, value)
         where = f"{self.path}:{line}" if line else str(self.path)
         dotted = f"{table}.{key}" if table else key
         return ProfileError(f"{where}: key {dotted!r}: {why}")
+
+    def missing(self, keys: tuple[str, ...]) -> ProfileError:
+        """A required key is absent: point at its table's header, or where a top-level key goes."""
+        table = keys[0] if len(keys) > 1 else None
+        if table is None:
+            line, hint = 1, ""
+        elif _line_of(self.text, table, None):
+            line, hint = _line_of(self.text, table, None), f" (add it under [{table}])"
+        else:
+            line, hint = max(1, len(self.text.splitlines())), f" (add a [{table}] table with it)"
+        return ProfileError(f"{self.path}:{line}: missing required key {'.'.join(keys)!r}{hint}")
 
     def strings(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...]:
         value = data.get(key, [])
@@ -127,7 +156,7 @@ class _Validator:
             try:
                 out.append(re.compile(pattern))
             except re.error as exc:
-                raise self.fail(key, table, f"bad regex {pattern!r}: {exc}") from exc
+                raise self.fail(key, table, f"bad regex {pattern!r}: {exc}", pattern) from exc
         return tuple(out)
 
     def selectors(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...]:
@@ -136,7 +165,7 @@ class _Validator:
             try:
                 _css.css_to_xpath(css)
             except SelectorError as exc:
-                raise self.fail(key, table, f"bad CSS selector {css!r}: {exc}") from exc
+                raise self.fail(key, table, f"bad CSS selector {css!r}: {exc}", css) from exc
         return values
 
     def unknown(self, data: Mapping[str, Any], allowed: set[str], table: str | None) -> None:
@@ -160,9 +189,7 @@ def load_profile(path: str | Path) -> SiteProfile:
         node: Any = data
         for k in keys:
             if not isinstance(node, dict) or k not in node:
-                table = keys[0] if len(keys) > 1 else None
-                raise ProfileError(f"{path}: missing required key {'.'.join(keys)!r}" + (
-                    f" (add it under [{table}])" if table else ""))
+                raise v.missing(keys)
             node = node[k]
     for table in ("links", "article", "clean"):
         if table in data and not isinstance(data[table], dict):
