@@ -14,11 +14,12 @@ warnings a maintainer can act on (each names the number, the selector or the fie
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PREFIX", "LEAKS", "META_FIELDS", "SELECTOR_KEYS", "Thresholds", "evaluate", "key"]
+__all__ = ["PREFIX", "LEAKS", "META_FIELDS", "SELECTOR_KEYS", "Thresholds", "compare", "evaluate", "key",
+           "counters_of"]
 
 PREFIX = "speechcrawl/health/"
 LEAKS = re.compile(
@@ -98,14 +99,19 @@ def _this_crawl(stats: Mapping[str, Any], t: Thresholds) -> list[str]:
     return out
 
 
-def _against(stats: Mapping[str, Any], prev: Mapping[str, Any], prev_id: str, t: Thresholds) -> list[str]:
+def compare(stats: Mapping[str, Any], prev: Mapping[str, Any], prev_id: str, t: Thresholds | None = None) -> list[str]:
+    """Warnings from comparing a crawl with an earlier one (``prev_id`` names it in the messages)."""
+    t = t or Thresholds()
     out: list[str] = []
     records, before = _int(stats, "records"), _int(prev, "records")
-    if _str(stats, "scope") == _str(prev, "scope") and before >= _MIN_RECORDS and records < (1 - t.max_drop) * before:
+    # Counts and lengths only compare over the same pages (a sample of four articles against a full
+    # crawl says nothing); fill rates of metadata fields compare across any two crawls.
+    same = _str(stats, "scope") == _str(prev, "scope")
+    if same and before >= _MIN_RECORDS and records < (1 - t.max_drop) * before:
         out.append(f"record count dropped: {records} records, {before} in crawl {prev_id}")
     if records >= _MIN_RECORDS and before >= _MIN_RECORDS:
         mean, mean_before = _int(stats, "chars") / records, _int(prev, "chars") / before
-        if mean < (1 - t.max_drop) * mean_before:
+        if same and mean < (1 - t.max_drop) * mean_before:
             out.append(f"text length dropped: {mean:.0f} characters per record, {mean_before:.0f} in crawl {prev_id}")
         for field in META_FIELDS:
             now, then = _int(stats, f"filled/{field}") / records, _int(prev, f"filled/{field}") / before
@@ -121,5 +127,17 @@ def evaluate(stats: Mapping[str, Any], previous: Mapping[str, Any] | None = None
     t = thresholds or Thresholds()
     out = _this_crawl(stats, t)
     if previous is not None:
-        out += _against(stats, previous, previous_id, t)
+        out += compare(stats, previous, previous_id, t)
+    return out
+
+
+def counters_of(records: Iterable[Mapping[str, Any]], scope: str) -> dict[str, Any]:
+    """The record counters of stats, computed from records (a fixture's expected records as a baseline)."""
+    out: dict[str, Any] = {key("scope"): scope, key("records"): 0, key("chars"): 0}
+    for record in records:
+        out[key("records")] += 1
+        out[key("chars")] += len(str(record.get("text") or ""))
+        for field in META_FIELDS:
+            if record.get(field):
+                out[key(f"filled/{field}")] = out.get(key(f"filled/{field}"), 0) + 1
     return out
