@@ -170,10 +170,9 @@ class HealthMonitor:
         self.stats.set_value(key("warnings"), warnings)
         for warning in warnings:
             logger.warning("%s: %s", spider.name, warning)
+        counters = {k: v for k, v in stats.items() if k.startswith(key("")) and k != key("warnings")}
         report = {"site": spider.name, "crawl_id": self.crawl_id, "finish_reason": reason,
-                  "previous_crawl": previous_id or None, "warnings": warnings,
-                  "counters": {k: v for k, v in stats.items() if k.startswith(key(""))}}
-        report["counters"].pop(key("warnings"), None)
+                  "previous_crawl": previous_id or None, "warnings": warnings, "counters": counters}
         path = self.report_dir / f"{spider.name}-{self.crawl_id}.json"
         try:
             self.report_dir.mkdir(parents=True, exist_ok=True)
