@@ -74,9 +74,10 @@ def common_ancestor(elements: Sequence[HtmlElement]) -> HtmlElement | None:
     """The deepest element containing all of ``elements`` (itself when there is one)."""
     if not elements:
         return None
-    lines = [{id(a) for a in (el, *el.iterancestors())} for el in elements[1:]]
-    return next((a for a in (elements[0], *elements[0].iterancestors()) if all(id(a) in line for line in lines)),
-                None)
+    # Lists, not sets of id(): lxml proxies die with their last reference and their ids get reused.
+    lines = [[el, *el.iterancestors()] for el in elements[1:]]
+    return next((a for a in (elements[0], *elements[0].iterancestors())
+                 if all(any(a is b for b in line) for line in lines)), None)
 
 
 def is_inside(el: HtmlElement, containers: Iterable[HtmlElement]) -> bool:

@@ -92,16 +92,17 @@ def _negative(el: HtmlElement) -> bool:
 
 def _lists(titles: list[Anchor]) -> list[tuple[HtmlElement, list[Anchor]]]:
     """Elements whose children are items of one title link each, with their links."""
-    by_parent: dict[int, tuple[HtmlElement, dict[int, list[Anchor]]]] = {}
+    # Keyed by id() with the element kept in the value: a live lxml proxy's id is not reused.
+    by_parent: dict[int, tuple[HtmlElement, dict[int, tuple[HtmlElement, list[Anchor]]]]] = {}
     for a in titles:
         child = a.el
         for parent in a.el.iterancestors():
             entry = by_parent.setdefault(id(parent), (parent, {}))
-            entry[1].setdefault(id(child), []).append(a)
+            entry[1].setdefault(id(child), (child, []))[1].append(a)
             child = parent
     out = []
     for parent, items in by_parent.values():
-        links = [a for group in items.values() for a in group]
+        links = [a for _, group in items.values() for a in group]
         if len(items) >= _MIN_ITEMS and len(links) <= 2.5 * len(items):
             out.append((parent, sorted(links, key=lambda a: titles.index(a))))
     return out
