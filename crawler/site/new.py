@@ -60,16 +60,24 @@ class NewSite:
         assert rules is not None
         lines = [f"{self.profile.name}: --from-url is {'an article' if self.kind == 'article' else 'a list page'}; "
                  f"{self.pages} pages fetched and archived",
-                 f"  profile  {self.path}",
+                 f"  profile  {_shown(self.path)}",
                  f"    start_urls {list(self.profile.start_urls)}",
                  f"    content {list(rules.content)}  title {list(rules.title)}  date {list(rules.date)}  "
                  f"source {list(rules.source)}",
                  f"    next_page {list(self.profile.next_page)}  encoding {self.profile.encoding!r}",
-                 f"  fixture  {self.fixture} ({self.records} expected records)",
+                 f"  fixture  {_shown(self.fixture)} ({self.records} expected records)",
                  *[f"  note: {n}" for n in self.notes],
                  f"next: review {self.path.name}, then `speechcrawl site check {self.profile.name}` and "
                  f"`speechcrawl site check --live {self.profile.name}`"]
         return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _loopback(url: str) -> bool:
