@@ -185,19 +185,20 @@ def load_profile(path: str | Path) -> SiteProfile:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from exc
     v = _Validator(path, text)
     v.unknown(data, _TOP_KEYS, None)
+    for table in ("links", "article", "clean"):
+        if table in data and not isinstance(data[table], dict):
+            raise v.fail(table, None, "must be a table")
+    links, article, clean = data.get("links", {}), data.get("article", {}), data.get("clean", {})
+    # Unknown keys first: a misspelt required key ("contnet") is reported as the typo it is.
+    v.unknown(links, _LINK_KEYS, "links")
+    v.unknown(article, _ARTICLE_KEYS, "article")
+    v.unknown(clean, _CLEAN_KEYS, "clean")
     for keys in sorted(_REQUIRED):
         node: Any = data
         for k in keys:
             if not isinstance(node, dict) or k not in node:
                 raise v.missing(keys)
             node = node[k]
-    for table in ("links", "article", "clean"):
-        if table in data and not isinstance(data[table], dict):
-            raise v.fail(table, None, "must be a table")
-    links, article, clean = data.get("links", {}), data.get("article", {}), data.get("clean", {})
-    v.unknown(links, _LINK_KEYS, "links")
-    v.unknown(article, _ARTICLE_KEYS, "article")
-    v.unknown(clean, _CLEAN_KEYS, "clean")
 
     name = data["name"]
     if not isinstance(name, str) or not _NAME_RE.match(name):

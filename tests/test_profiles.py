@@ -64,6 +64,7 @@ def test_good_profile_round_trip(tmp_path: Path) -> None:
         (lambda t: t.replace("list = ['/list/\\d+\\.html$']", 'list = [\n  "/list/\\\\d+",\n  "/x/(\\\\d+",\n]'),
          r"demo.toml:7: key 'links.list': bad regex '/x/\(\\\\d\+'"),
         (lambda t: t.replace('title = ["h1"]', '"titel" = ["h1"]'), r"demo.toml:10: key 'article.titel': unknown key"),
+        (lambda t: t.replace("content = ", "contnet = "), r"demo.toml:9: key 'article.contnet': unknown key"),
         (lambda t: "colour = 1\n" + t, r"demo.toml:1: key 'colour': unknown key"),
         (lambda t: t.replace('"http://news.example.cn/list/1.html"', '"/list/1.html"'), r"not an absolute"),
         (lambda t: t + "\n[clean]\ncompilation = \"yes\"\n", r"key 'clean.compilation': must be true or false"),
