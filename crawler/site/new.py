@@ -136,6 +136,9 @@ def new_site(name: str, url: str, *, data: Path, profiles_dir: Path | None, fixt
                                             "--allow-private, or the site did not answer)"
         raise NewSiteError(f"cannot propose a profile for {url}: {why}", exit_code=1)
     rules = analyse_articles(samples)
+    if rules.content is None:
+        raise NewSiteError(f"cannot propose a profile for {url}: no element holds the main text of the sample "
+                           "articles (are they articles?); give another --from-url", exit_code=1)
     charsets = [spider.charsets[u] for s in samples for u in s.urls]
     proposal = Proposal(name=name, from_url=url, start_url=spider.listing.url, listing=spider.listing,
                         article=rules, samples=len(samples), encoding=propose_encoding(charsets))
@@ -154,8 +157,8 @@ def new_site(name: str, url: str, *, data: Path, profiles_dir: Path | None, fixt
     if fixture.expected_path.exists():
         fixture.expected_path.unlink()
     result = check_fixture(profile, fixture, update=True)
-    notes = [p for p in spider.problems]
-    if rules.content is None:
-        notes.append("no element holds the text on every sample: content falls back to main-content detection")
+    notes = list(spider.problems)
+    if rules.evidence["content"].startswith("REVIEW"):
+        notes.append(f"content: {rules.evidence['content']}")
     return NewSite(profile=profile, path=path, fixture=fixture.directory, records=result.records, kind=spider.kind,
                    pages=len(spider.html), notes=notes)

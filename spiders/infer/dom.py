@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 from cleaners.selectors import css
 
 __all__ = ["IDENT", "text_of", "link_text_chars", "select_all", "selector_for", "own_selectors",
-           "common_ancestor", "is_inside"]
+           "common_ancestor", "is_inside", "path_selector"]
 
 IDENT = re.compile(r"^-?[_a-zA-Z][\w-]*$")
 """What can stand after ``#`` or ``.`` in a CSS selector without escaping."""
@@ -68,6 +68,25 @@ def selector_for(el: HtmlElement, root: HtmlElement, *, tag_ok: bool = False) ->
                     if select_all(root, joined) == [el]:
                         return joined
     return None
+
+
+def path_selector(el: HtmlElement, root: HtmlElement) -> str:
+    """Last resort for old table layouts with no class or id near the text: the path from the
+    nearest named ancestor (or body), ``table:nth-of-type(2) > tr > td``-style."""
+    steps: list[str] = []
+    node: HtmlElement | None = el
+    while node is not None and node.tag not in ("body", "html"):
+        named = selector_for(node, root) if node is not el else None
+        if named:
+            steps.append(named)
+            break
+        parent = node.getparent()
+        same = [c for c in parent if c.tag == node.tag] if parent is not None else [node]
+        steps.append(f"{node.tag}:nth-of-type({same.index(node) + 1})" if len(same) > 1 else str(node.tag))
+        node = parent
+    else:
+        steps.append("body")
+    return " > ".join(reversed(steps))
 
 
 def common_ancestor(elements: Sequence[HtmlElement]) -> HtmlElement | None:
