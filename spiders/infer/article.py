@@ -97,8 +97,8 @@ def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
                 done[id(el)] = el
                 if el.tag in _LEAF:
                     continue
-                for kind, selectors in enumerate((own_selectors(el), [selector_for(el, tree)],
-                                                  [path_selector(el, tree)])):
+                named: list[str | None] = [*own_selectors(el)]
+                for kind, selectors in enumerate((named, [selector_for(el, tree)], [path_selector(el, tree)])):
                     for selector in selectors:
                         if selector:
                             candidates.setdefault(selector, kind)
