@@ -97,11 +97,11 @@ def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
                 done[id(el)] = el
                 if el.tag in _LEAF:
                     continue
-                named: list[str | None] = [*own_selectors(el)]
-                for kind, selectors in enumerate((named, [selector_for(el, tree)], [path_selector(el, tree)])):
-                    for selector in selectors:
-                        if selector:
-                            candidates.setdefault(selector, kind)
+                kinds: list[tuple[int, str | None]] = [(0, s) for s in own_selectors(el)]
+                kinds += [(1, selector_for(el, tree)), (2, path_selector(el, tree))]
+                for kind, selector in kinds:
+                    if selector:
+                        candidates.setdefault(selector, kind)
     scored: list[tuple[int, int, float, int, str]] = []
     for selector, kind in candidates.items():
         sizes, depth = [], 0
