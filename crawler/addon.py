@@ -22,6 +22,12 @@ ITEM_PIPELINES = {
     "crawler.pipelines.clean.CleanPipeline": 300,
     "crawler.pipelines.catalog.CatalogPipeline": 800,
 }
+EXTENSIONS = {
+    "crawler.extensions.monitor.HealthMonitor": 500,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.spidermiddlewares.sample.SampleLimitMiddleware": 950,
+}
 
 
 def _register(settings: BaseSettings, name: str, components: dict[str, int]) -> None:
@@ -32,7 +38,8 @@ def _register(settings: BaseSettings, name: str, components: dict[str, int]) -> 
 
 
 class SpeechcrawlAddon:
-    """Registers the WARC recorder, SSRF guard, clean and catalog pipelines, and SPEECHCRAWL_* defaults."""
+    """Registers the WARC recorder, SSRF guard, clean and catalog pipelines, the health monitor, the
+    sample limiter, and SPEECHCRAWL_* defaults."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         for name, value in SPEECHCRAWL_DEFAULTS.items():
@@ -41,3 +48,5 @@ class SpeechcrawlAddon:
             settings.set("SPEECHCRAWL_CRAWL_ID", new_crawl_id(), "addon")
         _register(settings, "DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES)
         _register(settings, "ITEM_PIPELINES", ITEM_PIPELINES)
+        _register(settings, "EXTENSIONS", EXTENSIONS)
+        _register(settings, "SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES)

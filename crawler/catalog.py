@@ -122,6 +122,11 @@ class Catalog:
     def crawls(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM crawls ORDER BY started_at, site")]
 
+    def site_crawls(self, site: str) -> list[dict[str, Any]]:
+        """Crawls of one site, newest first, with ``stats`` decoded (health is judged from them)."""
+        rows = self.conn.execute("SELECT * FROM crawls WHERE site = ? ORDER BY started_at DESC, id DESC", (site,))
+        return [{**dict(r), "stats": json.loads(r["stats"]) if r["stats"] else {}} for r in rows]
+
     # -- fetches and failures ------------------------------------------------------------
     def add_fetch(self, **row: Any) -> None:
         cols = ", ".join(row)

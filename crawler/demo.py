@@ -49,6 +49,7 @@ def format_summary(result: DemoResult) -> str:
     for site in crawl.sites:
         lines.append(f"{site.site:<10} {site.pages:>6} {site.records:>8} {site.errors:>7}  {site.finish_reason}")
     lines.append(f"{'total':<10} {crawl.pages:>6} {crawl.records:>8}")
+    lines += [f"warning: {site.site}: {w}" for site in crawl.sites for w in site.warnings]
     lines.append("")
     lines.append(f"WARC files: {crawl.warc_files} ({crawl.warc_bytes / 1e6:.1f} MB) in {crawl.data_dir / 'warc'}")
     lines.append(f"catalog:    {crawl.data_dir / 'catalog.sqlite'}")

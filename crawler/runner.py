@@ -21,12 +21,15 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.catalog import Catalog
+from crawler.health import key as health_key
 from crawler.paths import CATALOG_NAME, WARC_DIRNAME, new_crawl_id
 from crawler.settings import SANDBOX_OVERRIDES, SCRAPY_DEFAULTS, SPEECHCRAWL_DEFAULTS
 from spiders.loader import spider_class
 from spiders.profiles import PROFILES_DIR, ProfileError, SiteProfile, generic_profile, load_profiles
 
 logger = logging.getLogger(__name__)
+
+_WARNINGS = health_key("warnings")
 
 __all__ = ["CrawlSummary", "SiteSummary", "resolve_targets", "crawl_settings", "run_crawl"]
 
@@ -38,6 +41,8 @@ class SiteSummary:
     records: int = 0
     errors: int = 0
     finish_reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    """What the health monitors found wrong (crawler.health); empty when the site looks healthy."""
 
 
 @dataclass
@@ -168,6 +173,10 @@ def run_crawl(profiles: Sequence[SiteProfile], settings: Settings, *, progress: 
         ticker = task.LoopingCall(reporter.tick)
         ticker.start(reporter.interval, now=False)
     process.start()
+    for profile, crawler in zip(profiles, crawlers, strict=True):
+        # The monitor decides at spider_closed, after _closed copied the stats: read its verdict now.
+        if crawler.stats is not None and profile.name in finished:
+            finished[profile.name][_WARNINGS] = crawler.stats.get_value(_WARNINGS, [])
     if ticker is not None and ticker.running:
         ticker.stop()
         reporter.tick()
@@ -195,6 +204,7 @@ def _summarise(settings: Settings, profiles: Sequence[SiteProfile], finished: Ma
             site=profile.name, pages=int(stats.get("response_received_count", 0)),
             records=counts.get(profile.name, 0),
             errors=int(stats.get("log_count/ERROR", 0)), finish_reason=str(stats.get("finish_reason", "not run")),
+            warnings=list(stats.get(_WARNINGS) or []),
         ))
     for path in (data_dir / WARC_DIRNAME).rglob("*.warc.gz"):
         if summary.crawl_id in path.name:

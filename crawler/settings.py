@@ -28,9 +28,23 @@ SPEECHCRAWL_DATA_DIR = "data"
 SPEECHCRAWL_OPERATOR = "speechcrawl (+https://example.invalid/speechcrawl; archive crawler)"
 SPEECHCRAWL_PROFILES_DIR = ""  # default: the profiles shipped in spiders/profiles/
 
+# --- health monitors (crawler.extensions.monitor; see crawler/health.py) --------------
+SPEECHCRAWL_HEALTH_ENABLED = True
+SPEECHCRAWL_HEALTH_MAX_DROP = 0.5  # records or mean text length below this share of the previous crawl's
+SPEECHCRAWL_HEALTH_MAX_EMPTY = 0.2  # share of article pages with no text after cleaning
+SPEECHCRAWL_HEALTH_MAX_ERRORS = 0.1  # share of fetches that failed (HTTP >= 400 or no answer)
+SPEECHCRAWL_HEALTH_MAX_FALLBACK = 0.2  # share of article pages where the content selector matched nothing
+SPEECHCRAWL_HEALTH_MAX_LEAKS = 0.05  # share of records with site furniture (相关文章, 扫码 …) in their text
+SPEECHCRAWL_HEALTH_REPORT_DIR = ""  # default: <SPEECHCRAWL_DATA_DIR>/reports
+SPEECHCRAWL_HEALTH_SELECTOR_SAMPLE = 20  # article pages per crawl on which title/date/source selectors are tried
+
 # --- progress display --------------------------------------------------------------
 SPEECHCRAWL_PROGRESS_ENABLED = False
 SPEECHCRAWL_PROGRESS_INTERVAL = 1.0
+
+# --- sampling (speechcrawl site check --live; crawler.spidermiddlewares.sample) --------
+SPEECHCRAWL_SAMPLE_ARTICLES = 0  # follow only the first N article links (0: no limit)
+SPEECHCRAWL_SAMPLE_LISTS = 0  # fetch only the first N list pages (0: no limit)
 
 # --- network safety ----------------------------------------------------------------
 SPEECHCRAWL_SSRF_ALLOW_PRIVATE = False

@@ -95,6 +95,7 @@ class _Validator:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.lines = KeyLines(text)
+        self.text_lines = len(text.splitlines())
 
     def where(self, line: int) -> str:
         return f"{self.path}:{line}" if line else str(self.path)
@@ -106,10 +107,15 @@ class _Validator:
         return ProfileError(f"{self.where(line)}: key {'.'.join(dotted)!r}: {why}")
 
     def missing(self, keys: tuple[str, ...]) -> ProfileError:
-        """A required key is absent: point at the table it belongs in (or the top of the file)."""
+        """A required key is absent: point at its table's header, or at the end when the table is absent too."""
         table = keys[:-1]
-        line = self.lines.table(table) if table else 1
-        hint = f" (add it under [{'.'.join(table)}])" if table else ""
+        line, hint = 1, ""
+        if table:
+            name = ".".join(table)
+            line = self.lines.table(table)
+            hint = f" (add it under [{name}])"
+            if not line:
+                line, hint = max(1, self.text_lines), f" (add a [{name}] table with it)"
         return ProfileError(f"{self.where(line)}: missing required key {'.'.join(keys)!r}{hint}")
 
     def strings(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...]:
@@ -157,19 +163,20 @@ def load_profile(path: str | Path | Traversable) -> SiteProfile:
         raise ProfileError(f"{path}:{line}: not valid TOML: {exc}") from exc
     v = _Validator(path, text)
     v.unknown(data, _TOP_KEYS, None)
+    for table in ("links", "article", "clean"):
+        if table in data and not isinstance(data[table], dict):
+            raise v.fail(table, None, "must be a table")
+    links, article, clean = data.get("links", {}), data.get("article", {}), data.get("clean", {})
+    # Unknown keys first: a misspelt required key ("contnet") is reported as the typo it is.
+    v.unknown(links, _LINK_KEYS, "links")
+    v.unknown(article, _ARTICLE_KEYS, "article")
+    v.unknown(clean, _CLEAN_KEYS, "clean")
     for keys in sorted(_REQUIRED):
         node: Any = data
         for k in keys:
             if not isinstance(node, dict) or k not in node:
                 raise v.missing(keys)
             node = node[k]
-    for table in ("links", "article", "clean"):
-        if table in data and not isinstance(data[table], dict):
-            raise v.fail(table, None, "must be a table")
-    links, article, clean = data.get("links", {}), data.get("article", {}), data.get("clean", {})
-    v.unknown(links, _LINK_KEYS, "links")
-    v.unknown(article, _ARTICLE_KEYS, "article")
-    v.unknown(clean, _CLEAN_KEYS, "clean")
 
     name = data["name"]
     if not isinstance(name, str) or not _NAME_RE.match(name):

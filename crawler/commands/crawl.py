@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl crawl wenmi --origin http://127.0.0.1:8601 --allow-private")
     p.add_argument("targets", nargs="+", metavar="SITE|URL")
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    p.add_argument("--profiles", type=Path, default=None, metavar="DIR",
+                   help="directory of profile files (default: spiders/profiles/)")
     p.add_argument("--allow-private", action="store_true",
                    help="allow loopback/private addresses (only for sandboxes you run yourself)")
     p.add_argument("--origin", action="append", default=[], metavar="[SITE=]URL",
@@ -49,17 +51,22 @@ def parse_origins(values: list[str], targets: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        profiles = resolve_targets(args.targets, origins=parse_origins(args.origin, args.targets))
+        profiles = resolve_targets(args.targets, profiles_dir=args.profiles,
+                                   origins=parse_origins(args.origin, args.targets))
     except ProfileError as exc:
         return fail(str(exc), 2)
     overrides = dict(item.split("=", 1) for item in args.set if "=" in item)
+    if args.profiles:
+        overrides.setdefault("SPEECHCRAWL_PROFILES_DIR", str(args.profiles))
     settings = crawl_settings(args.data, crawl_id=args.crawl_id, allow_private=args.allow_private or args.sandbox,
                               sandbox=args.sandbox, max_pages=args.max_pages, max_depth=args.max_depth,
                               overrides=overrides)
     summary = run_crawl(profiles, settings, progress=not args.no_progress)
     for site in summary.sites:
         print(f"{site.site}: {site.pages} pages, {site.records} records, finish: {site.finish_reason}")
+        for warning in site.warnings:
+            print(f"  warning: {warning}")
     print(f"crawl {summary.crawl_id}: {summary.pages} pages, {summary.records} records, "
           f"{summary.warc_files} WARC files ({summary.warc_bytes} bytes) in {summary.seconds:.1f}s")
-    return 0 if all(s.finish_reason == "finished" or s.finish_reason.startswith("closespider")
-                    for s in summary.sites) else 1
+    finished = all(s.finish_reason == "finished" or s.finish_reason.startswith("closespider") for s in summary.sites)
+    return 0 if finished and not any(s.warnings for s in summary.sites) else 1

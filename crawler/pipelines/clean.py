@@ -8,14 +8,34 @@ from typing import TYPE_CHECKING, Self
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners import CLEANER_VERSION, clean, decode_html
-from cleaners.types import CleanOptions, Page
+from cleaners.types import CleanOptions, CleanResult, Page
 from crawler.records import build_records
 from spiders.items import Document
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from spiders.profiles import SiteProfile
+
 logger = logging.getLogger(__name__)
+
+__all__ = ["CleanPipeline", "UndecodablePage", "clean_document"]
+
+
+class UndecodablePage(ValueError):
+    """A page of the document gives no readable text in any encoding."""
+
+
+def clean_document(doc: Document, profile: SiteProfile | None, options: CleanOptions) -> CleanResult:
+    """Decode and clean the pages of one document, as a crawl does (also used to replay a fixture WARC)."""
+    forced = profile.encoding if profile is not None and profile.encoding != "auto" else None
+    pages = []
+    for page in doc.pages:
+        decoded = decode_html(page.body, forced or page.declared_encoding)
+        if decoded.text is None:
+            raise UndecodablePage(f"{page.url}: undecodable ({decoded.reason})")
+        pages.append(Page(url=page.url, html=decoded.text))
+    return clean(pages, None if profile is None or profile.generic else profile.rules, options)
 
 
 class CleanPipeline:
@@ -43,17 +63,11 @@ class CleanPipeline:
     def process_item(self, item: object) -> object:
         if not isinstance(item, Document):
             return item
-        profile = getattr(self.crawler.spider, "profile", None)
-        forced = profile.encoding if profile is not None and profile.encoding != "auto" else None
-        pages = []
-        for page in item.pages:
-            decoded = decode_html(page.body, forced or page.declared_encoding)
-            if decoded.text is None:
-                self._inc("undecodable")
-                raise DropItem(f"{page.url}: undecodable ({decoded.reason})")
-            pages.append(Page(url=page.url, html=decoded.text))
-        rules = None if profile is None or profile.generic else profile.rules
-        result = clean(pages, rules, self.options)
+        try:
+            result = clean_document(item, getattr(self.crawler.spider, "profile", None), self.options)
+        except UndecodablePage as exc:
+            self._inc("undecodable")
+            raise DropItem(str(exc)) from exc
         if not result.records:
             self._inc("dropped_empty")
             # In generic mode most pages (lists, indexes) hold no speech: expected, so DEBUG.

@@ -40,8 +40,10 @@ class SandboxProcess:
     """
 
     def __init__(self, sites: list[str] | tuple[str, ...] | None = None, articles: int | None = None,
-                 port_base: int | None = 0, *, host: str = "127.0.0.1", timeout: float = 30.0) -> None:
+                 port_base: int | None = 0, *, host: str = "127.0.0.1", timeout: float = 30.0,
+                 redesign: list[str] | tuple[str, ...] = ()) -> None:
         self.sites = list(sites) if sites else None
+        self.redesign = list(redesign)
         self.articles = articles
         self.port_base = port_base
         self.host = host
@@ -58,6 +60,8 @@ class SandboxProcess:
             cmd += ["--sites", ",".join(self.sites)]
         if self.articles is not None:
             cmd += ["--articles", str(self.articles)]
+        if self.redesign:
+            cmd += ["--redesign", ",".join(self.redesign)]
         return cmd
 
     def start(self) -> SandboxProcess:

@@ -1,7 +1,7 @@
 """HTTP server for the sandbox sites: one loopback port per site, stdlib only.
 
-``python -m crawler.sandbox.server [--port-base N] [--sites a,b] [--articles N] [--host H]`` binds one
-port per site, prints ONE JSON line ``{"wenmi": "http://127.0.0.1:PORT", ...}`` on stdout and serves
+``python -m crawler.sandbox.server [--port-base N] [--sites a,b] [--articles N] [--host H] [--redesign a,b]``
+binds one port per site, prints ONE JSON line ``{"wenmi": "http://127.0.0.1:PORT", ...}`` on stdout and serves
 until SIGTERM/SIGINT (exit 0).  Logs go to stderr and are quiet unless ``-v``.
 
 Speed matters because benchmarks crawl thousands of pages: responses are written in a single send
@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from urllib.parse import unquote, urlsplit
 
-from crawler.sandbox import DEFAULT_PORT_BASE, SITES
+from crawler.sandbox import ALL_SITES, DEFAULT_PORT_BASE, SITES
 from crawler.sandbox.corpus import pools
 from crawler.sandbox.hooks import Request, Response
 from crawler.sandbox.sites import Site, make_site
@@ -106,13 +106,16 @@ class SiteHandler(BaseHTTPRequestHandler):
         logger.debug("%s - " + format, self.address_string(), *args)
 
 
-def serve(sites: list[str], *, port_base: int, articles: int | None, host: str, epoch: int = 0) -> list[SiteServer]:
-    """Bind one server per site (port_base 0 = random ports; else port_base + the site's position)."""
+def serve(sites: list[str], *, port_base: int, articles: int | None, host: str, epoch: int = 0,
+          redesign: frozenset[str] = frozenset()) -> list[SiteServer]:
+    """Bind one server per site (port_base 0 = random ports; else port_base + the site's position);
+    sites in ``redesign`` serve their articles with the content element renamed."""
     servers: list[SiteServer] = []
     try:
         for name in sites:
-            port = 0 if port_base == 0 else port_base + SITES.index(name)
-            servers.append(SiteServer((host, port), make_site(name, articles, epoch=epoch)))
+            port = 0 if port_base == 0 else port_base + ALL_SITES.index(name)
+            servers.append(SiteServer((host, port), make_site(name, articles, epoch=epoch,
+                                                              redesign=name in redesign)))
     except OSError:
         for server in servers:
             server.server_close()
@@ -124,22 +127,26 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m crawler.sandbox.server", description=__doc__.split("\n\n")[0])
     p.add_argument("--port-base", type=int, default=DEFAULT_PORT_BASE,
                    help=f"port of the first site, the others follow (default {DEFAULT_PORT_BASE}; 0 = random ports)")
-    p.add_argument("--sites", default=",".join(SITES), help="comma-separated site names (default: all)")
+    p.add_argument("--sites", default=",".join(SITES),
+                   help=f"comma-separated site names (default: the five seed sites; also: {', '.join(ALL_SITES[len(SITES):])})")
     p.add_argument("--articles", type=int, default=None, help="articles per site (default 20)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--epoch", type=int, default=0, help="point in time: articles added, revised, removed "
                                                          "(default 0; crawler/sandbox/epochs.py)")
+    p.add_argument("--redesign", default="", metavar="SITE[,SITE]",
+                   help="serve these sites' articles with their content element renamed (a template change)")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     args = p.parse_args(argv)
     args.site_list = [s.strip() for s in args.sites.split(",") if s.strip()]
-    unknown = [s for s in args.site_list if s not in SITES]
+    args.redesign_set = frozenset(s.strip() for s in args.redesign.split(",") if s.strip())
+    unknown = [s for s in [*args.site_list, *args.redesign_set] if s not in ALL_SITES]
     if unknown or not args.site_list:
-        p.error(f"unknown site(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(SITES)}")
+        p.error(f"unknown site(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(ALL_SITES)}")
     if args.articles is not None and args.articles < 1:
         p.error("--articles must be at least 1")
     if args.epoch < 0:
         p.error("--epoch must be 0 or more")
-    if not 0 <= args.port_base <= 65535 - len(SITES):
+    if not 0 <= args.port_base <= 65535 - len(ALL_SITES):
         p.error("--port-base must be 0 (random) or a port number")
     return args
 
@@ -152,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     pools()  # build the sentence pools before announcing, so the first request is as fast as the rest
     try:
         servers = serve(args.site_list, port_base=args.port_base, articles=args.articles, host=args.host,
-                        epoch=args.epoch)
+                        epoch=args.epoch, redesign=args.redesign_set)
     except OSError as exc:
         print(f"sandbox: cannot bind {args.host} (port base {args.port_base}): {exc}", file=sys.stderr)
         return 1

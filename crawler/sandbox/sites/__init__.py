@@ -1,11 +1,11 @@
-"""The five sandbox site templates, by name (see :func:`make_site`)."""
+"""The sandbox site templates, by name (see :func:`make_site`)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 
-from crawler.sandbox import DEFAULT_ARTICLES, SITES
+from crawler.sandbox import ALL_SITES, DEFAULT_ARTICLES
 from crawler.sandbox.hooks import Hook
 from crawler.sandbox.sites.base import Site
 
@@ -16,8 +16,8 @@ __all__ = ["Site", "make_site", "site_class"]
 
 def site_class(name: str) -> type[Site]:
     """The class of a site by name; imported lazily so one site never pays for the others."""
-    if name not in SITES:
-        raise KeyError(f"unknown sandbox site {name!r} (known: {', '.join(SITES)})")
+    if name not in ALL_SITES:
+        raise KeyError(f"unknown sandbox site {name!r} (known: {', '.join(ALL_SITES)})")
     if name == "wenmi":
         from crawler.sandbox.sites.wenmi import Wenmi
 
@@ -34,11 +34,17 @@ def site_class(name: str) -> type[Site]:
         from crawler.sandbox.sites.sucai import Sucai
 
         return Sucai
+    if name == "zhengfu":
+        from crawler.sandbox.sites.zhengfu import Zhengfu
+
+        return Zhengfu
     from crawler.sandbox.sites.ribao import Ribao
 
     return Ribao
 
 
-def make_site(name: str, articles: int | None = None, *, epoch: int = 0, hooks: Sequence[Hook] = ()) -> Site:
-    """A site instance with ``articles`` articles (default :data:`crawler.sandbox.DEFAULT_ARTICLES`)."""
-    return site_class(name)(articles or DEFAULT_ARTICLES, epoch=epoch, hooks=hooks)
+def make_site(name: str, articles: int | None = None, *, epoch: int = 0, hooks: Sequence[Hook] = (),
+              redesign: bool = False) -> Site:
+    """A site instance with ``articles`` articles (default :data:`crawler.sandbox.DEFAULT_ARTICLES`);
+    ``redesign`` renames its content element (see :attr:`Site.content_attr`)."""
+    return site_class(name)(articles or DEFAULT_ARTICLES, epoch=epoch, hooks=hooks, redesign=redesign)

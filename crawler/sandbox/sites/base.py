@@ -77,13 +77,18 @@ class Site:
     newest: ClassVar[date] = date(2023, 6, 30)
     conditional: ClassVar[bool] = False
     """Send ETag/Last-Modified and answer conditional requests with 304 (crawler.sandbox.validators)."""
+    content_attr: ClassVar[str] = ""
+    """The attribute naming the element that holds an article's text (``class="entry-content"``).  A
+    redesigned site renames it (``-v2``): how the tests break a template on purpose."""
 
-    def __init__(self, articles: int = DEFAULT_ARTICLES, *, epoch: int = 0, hooks: Sequence[Hook] = ()) -> None:
+    def __init__(self, articles: int = DEFAULT_ARTICLES, *, epoch: int = 0, hooks: Sequence[Hook] = (),
+                 redesign: bool = False) -> None:
         if articles < 1:
             raise ValueError("a site needs at least one article")
         self.count = articles
         """Articles at epoch 0 (later epochs add and remove some: crawler.sandbox.epochs)."""
         self.hooks = tuple(hooks)
+        self.redesign = redesign
         self.seed_index = min(2, articles - 1)
         self.redirect_index = min(1, articles - 1)
         self._meta: dict[int, Meta] = {}
@@ -254,12 +259,23 @@ class Site:
 
     def _render(self, kind: str, i: int, page: int) -> str:
         if kind == "article":
-            return self.render_article(i, page)
+            return self._redesigned(self.render_article(i, page)) if self.redesign else self.render_article(i, page)
         if kind == "list":
             return self.render_list(i)
         if kind == "trap":
             return self.render_trap(i)
         return self.render_home()
+
+    def _redesigned(self, page: str) -> str:
+        """The page after a redesign: same text, the content element renamed."""
+        if not self.content_attr or self.content_attr not in page:
+            raise ValueError(f"{self.name}: content_attr {self.content_attr!r} is not on the page")
+        return page.replace(self.content_attr, _renamed(self.content_attr))
+
+
+def _renamed(attr: str) -> str:
+    name, _, value = attr.partition("=")
+    return f'{name}="{value.strip(chr(34))}-v2"'
 
 
 def speech_html(blocks: Sequence[Block], render: Callable[[Block], str]) -> str:

@@ -45,6 +45,7 @@ class Fanwen(Site):
     label = "范文 compilation pages (…优秀19篇)"
     page_size = 8
     disallow = ("/e/",)
+    content_attr = 'id="article-content"'
 
     def aid(self, i: int) -> int:
         return 1520000 - i * 13

@@ -38,6 +38,7 @@ class Ribao(Site):
     page_size = 10
     disallow = ("/preview/", "/comment/")
     conditional = True
+    content_attr = 'id="ozoom"'
     newest = date(2021, 6, 24)
 
     def date_of(self, i: int) -> date:

@@ -34,6 +34,7 @@ class Sucai(Site):
     label = "sucai198.com-style 党建公文 site (paginated articles)"
     page_size = 12
     disallow = ("/vip/", "/go/")
+    content_attr = 'class="entry-content"'
     newest = date(2024, 3, 28)
 
     def aid(self, i: int) -> int:

@@ -40,6 +40,7 @@ class Wendang(Site):
     label = "文档 site compilations (…讲话9篇)"
     page_size = 10
     disallow = ("/download/", "/user/")
+    content_attr = 'class="doc-body"'
     newest = date(2023, 7, 12)
 
     def key(self, i: int) -> str:

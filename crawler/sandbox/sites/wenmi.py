@@ -34,6 +34,7 @@ class Wenmi(Site):
     page_size = 10
     disallow = ("/plus/", "/member/")
     conditional = True
+    content_attr = 'class="content"'
     newest = date(2020, 5, 26)
 
     def aid(self, i: int) -> int:

@@ -1,0 +1,289 @@
+"""What a few sample articles say about a site's article template: which selectors to write.
+
+Each proposal is what a maintainer would derive by reading the pages, checked on every sample:
+
+- content: the element around the page's main text, as main-content detection finds it
+  (cleaners.content), named by its own class or id — the deepest such element that holds at
+  least 90% of the main text on *every* sample;
+- drop: elements inside it that are furniture — scripts, link lists (pagers, tag clouds, 相关文章),
+  and elements named like widgets (qrcode, share, tail, tip …) that hold no sentence;
+- title / date / source: the element the cleaners' metadata step then reads correctly on most
+  samples (a ``<meta name="PubDate">``-style tag when the page has one);
+- next_page and title_strip: from samples whose pager continues them on a second page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from cleaners import clean
+from cleaners.content import best_run, score_paragraphs
+from cleaners.metadata import collect_facts
+from cleaners.parse import parse
+from cleaners.patterns import DATE, PROSE_LINE, SOURCE
+from cleaners.types import Page, SiteRules
+from spiders.infer.dom import link_text_chars, own_selectors, path_selector, select_all, selector_for, text_of
+from spiders.infer.listing import anchors_of
+from spiders.pagination import NEXT_WORDS
+from spiders.template import canonical_url
+
+__all__ = ["Sample", "ArticleRules", "analyse_articles"]
+
+_LEAF = frozenset({"p", "span", "font", "strong", "b", "em", "i", "a", "br", "li", "td", "tr", "tbody", "h2", "h3",
+                   "h4", "h5", "h6", "blockquote"})
+_INLINE = frozenset({"a", "span", "font", "strong", "b", "em", "i", "u", "small", "sup", "sub"})
+_COVERAGE = 0.9
+_MAX_DROPPED = 0.05
+_WIDGET = re.compile(r"qr|code|share|tag|page|pager|link|related|tail|tip|hide|\bad\b|gg|comment|fuli|print|tool|"
+                     r"next|prev|copyright|download|xgwz", re.I)
+_INLINE_WIDGET = re.compile(r"hide|tip|qr|share|fuli|download|print|\bad\b|gg", re.I)
+"""Inline elements sit inside sentences: only these names mark one as a widget (span.hide-tip)."""
+_TITLE_NAMES = re.compile(r"title|tit\b|headline|biaoti|\bbt\b", re.I)
+_META_TAGS = {"title": ("ArticleTitle", "og:title"), "date": ("PubDate", "article:published_time", "publishdate"),
+              "source": ("ContentSource", "source")}
+_BAD_SOURCE = re.compile(r"浏览|点击|阅读|作者|时间|日期|编辑|字号|字体")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample article: the decoded HTML of each of its pages, in order."""
+
+    urls: tuple[str, ...]
+    pages: tuple[str, ...]
+
+
+@dataclass
+class ArticleRules:
+    content: str | None = None
+    drop: list[str] = field(default_factory=list)
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    next_page: str | None = None
+    title_strip: list[str] = field(default_factory=list)
+    compilation: bool | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+    """Per proposed key, what supports it (written as a comment next to it)."""
+
+
+def _main_text(tree: HtmlElement) -> list[tuple[HtmlElement, int]]:
+    """Owners of the main-text paragraphs with their prose weight (the cleaners' own detection)."""
+    body = tree.find("body")
+    scored = score_paragraphs(body if body is not None else tree)
+    start, end = best_run([s.value() for s in scored])
+    return [(s.owner, max(s.words - s.link_chars, 0)) for s in scored[start:end] if s.value() > 0]
+
+
+def _coverage(el: HtmlElement, owners: list[tuple[HtmlElement, int]]) -> float:
+    inside = sum(w for o, w in owners if o is el or any(a is el for a in o.iterancestors()))
+    return inside / max(1, sum(w for _, w in owners))
+
+
+def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
+    mains = [_main_text(t) for t in trees]
+    candidates: dict[str, int] = {}
+    """Selector -> kind: 0 the element's own class or id, 1 with an ancestor's, 2 a positional path."""
+    for tree, owners in zip(trees, mains, strict=True):
+        done: dict[int, HtmlElement] = {}  # the value keeps the element alive, so its id stays its own
+        for owner, _ in owners:
+            for el in (owner, *owner.iterancestors()):
+                if el.tag in ("body", "html") or id(el) in done:
+                    break
+                done[id(el)] = el
+                if el.tag in _LEAF:
+                    continue
+                kinds: list[tuple[int, str | None]] = [(0, s) for s in own_selectors(el)]
+                kinds += [(1, selector_for(el, tree)), (2, path_selector(el, tree))]
+                for kind, selector in kinds:
+                    if selector:
+                        candidates.setdefault(selector, kind)
+    scored: list[tuple[int, int, float, int, str]] = []
+    for selector, kind in candidates.items():
+        sizes, depth = [], 0
+        for tree, owners in zip(trees, mains, strict=True):
+            found = select_all(tree, selector)
+            if len(found) == 1 and _coverage(found[0], owners) >= _COVERAGE:
+                sizes.append(len(text_of(found[0])))
+                depth = sum(1 for _ in found[0].iterancestors())
+        if sizes:
+            scored.append((-len(sizes), kind, sum(sizes) / len(sizes), -depth, selector))
+    if not scored:
+        return
+    # Most samples first, then a name over a path (names survive template edits), then the smallest
+    # and deepest element: the text and little else.
+    works, _, _, _, rules.content = min(scored)
+    if -works == len(trees):
+        rules.evidence["content"] = (f"holds {_COVERAGE:.0%}+ of the main text (as main-content detection finds "
+                                     f"it) on all {len(trees)} sample articles")
+    else:
+        rules.evidence["content"] = (f"REVIEW: holds the main text on only {-works} of {len(trees)} sample "
+                                     "articles (on the others the cleaners fall back to main-content detection)")
+
+
+def _drop(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
+    if rules.content is None:
+        return  # without a content element a drop rule would reach into the text itself
+    found: dict[str, str] = {}
+    for tree in trees:
+        for root in select_all(tree, rules.content)[:1]:
+            taken: list[HtmlElement] = []
+            for el in root.iter():
+                if el is root or not isinstance(el.tag, str) or any(a in taken for a in el.iterancestors()):
+                    continue
+                if el.tag in ("script", "style"):
+                    found.setdefault(el.tag, f"<{el.tag}> inside the content")
+                    continue
+                names, text = own_selectors(el), text_of(el)
+                chars = len(text.replace(" ", ""))
+                if not names or not chars:
+                    continue
+                prose = PROSE_LINE.search(text) is not None and chars > 40
+                # A link inside a sentence (a keyword, a name) is text: only whole blocks of links go.
+                if el.tag not in _INLINE and link_text_chars(el) >= 0.5 * chars and chars < 400:
+                    why = "a list of links inside the content (pager, tags, related articles)"
+                elif (_INLINE_WIDGET if el.tag in _INLINE else _WIDGET).search(f"{el.get('class', '')} "
+                                                                                f"{el.get('id', '')}") \
+                        and not prose and chars < 60:
+                    why = f"named like a widget, no sentence in it ({text[:20]!r})"
+                else:
+                    continue
+                taken.append(el)
+                found.setdefault(f"{rules.content} {names[0]}", why)
+    # A class can name both a widget and the text's own cells (td.p4 on an old forum): keep a drop rule
+    # only if it takes no more than a trace of the main text on every sample.
+    mains = [_main_text(t) for t in trees]
+    safe = [s for s in found if all(sum(_coverage(el, owners) for el in select_all(tree, s)) <= _MAX_DROPPED
+                                    for tree, owners in zip(trees, mains, strict=True))]
+    rules.drop = sorted(safe, key=lambda s: (s not in ("script", "style"), s))
+    for selector in rules.drop:
+        rules.evidence[f"drop:{selector}"] = found[selector]
+
+
+def _best(trees: Sequence[HtmlElement], pick: Callable[[HtmlElement], str | None],
+          works: Callable[[HtmlElement, str], bool]) -> tuple[str | None, int]:
+    """The selector picked most often over the samples, and on how many samples it works."""
+    votes = Counter(s for s in (pick(t) for t in trees) if s)
+    for selector, _ in votes.most_common():
+        ok = sum(works(t, selector) for t in trees)
+        if ok * 2 >= len(trees):
+            return selector, ok
+    return None, 0
+
+
+def _meta(tree: HtmlElement, names: Sequence[str]) -> str | None:
+    for name in names:
+        for attr in ("name", "property"):
+            selector = f'meta[{attr}="{name}"]'
+            if any((m.get("content") or "").strip() for m in select_all(tree, selector)):
+                return selector
+    return None
+
+
+def _title_pick(tree: HtmlElement) -> str | None:
+    page_title = " ".join((tree.findtext(".//title") or "").split())
+    best: tuple[int, HtmlElement] | None = None
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("title", "meta", "a"):
+            continue
+        named = el.tag in ("h1", "h2", "h3") or _TITLE_NAMES.search(f"{el.get('class', '')} {el.get('id', '')}")
+        text = text_of(el)
+        if named and 4 <= len(text) <= 120 and text in page_title and (best is None or len(text) > best[0]):
+            best = (len(text), el)
+    return selector_for(best[1], tree, tag_ok=True) if best else _meta(tree, _META_TAGS["title"])
+
+
+def _near_text(tree: HtmlElement, pattern: re.Pattern[str], content: str | None) -> str | None:
+    skip = select_all(tree, content) if content else []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "head", "html", "body"):
+            continue
+        if any(el is s or any(a is s for a in el.iterancestors()) for s in skip):
+            continue
+        text = text_of(el)
+        if len(text) <= 120 and pattern.search(text) and not any(pattern.search(text_of(c)) for c in el):
+            for node in (el, *el.iterancestors()):
+                if len(text_of(node)) > 150 or node.tag == "body":
+                    break
+                selector = selector_for(node, tree)
+                if selector:
+                    return selector
+    return None
+
+
+def _facts(tree: HtmlElement, *, title: str = "", date: str = "", source: str = "",
+           ) -> tuple[str | None, str | None, str | None]:
+    """What the cleaners' metadata step reads with these selectors: the proof a selector works."""
+    rules = SiteRules(content=("body",), title=(title,) if title else (), date=(date,) if date else (),
+                      source=(source,) if source else ())
+    facts = collect_facts(tree, rules)
+    return facts.title, facts.date, facts.source
+
+
+def _metadata(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
+    n = len(trees)
+    rules.title, ok = _best(trees, _title_pick, lambda t, s: bool(_facts(t, title=s)[0]))
+    if rules.title:
+        rules.evidence["title"] = f"the headline that <title> repeats; read on {ok} of {n} samples"
+    rules.date, ok = _best(trees, lambda t: _meta(t, _META_TAGS["date"]) or _near_text(t, DATE, rules.content),
+                           lambda t, s: bool(_facts(t, date=s)[1]))
+    if rules.date:
+        rules.evidence["date"] = f"a date outside the text; a valid date on {ok} of {n} samples"
+
+    def source_ok(tree: HtmlElement, selector: str) -> bool:
+        value = _facts(tree, source=selector)[2]
+        return bool(value) and len(value or "") <= 20 and not _BAD_SOURCE.search(value or "")
+
+    rules.source, ok = _best(trees, lambda t: _meta(t, _META_TAGS["source"]) or _near_text(t, SOURCE, rules.content),
+                             source_ok)
+    if rules.source:
+        rules.evidence["source"] = f"states 来源; a clean source name on {ok} of {n} samples"
+
+
+def _pagination(samples: Sequence[Sample], rules: ArticleRules) -> None:
+    multi = [s for s in samples if len(s.pages) > 1]
+    if not multi:
+        rules.evidence["next_page"] = f"none of the {len(samples)} samples continues on a second page"
+        return
+    votes: Counter[str] = Counter()
+    for sample in multi:
+        tree = parse(sample.pages[0])
+        for anchor in anchors_of(tree, sample.urls[0]):
+            if anchor.url == canonical_url(sample.urls[1]) and anchor.text.lower() in NEXT_WORDS:
+                box = next((p for p in anchor.el.iterancestors() if own_selectors(p)), None)
+                own = own_selectors(anchor.el)
+                inner = own[0] if own else f'a:contains("{anchor.text}")'
+                votes[f"{own_selectors(box)[0]} {inner}" if box is not None else inner] += 1
+    for selector, _ in votes.most_common(1):
+        rules.next_page = selector
+        rules.evidence["next_page"] = f"the 下一页 link of {len(multi)} sample(s) that run over several pages"
+    first = _facts(parse(multi[0].pages[0]), title=rules.title or "h1")[0] or ""
+    raw = [text_of(e) for e in select_all(parse(multi[0].pages[1]), rules.title or "h1")][:1]
+    if raw and first and raw[0].startswith(first) and raw[0] != first:
+        suffix = raw[0][len(first):]
+        rules.title_strip = [re.sub(r"\d+", r"\\d+", re.escape(suffix.strip())) + "$"]
+        rules.evidence["title_strip"] = f"later pages add {suffix.strip()!r} to the title"
+
+
+def _compilation(samples: Sequence[Sample], rules: ArticleRules) -> None:
+    site = SiteRules(content=(rules.content,) if rules.content else ())
+    parts = [len(clean([Page(url=s.urls[0], html=s.pages[0])], site).records) for s in samples]
+    if all(n > 1 for n in parts):
+        rules.compilation = True
+        rules.evidence["compilation"] = f"every sample holds several speeches ({', '.join(map(str, parts))} parts)"
+
+
+def analyse_articles(samples: Sequence[Sample]) -> ArticleRules:
+    """Selectors for the article template, from the first pages (and later pages) of the samples."""
+    rules = ArticleRules()
+    trees = [parse(s.pages[0]) for s in samples]
+    _content(trees, rules)
+    _drop([parse(s.pages[0]) for s in samples], rules)
+    _metadata(trees, rules)
+    _pagination(samples, rules)
+    _compilation(samples, rules)
+    return rules

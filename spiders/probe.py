@@ -1,0 +1,142 @@
+"""ProbeSpider: fetch the few pages ``speechcrawl site new`` proposes a profile from.
+
+Given a list page, it fetches the list's first few articles and the list's second page; given an
+article, it tries the article's breadcrumb links and parent directories until one is a list that
+links to it (or to an address of the same shape), then does the same.  Articles that continue on
+further pages are followed through their pager.  It is an ordinary Scrapy spider, so robots.txt,
+the private-address guard and the WARC recorder apply to every fetch; what it keeps is the
+decoded HTML of each page, for spiders.infer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, Spider
+from scrapy.http import Response, TextResponse
+
+from cleaners import decode_html
+from cleaners.parse import parse
+from spiders.infer.listing import ListAnalysis, analyse_list, anchors_of, is_article, list_candidates
+from spiders.infer.urls import url_shape
+from spiders.pagination import pager_links
+from spiders.template import canonical_url
+
+if TYPE_CHECKING:
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ProbeSpider"]
+
+MAX_PAGES = 10
+"""Later pages of one sample article followed at most."""
+
+
+class ProbeSpider(Spider):
+    """Arguments: ``url`` (a list page or an article), ``site`` (the new profile's name), ``articles``."""
+
+    name = "probe"
+
+    def __init__(self, url: str, site: str, articles: int = 4, **kwargs: Any) -> None:
+        super().__init__(name=site, **kwargs)
+        self.url = url
+        self.want = articles
+        self.html: dict[str, str] = {}
+        """Decoded HTML of every page fetched, by canonical URL."""
+        self.charsets: dict[str, tuple[str | None, str | None]] = {}
+        """(declared charset, charset the decoder chose) of every page."""
+        self.kind = ""
+        self.listing: ListAnalysis | None = None
+        self.second_list: str | None = None
+        self.articles: dict[int, list[str]] = {}
+        """Pages of each sample article (canonical URLs, in order), by position in the list."""
+        self.candidates: list[str] = []
+        self.problems: list[str] = []
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield Request(self.url, callback=self.first, errback=self.failed, dont_filter=True)
+
+    def _keep(self, response: Response) -> str | None:
+        if not isinstance(response, TextResponse):
+            self.problems.append(f"{response.url} is not an HTML page")
+            return None
+        content_type = response.headers.get(b"Content-Type") or b""
+        declared = content_type.decode("latin-1").partition("charset=")[2].strip("\"' ") or None
+        decoded = decode_html(response.body, declared)
+        if decoded.text is None:
+            self.problems.append(f"{response.url}: undecodable ({decoded.reason})")
+            return None
+        url = canonical_url(response.url)
+        self.html[url] = decoded.text
+        self.charsets[url] = (declared, decoded.encoding)
+        return decoded.text
+
+    def failed(self, failure: Failure) -> None:
+        self.problems.append(f"could not fetch {self.url}: {failure.getErrorMessage()}")
+
+    def first(self, response: Response) -> Iterator[Request]:
+        html = self._keep(response)
+        if html is None:
+            return
+        url = canonical_url(response.url)
+        if is_article(html, url):
+            self.kind = "article"
+            self.articles[-1] = [url]
+            yield from self._next_page(html, -1)
+            self.candidates = list_candidates(html, url)
+            yield from self._try_candidate()
+            return
+        analysis = analyse_list(html, url)
+        if analysis is None or not analysis.article_urls:
+            self.problems.append(f"{url} is neither an article (no speech found) nor a list of articles")
+            return
+        self.kind = "list"
+        yield from self._on_list(analysis)
+
+    def _try_candidate(self, *_: Any) -> Iterator[Request]:
+        if self.candidates:
+            yield Request(self.candidates.pop(0), callback=self.candidate, errback=self._try_candidate,
+                          dont_filter=True)
+        else:
+            self.problems.append("found no list page that links to this article; give a list page with --from-url")
+
+    def candidate(self, response: Response) -> Iterator[Request]:
+        html = self._keep(response)
+        analysis = analyse_list(html, canonical_url(response.url)) if html is not None else None
+        article = self.articles[-1][0]
+        if analysis is not None and url_shape(article) in {url_shape(u) for u in analysis.article_urls}:
+            yield from self._on_list(analysis)
+        else:
+            yield from self._try_candidate()
+
+    def _on_list(self, analysis: ListAnalysis) -> Iterator[Request]:
+        self.listing = analysis
+        have = {pages[0] for pages in self.articles.values()}
+        wanted = [u for u in analysis.article_urls if u not in have][: max(0, self.want - len(self.articles))]
+        for index, url in enumerate(wanted):
+            yield Request(url, callback=self.article, meta={"probe_index": index})
+        if analysis.next_url:
+            yield Request(analysis.next_url, callback=self.list_two)
+
+    def list_two(self, response: Response) -> None:
+        if self._keep(response) is not None:
+            self.second_list = canonical_url(response.url)
+
+    def article(self, response: Response) -> Iterator[Request]:
+        html = self._keep(response)
+        if html is None:
+            return
+        index = response.meta["probe_doc"] if "probe_doc" in response.meta else response.meta["probe_index"]
+        self.articles.setdefault(index, []).append(canonical_url(response.url))
+        yield from self._next_page(html, index)
+
+    def _next_page(self, html: str, index: int) -> Iterator[Request]:
+        pages = self.articles[index]
+        anchors = [(a.url, a.text) for a in anchors_of(parse(html), pages[-1])]
+        _, nexts = pager_links(anchors, pages[0])
+        nxt = next((u for u in nexts if u not in pages), None)
+        if nxt is not None and len(pages) < MAX_PAGES:
+            yield Request(nxt, callback=self.article, dont_filter=True, meta={"probe_doc": index})

@@ -1,0 +1,127 @@
+"""``speechcrawl site new`` on every sandbox site: the proposed profile, unedited, crawls the site well.
+
+For each of the six sandbox sites a profile is proposed from one URL — a list page for some
+sites, an article for others — into tmp dirs (never into spiders/profiles/).  The proposed
+profiles are then crawled as they are, exported, and scored against the sandbox gold: every
+article found, the content selector matching on every page (no fallback to main-content
+detection), mean character-bigram F1 of at least 0.9.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tomllib
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.cli import main
+from crawler.sandbox import ALL_SITES, SandboxProcess
+from crawler.sandbox.gold import gold_records
+from crawler.sandbox.sites import make_site
+from eval.metrics import bigram_f1
+from spiders.profiles import load_profile
+from tests import CLI, run_cli
+
+pytestmark = pytest.mark.slow
+
+FROM_ARTICLE = ("fanwen", "ribao")
+"""Sites proposed from an article URL (their list page must be found); the others from their list page."""
+
+
+def _key(record: dict[str, Any]) -> tuple[str, int | None]:
+    part = record.get("part")
+    return record["url"], (part["index"] if part else None)
+
+
+@pytest.fixture(scope="module")
+def proposed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("site-new")
+    dirs = ["--data", str(root / "data"), "--profiles", str(root / "profiles"), "--fixtures", str(root / "fixtures")]
+    out: dict[str, Any] = {"root": root, "dirs": dirs, "stdout": {}}
+    with SandboxProcess(sites=list(ALL_SITES)) as sb:
+        out["urls"] = sb.urls
+        running = {}
+        for site in ALL_SITES:  # six processes at once: each mostly waits for its reactor and the sandbox
+            s = make_site(site)
+            url = sb.url(site, s.article_path(3) if site in FROM_ARTICLE else s.list_path(1))
+            running[site] = subprocess.Popen([*CLI, "site", "new", site, "--from-url", url, "--allow-private", *dirs],
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for site, child in running.items():
+            stdout, stderr = child.communicate(timeout=300)
+            assert child.returncode == 0, stdout + stderr
+            out["stdout"][site] = stdout
+        proc = run_cli("crawl", *ALL_SITES, "--profiles", str(root / "profiles"), "--sandbox", "--no-progress",
+                       "--data", str(root / "crawl"))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        out["gold"] = {site: gold_records(site, sb.urls[site]) for site in ALL_SITES}
+    proc = run_cli("export", "--data", str(root / "crawl"), "--out", str(root / "out.jsonl"), "--dedup", "none")
+    assert proc.returncode == 0, proc.stderr
+    out["records"] = [json.loads(line) for line in (root / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    return out
+
+
+@pytest.mark.parametrize("site", ALL_SITES)
+def test_proposed_profile_unedited_reaches_f1(proposed: dict[str, Any], site: str) -> None:
+    records = {_key(r): r for r in proposed["records"] if r["site"] == site}
+    gold = proposed["gold"][site]
+    assert {_key(g) for g in gold} == set(records), f"{site}: articles missed or extra records"
+    assert {r["mode"] for r in records.values()} == {"profile"}, f"{site}: the content selector missed pages"
+    mean = sum(bigram_f1(records[_key(g)]["text"], g["text"]) for g in gold) / len(gold)
+    with pytest.MonkeyPatch.context():
+        print(f"\nsite new {site}: mean F1 {mean:.4f} over {len(gold)} gold records")
+    assert mean >= 0.9, f"{site}: mean char-bigram F1 {mean:.3f}"
+
+
+@pytest.mark.parametrize("site", FROM_ARTICLE)
+def test_from_an_article_the_list_page_is_found(proposed: dict[str, Any], site: str) -> None:
+    assert f"{site}: --from-url is an article;" in proposed["stdout"][site]
+    profile = load_profile(proposed["root"] / "profiles" / f"{site}.toml")
+    assert urlsplit(profile.start_urls[0]).path == make_site(site).list_path(1)
+
+
+def test_profile_is_commented_toml(proposed: dict[str, Any]) -> None:
+    text = (proposed["root"] / "profiles" / "sucai.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    assert data["article"]["next_page"] == ["div.page-links a.next"]
+    assert data["article"]["content"] == ["div.entry-content"]
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if "=" in line and not line.startswith(("#", " ")) and i > 0:
+            assert "#" in line or lines[i - 1].startswith("#"), f"key without a comment: {line}"
+    wenmi = load_profile(proposed["root"] / "profiles" / "wenmi.toml")
+    assert wenmi.encoding == "gbk"
+
+
+def test_fetches_are_archived_and_the_fixture_checks(proposed: dict[str, Any]) -> None:
+    root = proposed["root"]
+    fixture = root / "fixtures" / "zhengfu"
+    warcs = sorted(fixture.glob("*.warc.gz"))
+    assert [p.name for p in warcs] == [p.name for p in sorted((root / "data" / "warc" / "zhengfu").glob("*.warc.gz"))]
+    uris = set()
+    for path in warcs:
+        with path.open("rb") as fh:
+            uris |= {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh) if r.rec_type == "response"}
+    assert {urlsplit(u).path for u in uris} >= {"/robots.txt", "/zwgk/ldjh/index.html", "/zwgk/ldjh/index_1.html"}
+    assert len((fixture / "expected.jsonl").read_text(encoding="utf-8").splitlines()) == 4
+    proc = run_cli("site", "check", *proposed["dirs"][2:])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count(": ok (") == len(ALL_SITES)
+
+
+def test_bad_input(proposed: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    dirs = proposed["dirs"]
+    base = proposed["urls"]["ribao"]
+    assert main(["site", "new", "ribao", "--from-url", base + "/node_101.htm", "--allow-private", *dirs]) == 2
+    assert "exists: pick another name, or --force" in capsys.readouterr().err
+    assert main(["site", "new", "Bad Name", "--from-url", base, *dirs]) == 2
+    assert main(["site", "new", "x", "--from-url", "ftp://x/", *dirs]) == 2
+    assert "--from-url must be an absolute http(s) URL" in capsys.readouterr().err
+    private = run_cli("site", "new", "x", "--from-url", base + "/node_101.htm", *dirs)
+    assert private.returncode == 1 and "non-public address" in private.stderr
+    missing = run_cli("site", "new", "x", "--from-url", base + "/no/such.html", "--allow-private", *dirs)
+    assert missing.returncode == 1 and "cannot propose a profile" in missing.stderr
+    assert not (proposed["root"] / "profiles" / "x.toml").exists()

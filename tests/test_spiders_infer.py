@@ -1,0 +1,107 @@
+"""spiders.infer: URL patterns from examples, list and article analysis on the sandbox templates (no network)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cleaners import Page, clean, decode_html
+from cleaners.types import CleanOptions, SiteRules
+from crawler.sandbox import ALL_SITES
+from crawler.sandbox.hooks import Request
+from crawler.sandbox.sites import make_site
+from eval.metrics import bigram_f1
+from spiders.infer.article import Sample, analyse_articles
+from spiders.infer.listing import analyse_list, is_article, list_candidates
+from spiders.infer.urls import article_regex, list_regex, url_shape
+
+BASE = "http://127.0.0.1:9"
+REALPAGES = Path(__file__).parent / "fixtures" / "realpages"
+
+
+@pytest.mark.parametrize(
+    ("first", "pager", "expected"),
+    [
+        ("/wmgz/fwxx/list_12_1.html", ["/wmgz/fwxx/list_12_2.html", "/wmgz/fwxx/list_12_10.html"],
+         r"^/wmgz/fwxx/list_12_\d+\.html$"),
+        ("/fanwen/jianghuagao/", ["/fanwen/jianghuagao/index_2.html"], r"^/fanwen/jianghuagao/(?:index_\d+\.html)?$"),
+        ("/wd/jianghua/", ["/wd/jianghua/?page=2", "/wd/jianghua/?page=3"], r"^/wd/jianghua/(?:\?page=\d+)?$"),
+        ("/dangjian/", ["/dangjian/page/2/"], r"^/dangjian/(?:page/\d+/)?$"),
+        ("/node_101_3.htm", ["/node_101.htm", "/node_101_2.htm"], r"^/node_101(?:_\d+)?\.htm$"),
+        ("/zwgk/ldjh/", ["/zwgk/ldjh/index.html", "/zwgk/ldjh/index_1.html"],
+         r"^/zwgk/ldjh/(?:index(?:_\d+)?\.html)?$"),
+    ],
+)
+def test_list_regex(first: str, pager: list[str], expected: str) -> None:
+    regex = list_regex(BASE + first, [BASE + p for p in pager])
+    assert regex == expected
+    assert all(re.search(regex, u) for u in [first, *pager])
+
+
+def test_article_regex_generalizes_numbers_and_hex_ids() -> None:
+    assert article_regex([BASE + "/wd/c16298974d168fd3.html", BASE + "/wd/0a1b2c3d4e5f6a7b.html"]) == \
+        r"^/wd/[0-9a-f]{16}\.html$"
+    assert article_regex([BASE + "/content/2021-06/18/content_4816978.htm"]) == \
+        r"^/content/\d+-\d+/\d+/content_\d+\.htm$"
+    assert url_shape(BASE + "/zwgk/ldjh/202306/t20230628_1352960.html") == "/zwgk/ldjh/0/t0_0.html"
+    assert url_shape(BASE + "/wd/show.php?id=1") == url_shape(BASE + "/wd/show.php?id=22")
+
+
+@pytest.mark.parametrize("name", ALL_SITES)
+def test_list_analysis_finds_the_list_not_the_sidebars(name: str) -> None:
+    site = make_site(name)
+    analysis = analyse_list(site.render_list(1), BASE + site.list_path(1))
+    assert analysis is not None
+    on_page = {BASE + site.link_path(j) for j in site.on_list(1)}
+    assert set(analysis.article_urls) == on_page
+    assert analysis.next_url == BASE + site.list_path(2)
+    assert all(re.search(analysis.list_regex, site.list_path(p)) for p in range(1, site.list_pages + 1))
+    for i in range(site.count):
+        assert any(re.search(r, site.article_path(i)) for r in analysis.article_regexes)
+        assert any(re.search(r, site.old_path(i)) for r in analysis.article_regexes)
+    assert not is_article(site.render_list(1), BASE + site.list_path(1))
+    assert is_article(site.render_article(0, 1), BASE + site.article_path(0))
+    first = list_candidates(site.render_article(0, 1), BASE + site.article_path(0))[0]
+
+    def page(path: str) -> bytes:
+        return site.handle(Request(site=name, method="GET", path=path)).body
+
+    assert page(first.removeprefix(BASE)) == page(site.list_path(1))  # the breadcrumb's column: list page 1
+
+
+def test_article_analysis_on_sucai() -> None:
+    site = make_site("sucai")
+    samples = []
+    for i in range(4):
+        pages = range(1, site.page_count(i) + 1)
+        samples.append(Sample(tuple(BASE + site.article_path(i, p) for p in pages),
+                              tuple(site.render_article(i, p) for p in pages)))
+    rules = analyse_articles(samples)
+    assert rules.content == "div.entry-content" and rules.title == "h1.entry-title"
+    assert rules.drop == ["div.entry-content div.page-links"]
+    assert rules.next_page == "div.page-links a.next"
+    assert rules.title_strip == [r"\(第\d+/\d+页\)$"]
+    assert rules.date == "div.entry-meta" and rules.compilation is None
+
+
+def test_proposals_on_real_pages_keep_the_text() -> None:
+    """One real page per site (tests/fixtures/realpages): the proposed content and drop rules, with no
+    fallback to main-content detection, keep about as much of the gold text as generic mode does."""
+    pages = sorted(REALPAGES.glob("*.html"))
+    proposed, generic = [], []
+    for path in pages:
+        html = decode_html(path.read_bytes()).text
+        assert html is not None
+        gold = path.with_name(path.stem + ".gold.txt").read_text(encoding="utf-8")
+        rules = analyse_articles([Sample((BASE + "/a/1.html",), (html,))])
+        if rules.content is None:
+            continue  # site new refuses such a page, with a message
+        site = SiteRules(content=(rules.content,), drop=tuple(rules.drop))
+        result = clean([Page(url=BASE + "/a/1.html", html=html)], site, CleanOptions(generic_fallback=False))
+        proposed.append(bigram_f1("\n".join(r.text for r in result.records), gold))
+        generic.append(bigram_f1("\n".join(r.text for r in clean([Page(url=BASE, html=html)]).records), gold))
+    assert len(proposed) >= len(pages) - 2
+    assert sum(proposed) / len(proposed) >= sum(generic) / len(generic) - 0.02
+    assert min(proposed) > 0.5  # no drop rule took the text itself
