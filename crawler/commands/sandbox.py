@@ -10,13 +10,16 @@ from crawler.commands._common import add_parser
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = add_parser(sub, "sandbox", help="run the local sandbox sites",
                    description="The five sandbox sites that reproduce real speech-site templates, on loopback.",
-                   examples="  speechcrawl sandbox serve\n  speechcrawl sandbox serve --port-base 0 --articles 400")
+                   examples="  speechcrawl sandbox serve\n  speechcrawl sandbox serve --port-base 0 --articles 400\n"
+                            "  speechcrawl sandbox serve --fault burst@wenmi:status=429,retry_after=2,times=2")
     inner = p.add_subparsers(dest="sandbox_command", metavar="ACTION")
     serve = inner.add_parser("serve", help="serve until Ctrl-C", description="Serve the sandbox sites; prints "
                              "one JSON line of base URLs on stdout.")
     serve.add_argument("--port-base", type=int, default=None, help="first port (0 = random ports)")
     serve.add_argument("--articles", type=int, default=None, help="articles per site")
     serve.add_argument("--sites", default=None, help="comma-separated site names")
+    serve.add_argument("--fault", action="append", default=[], metavar="MODE[@SITE][:key=value,...]",
+                       help="break some pages on purpose, e.g. burst@wenmi:status=503,times=2 (see docs/reliability.md)")
     serve.set_defaults(handler=run)
 
 
@@ -30,5 +33,7 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--articles", str(args.articles)]
     if args.sites:
         argv += ["--sites", args.sites]
+    for spec in args.fault:
+        argv += ["--fault", spec]
     result: int = server.main(argv)
     return result

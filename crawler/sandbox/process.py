@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -39,8 +40,11 @@ class SandboxProcess:
     """
 
     def __init__(self, sites: list[str] | tuple[str, ...] | None = None, articles: int | None = None,
-                 port_base: int | None = 0, *, host: str = "127.0.0.1", timeout: float = 30.0) -> None:
+                 port_base: int | None = 0, *, host: str = "127.0.0.1", timeout: float = 30.0,
+                 faults: Sequence[str] = ()) -> None:
         self.sites = list(sites) if sites else None
+        self.faults = list(faults)
+        """Fault specs (``MODE[@SITE][:key=value,...]``, see crawler.sandbox.faults) passed as --fault."""
         self.articles = articles
         self.port_base = port_base
         self.host = host
@@ -57,6 +61,8 @@ class SandboxProcess:
             cmd += ["--sites", ",".join(self.sites)]
         if self.articles is not None:
             cmd += ["--articles", str(self.articles)]
+        for spec in self.faults:
+            cmd += ["--fault", spec]
         return cmd
 
     def start(self) -> SandboxProcess:
