@@ -39,3 +39,22 @@ class Document:
     def __repr__(self) -> str:
         return (f"Document(site={self.site!r}, url={self.url!r}, pages={len(self.pages)}, "
                 f"generic={self.generic}, records={len(self.records)})")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailedFetch:
+    """A page the crawl could not get or could not use, and why: the catalog lists it as failed.
+
+    Yielded by the spider's errbacks (after the retries gave up) and by the clean pipeline for bodies
+    that cannot be decoded, so a failure is an item like any other and the crawl goes on.
+    """
+
+    site: str
+    url: str
+    """The URL the crawl asked for (before redirects)."""
+    status: int | None
+    """HTTP status of the last response, or None when no response came (timeout, reset, refused)."""
+    kind: str
+    """A short machine-readable class: http, timeout, connection_lost, data_loss, too_large, redirect_loop …"""
+    reason: str
+    """What happened, for a person reading ``speechcrawl crawls show``."""

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from crawler.commands import clean, crawl, demo, export, sandbox
+from crawler.commands import clean, crawl, crawls, demo, export, sandbox
 
-COMMANDS: list[ModuleType] = [crawl, export, demo, clean, sandbox]
+COMMANDS: list[ModuleType] = [crawl, crawls, export, demo, clean, sandbox]

@@ -1,5 +1,9 @@
 """CatalogPipeline: records, fetches and failures go to the SQLite catalog.
 
+A failure is a page whose final outcome was bad (a :class:`FailedFetch` item from the spider's
+errback or the clean pipeline, or a pipeline crash), one row per URL and crawl; an error status
+that a retry then fixed is not one.
+
 Writes are batched in one transaction and committed every ``COMMIT_EVERY`` rows, when
 the spider goes idle, and on close, so the catalog never holds a half-written
 document: a record is either committed with its fetches or not there at all.
@@ -24,12 +28,13 @@ from crawler import signals as sc_signals
 from crawler.catalog import Catalog
 from crawler.paths import catalog_path_from, crawl_id_from
 from crawler.records import text_sha1
-from spiders.items import Document
+from spiders.items import Document, FailedFetch
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +109,7 @@ class CatalogPipeline:
         pipe = cls(crawler, str(catalog_path_from(settings)), crawl_id_from(settings))
         crawler.signals.connect(pipe.page_archived, signal=sc_signals.page_archived)
         crawler.signals.connect(pipe.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(pipe.item_error, signal=signals.item_error)
         return pipe
 
     @property
@@ -148,12 +154,31 @@ class CatalogPipeline:
             warc_filename=pointer.filename, warc_offset=pointer.offset, warc_length=pointer.length,
             warc_record_id=pointer.record_id, payload_digest=pointer.payload_digest, revisit_of=pointer.revisit_of,
         )
-        if response.status >= 400:
-            catalog.add_failure(crawl_id=self.crawl_id, site=self._site, url=request.url, status=response.status,
-                                reason=f"HTTP {response.status}", at=at)
+        if response.status < 400:
+            # Fetched fine (again): a failure recorded by an earlier attempt or run no longer holds.  Error
+            # statuses are not failures yet: the retry middleware may still succeed; the spider's errback
+            # reports the final outcome as a FailedFetch item.
+            catalog.clear_failure(self.crawl_id, request.url)
         writer.wrote(1)
 
+    def _failure(self, item: FailedFetch) -> FailedFetch:
+        writer, catalog = self._begin()
+        catalog.add_failure(crawl_id=self.crawl_id, site=item.site, url=item.url, status=item.status,
+                            reason=item.reason, at=_now(), kind=item.kind)
+        writer.wrote(1)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"speechcrawl/catalog/failures/{item.kind}")
+        return item
+
+    def item_error(self, item: object, response: Response | None, spider: Spider, failure: Failure) -> None:
+        """A pipeline crashed on a document: Scrapy logs the traceback; the catalog lists the page as failed."""
+        if isinstance(item, Document) and self._writer is not None:
+            self._failure(FailedFetch(site=item.site, url=item.url, status=None, kind="processing_error",
+                                      reason=f"{type(failure.value).__name__}: {failure.value} (see the crawl log)"))
+
     def process_item(self, item: object) -> object:
+        if isinstance(item, FailedFetch):
+            return self._failure(item)
         if not isinstance(item, Document):
             return item
         writer, catalog = self._begin()

@@ -1,4 +1,8 @@
-"""CleanPipeline: decode each page, run the cleaners, attach export records to the document."""
+"""CleanPipeline: decode each page, run the cleaners, attach export records to the document.
+
+A document whose bytes no charset reads cleanly is not cleaned at all (mojibake must never reach an
+export): it leaves this pipeline as a :class:`FailedFetch` with the decoder's reason.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaners import CLEANER_VERSION, clean, decode_html
 from cleaners.types import CleanOptions, Page
 from crawler.records import build_records
-from spiders.items import Document
+from spiders.items import Document, FailedFetch
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -49,8 +53,11 @@ class CleanPipeline:
         for page in item.pages:
             decoded = decode_html(page.body, forced or page.declared_encoding)
             if decoded.text is None:
+                # Never guessed into mojibake: the document becomes a failure the catalog lists.
                 self._inc("undecodable")
-                raise DropItem(f"{page.url}: undecodable ({decoded.reason})")
+                logger.warning("%s: undecodable (%s)", page.url, decoded.reason)
+                return FailedFetch(site=item.site, url=item.url, status=page.status, kind="undecodable",
+                                   reason=f"{page.url}: {decoded.reason}")
             pages.append(Page(url=page.url, html=decoded.text))
         rules = None if profile is None or profile.generic else profile.rules
         result = clean(pages, rules, self.options)
