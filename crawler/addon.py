@@ -16,7 +16,16 @@ if TYPE_CHECKING:
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.ssrf.PrivateAddressGuardMiddleware": 40,
+    # Scrapy's RetryMiddleware is replaced by its backoff-aware subclass, at the same order.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.downloadermiddlewares.pacing.HostPacingMiddleware": 560,
+    "crawler.downloadermiddlewares.content.BodyGuardMiddleware": 595,
+    "crawler.downloadermiddlewares.redirect.RedirectLoopMiddleware": 601,
     "crawler.downloadermiddlewares.warc.WarcRecorderMiddleware": 950,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.spidermiddlewares.resume.ResumeMiddleware": 700,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.clean.CleanPipeline": 300,
@@ -32,7 +41,8 @@ def _register(settings: BaseSettings, name: str, components: dict[str, int]) -> 
 
 
 class SpeechcrawlAddon:
-    """Registers the WARC recorder, SSRF guard, clean and catalog pipelines, and SPEECHCRAWL_* defaults."""
+    """Registers the WARC recorder, SSRF guard, retry/pacing/body/redirect guards, resume filter, clean and
+    catalog pipelines, and SPEECHCRAWL_* defaults."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         for name, value in SPEECHCRAWL_DEFAULTS.items():
@@ -40,4 +50,5 @@ class SpeechcrawlAddon:
         if not settings.get("SPEECHCRAWL_CRAWL_ID"):
             settings.set("SPEECHCRAWL_CRAWL_ID", new_crawl_id(), "addon")
         _register(settings, "DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES)
+        _register(settings, "SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES)
         _register(settings, "ITEM_PIPELINES", ITEM_PIPELINES)

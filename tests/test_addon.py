@@ -5,7 +5,7 @@ from __future__ import annotations
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from crawler.addon import DOWNLOADER_MIDDLEWARES, ITEM_PIPELINES, SpeechcrawlAddon
+from crawler.addon import DOWNLOADER_MIDDLEWARES, ITEM_PIPELINES, SPIDER_MIDDLEWARES, SpeechcrawlAddon
 from crawler.settings import SPEECHCRAWL_DEFAULTS
 
 
@@ -16,6 +16,8 @@ def test_addon_registers_components_and_defaults() -> None:
         assert settings.getdict("DOWNLOADER_MIDDLEWARES")[path] == order
     for path, order in ITEM_PIPELINES.items():
         assert settings.getdict("ITEM_PIPELINES")[path] == order
+    for path, order in SPIDER_MIDDLEWARES.items():
+        assert settings.getdict("SPIDER_MIDDLEWARES")[path] == order
     for name, value in SPEECHCRAWL_DEFAULTS.items():
         if name != "SPEECHCRAWL_CRAWL_ID":
             assert settings.get(name) == value
@@ -27,8 +29,8 @@ def test_addon_equals_manual_configuration() -> None:
     manual = Settings()
     manual.setdict(SPEECHCRAWL_DEFAULTS, "default")
     manual.setdict({"DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES, "ITEM_PIPELINES": ITEM_PIPELINES,
-                    "SPEECHCRAWL_CRAWL_ID": "c"}, "project")
-    for name in ("DOWNLOADER_MIDDLEWARES", "ITEM_PIPELINES"):
+                    "SPIDER_MIDDLEWARES": SPIDER_MIDDLEWARES, "SPEECHCRAWL_CRAWL_ID": "c"}, "project")
+    for name in ("DOWNLOADER_MIDDLEWARES", "ITEM_PIPELINES", "SPIDER_MIDDLEWARES"):
         assert by_addon.getdict(name) == manual.getdict(name)
     for name in SPEECHCRAWL_DEFAULTS:
         assert by_addon.get(name) == manual.get(name)
