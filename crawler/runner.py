@@ -80,7 +80,8 @@ def resolve_targets(targets: Sequence[str], *, profiles_dir: Path | None = None,
 
 
 def crawl_settings(data_dir: Path, *, crawl_id: str | None = None, allow_private: bool = False,
-                   sandbox: bool = False, max_pages: int = 0, max_depth: int = 0,
+                   sandbox: bool = False, max_pages: int = 0, max_depth: int = 0, max_duration: float = 0,
+                   resume: bool = False, user_agent: str | None = None,
                    overrides: Mapping[str, Any] | None = None) -> Settings:
     """Settings for one crawl: product defaults < sandbox preset < explicit options < overrides."""
     settings = Settings()
@@ -92,12 +93,10 @@ def crawl_settings(data_dir: Path, *, crawl_id: str | None = None, allow_private
         "SPEECHCRAWL_DATA_DIR": str(data_dir),
         "SPEECHCRAWL_CRAWL_ID": crawl_id or new_crawl_id(),
     }, "cmdline")
-    if allow_private:
-        settings.set("SPEECHCRAWL_SSRF_ALLOW_PRIVATE", True, "cmdline")
-    if max_pages:
-        settings.set("CLOSESPIDER_PAGECOUNT", max_pages, "cmdline")
-    if max_depth:
-        settings.set("DEPTH_LIMIT", max_depth, "cmdline")
+    options = {"SPEECHCRAWL_SSRF_ALLOW_PRIVATE": allow_private, "CLOSESPIDER_PAGECOUNT": max_pages,
+               "DEPTH_LIMIT": max_depth, "CLOSESPIDER_TIMEOUT": max_duration, "SPEECHCRAWL_RESUME": resume,
+               "USER_AGENT": user_agent}
+    settings.setdict({name: value for name, value in options.items() if value}, "cmdline")
     if overrides:
         settings.setdict(dict(overrides), "cmdline")
     return settings

@@ -38,3 +38,14 @@ def test_allow_private_disables_the_guard() -> None:
     with pytest.raises(NotConfigured):
         build_from_crawler(PrivateAddressGuardMiddleware,
                            get_crawler(settings_dict={"SPEECHCRAWL_SSRF_ALLOW_PRIVATE": True}))
+
+
+def test_an_allowed_origin_is_exact() -> None:
+    mw = build_from_crawler(PrivateAddressGuardMiddleware, get_crawler(
+        settings_dict={"SPEECHCRAWL_SSRF_ALLOW_ORIGINS": ["http://10.1.2.3:8080", "http://192.168.1.5"]}))
+    assert mw.process_request(Request("http://10.1.2.3:8080/list.html")) is None
+    assert mw.process_request(Request("http://192.168.1.5:80/a.html")) is None
+    for url in ("http://10.1.2.3:8081/", "https://10.1.2.3:8080/", "http://10.1.2.4:8080/", "http://127.0.0.1/"):
+        with pytest.raises(PrivateAddressError):
+            mw.process_request(Request(url))
+    assert PrivateAddressError.kind == "private_address"
