@@ -26,6 +26,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "crawler.spidermiddlewares.resume.ResumeMiddleware": 700,
+    # An article's next page keeps its document's depth (and is never dropped by DEPTH_LIMIT).
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "crawler.spidermiddlewares.depth.ArticleDepthMiddleware": 900,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.clean.CleanPipeline": 300,

@@ -73,6 +73,7 @@ SCRAPY_DEFAULTS: dict[str, Any] = {
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+    "DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver",  # the default one cannot reach IPv6 hosts
     "DOWNLOAD_DELAY": 0.5,  # per host, the floor under AutoThrottle
     "DOWNLOAD_TIMEOUT": 30,
     "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,

@@ -69,6 +69,8 @@ def describe_failure(failure: Failure) -> tuple[int | None, str, str] | None:
     if isinstance(exc, HttpError) and exc.response is not None:
         status = exc.response.status
         return status, "http", _status_text(status) + after
+    if hasattr(exc, "kind") and exc.kind is None:
+        return None  # a component's way of saying "no failure" (a request abandoned as the crawl closed)
     kind = getattr(exc, "kind", None)
     if isinstance(kind, str):
         return getattr(exc, "status", None), kind, str(exc) + after

@@ -28,14 +28,15 @@ from spiders.urls import canonical_url
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
-__all__ = ["TemplateSpider", "canonical_url"]
+__all__ = ["TemplateSpider", "canonical_url", "DOC_META"]
 
 logger = logging.getLogger(__name__)
 
 MAX_ARTICLE_PAGES = 50
 """An article "paginated" past this is a trap (a next link that never ends)."""
 
-_DOC_META = "speechcrawl_doc"
+DOC_META = "speechcrawl_doc"
+"""Request meta key of the document an article's next page continues."""
 _HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
@@ -140,7 +141,7 @@ class TemplateSpider(Spider):
             yield doc
             return
         yield Request(next_url, callback=self._continue_article, errback=self._article_page_failed,
-                      dont_filter=True, priority=10, meta={_DOC_META: doc})
+                      dont_filter=True, priority=10, meta={DOC_META: doc})
 
     # -- articles ---------------------------------------------------------------------
     def _start_document(self, response: TextResponse) -> Document:
@@ -153,10 +154,10 @@ class TemplateSpider(Spider):
             yield doc
             return
         yield Request(next_url, callback=self._continue_article, errback=self._article_page_failed,
-                      dont_filter=True, priority=10, meta={_DOC_META: doc})
+                      dont_filter=True, priority=10, meta={DOC_META: doc})
 
     def _continue_article(self, response: Response) -> Iterator[Request | Document | FailedFetch]:
-        doc: Document = response.meta[_DOC_META]
+        doc: Document = response.meta[DOC_META]
         if not _is_html(response):
             logger.warning("page %s of %s is not HTML; article kept with %d pages", response.url, doc.url,
                            len(doc.pages))
@@ -170,7 +171,7 @@ class TemplateSpider(Spider):
     def _article_page_failed(self, failure: Failure) -> Iterator[Document | FailedFetch]:
         yield from self._failed(failure)
         request = getattr(failure, "request", None)
-        doc: Document | None = request.meta.get(_DOC_META) if request is not None else None
+        doc: Document | None = request.meta.get(DOC_META) if request is not None else None
         if doc is None:
             return
         logger.warning("next page of %s failed (%s); article kept with %d pages", doc.url,

@@ -16,6 +16,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 
+from crawler.downloadermiddlewares._wait import CrawlClosingError
 from crawler.downloadermiddlewares.ssrf import PrivateAddressError
 from spiders.failures import FAILURE_NOTE, ROBOTS_FORBIDDEN, describe_failure
 
@@ -52,5 +53,6 @@ def test_http_errors_carry_status_and_retries() -> None:
                                                        "server asked for 3600s")
 
 
-def test_robots_denials_are_not_failures() -> None:
+def test_robots_denials_and_requests_abandoned_at_close_are_not_failures() -> None:
     assert describe_failure(_failure(IgnoreRequest(ROBOTS_FORBIDDEN))) is None
+    assert describe_failure(_failure(CrawlClosingError("crawl closing"))) is None

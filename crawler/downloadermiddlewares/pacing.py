@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.downloadermiddlewares._wait import wait as wait_or_close
 from crawler.downloadermiddlewares.retry import parse_retry_after
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class HostPacingMiddleware:
         if wait > 0:
             self._inc("waits")
             self._inc("waited_seconds", wait)
-            await sleep(wait)
+            await wait_or_close(self.crawler, wait)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in (429, 503):

@@ -8,7 +8,7 @@ statuses and exceptions, how many times, the stats) and adds *when*: attempt *n*
 more than the cap is not waited for: the page is given up and the catalog says why.
 
 The wait happens in ``process_request`` of the retried request, so it holds one slot of this site's
-crawler (each site has its own), never the reactor.
+crawler (each site has its own), never the reactor, and it ends early when the crawl closes.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Self
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.utils.asyncio import sleep
 
+from crawler.downloadermiddlewares._wait import wait
 from spiders.failures import FAILURE_NOTE
 
 if TYPE_CHECKING:
@@ -97,9 +97,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return mw
 
     async def process_request(self, request: Request) -> None:
-        wait = request.meta.get(META_NOT_BEFORE, 0.0) - time.monotonic()
-        if wait > 0:
-            await sleep(wait)
+        left = request.meta.get(META_NOT_BEFORE, 0.0) - time.monotonic()
+        if left > 0:
+            await wait(self.crawler, left)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:

@@ -110,6 +110,7 @@ class CatalogPipeline:
         crawler.signals.connect(pipe.page_archived, signal=sc_signals.page_archived)
         crawler.signals.connect(pipe.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(pipe.item_error, signal=signals.item_error)
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
     @property
@@ -126,13 +127,16 @@ class CatalogPipeline:
         return spider.name if spider is not None else "?"
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Pipelines close before Scrapy knows why the spider closed: the reason arrives with this signal."""
         writer, self._writer = self._writer, None
         if writer is None:
             return
-        writer.commit()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        reason = stats.get("finish_reason", "finished")
-        writer.catalog.finish_crawl(self.crawl_id, self._site, _now(), str(reason),
+        writer.catalog.finish_crawl(self.crawl_id, spider.name, _now(), reason,
                                     {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
         writer.release()
 
@@ -185,4 +189,6 @@ class CatalogPipeline:
         for record in item.records:
             catalog.put_record(record, crawl_id=self.crawl_id, text_sha1=text_sha1(str(record["text"])))
         writer.wrote(len(item.records))
+        for failure in item.failures:
+            self._failure(failure)
         return item
