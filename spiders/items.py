@@ -35,6 +35,8 @@ class Document:
     generic: bool = False
     records: list[dict[str, object]] = field(default_factory=list)
     """Export records produced by the clean pipeline (one per speech)."""
+    failures: list[FailedFetch] = field(default_factory=list)
+    """Pages of this document that could not be used (the document keeps the pages before them)."""
 
     def __repr__(self) -> str:
         return (f"Document(site={self.site!r}, url={self.url!r}, pages={len(self.pages)}, "

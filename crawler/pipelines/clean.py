@@ -50,14 +50,20 @@ class CleanPipeline:
         profile = getattr(self.crawler.spider, "profile", None)
         forced = profile.encoding if profile is not None and profile.encoding != "auto" else None
         pages = []
-        for page in item.pages:
+        for k, page in enumerate(item.pages):
             decoded = decode_html(page.body, forced or page.declared_encoding)
             if decoded.text is None:
-                # Never guessed into mojibake: the document becomes a failure the catalog lists.
+                # Never guessed into mojibake: the page becomes a failure the catalog lists.  A first page
+                # fails the document; a later one ends it there, as a page that failed to download does.
                 self._inc("undecodable")
                 logger.warning("%s: undecodable (%s)", page.url, decoded.reason)
-                return FailedFetch(site=item.site, url=item.url, status=page.status, kind="undecodable",
-                                   reason=f"{page.url}: {decoded.reason}")
+                failure = FailedFetch(site=item.site, url=page.url, status=page.status, kind="undecodable",
+                                      reason=decoded.reason)
+                if k == 0:
+                    return failure
+                item.failures.append(failure)
+                item.pages = item.pages[:k]
+                break
             pages.append(Page(url=page.url, html=decoded.text))
         rules = None if profile is None or profile.generic else profile.rules
         result = clean(pages, rules, self.options)
