@@ -38,7 +38,7 @@ def pages(draw: st.DrawFn) -> tuple[str, bytes, str | None]:
     return text, data, header
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(pages())
 def test_decoded_right_or_reported_undecodable(page: tuple[str, bytes, str | None]) -> None:
     text, data, header = page
@@ -50,7 +50,7 @@ def test_decoded_right_or_reported_undecodable(page: tuple[str, bytes, str | Non
     assert "\ufffd" not in decoded.text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(pages(), st.sampled_from([b"\x00", b"\x00" * 7]), st.integers(min_value=0, max_value=50))
 def test_nul_bytes_between_tags_never_turn_into_mojibake(page: tuple[str, bytes, str | None], nul: bytes,
                                                         which: int) -> None:
@@ -62,7 +62,7 @@ def test_nul_bytes_between_tags_never_turn_into_mojibake(page: tuple[str, bytes,
         assert html.unescape(decoded.text.replace("\x00", "")) == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.integers(min_value=0, max_value=2**32), st.integers(min_value=200, max_value=20_000),
        st.sampled_from([None, *LABELS]))
 def test_binary_junk_is_reported_undecodable(seed: int, size: int, header: str | None) -> None:

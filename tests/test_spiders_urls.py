@@ -58,7 +58,7 @@ def urls(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
     return url, params
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(urls(), st.text(max_size=10))
 def test_idempotent_ascii_and_no_fragment(generated: tuple[str, list[tuple[str, str]]], fragment: str) -> None:
     url, _ = generated
@@ -68,7 +68,7 @@ def test_idempotent_ascii_and_no_fragment(generated: tuple[str, list[tuple[str, 
     assert once == canonical_url(url)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(urls(), st.sampled_from(sorted(TRACKING_PARAMS | SESSION_PARAMS) + ["utm_source", "UTM_Campaign"]),
        _value, st.integers(min_value=0, max_value=4))
 def test_tracking_and_session_parameters_never_matter(generated: tuple[str, list[tuple[str, str]]], name: str,
@@ -81,7 +81,7 @@ def test_tracking_and_session_parameters_never_matter(generated: tuple[str, list
     assert canonical_url(noisy) == canonical_url(url)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(urls())
 def test_other_parameters_keep_their_order(generated: tuple[str, list[tuple[str, str]]]) -> None:
     url, params = generated
@@ -89,7 +89,7 @@ def test_other_parameters_keep_their_order(generated: tuple[str, list[tuple[str,
     assert [p.split("=", 1)[0] for p in query.split("&") if p] == [k for k, _ in params]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(urls())
 def test_default_ports_case_and_escaping_spellings_collapse(generated: tuple[str, list[tuple[str, str]]]) -> None:
     url, _ = generated
