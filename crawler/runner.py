@@ -38,6 +38,8 @@ class SiteSummary:
     records: int = 0
     errors: int = 0
     finish_reason: str = ""
+    failed: int = 0
+    """Pages listed as failed in the catalog (``speechcrawl crawls show``)."""
 
 
 @dataclass
@@ -180,19 +182,23 @@ def _summarise(settings: Settings, profiles: Sequence[SiteProfile], finished: Ma
     summary = CrawlSummary(crawl_id=settings.get("SPEECHCRAWL_CRAWL_ID"), data_dir=data_dir, seconds=seconds)
     catalog_path = data_dir / CATALOG_NAME
     counts: dict[str, int] = {}
+    failed: dict[str, int] = {}
     if catalog_path.exists():
         catalog = Catalog(catalog_path)
         try:
             for row in catalog.conn.execute("SELECT site, COUNT(*) FROM records WHERE crawl_id = ? GROUP BY site",
                                             (summary.crawl_id,)):
                 counts[row[0]] = row[1]
+            for row in catalog.conn.execute("SELECT site, COUNT(*) FROM failures WHERE crawl_id = ? GROUP BY site",
+                                            (summary.crawl_id,)):
+                failed[row[0]] = row[1]
         finally:
             catalog.close()
     for profile in profiles:
         stats = finished.get(profile.name, {})
         summary.sites.append(SiteSummary(
             site=profile.name, pages=int(stats.get("response_received_count", 0)),
-            records=counts.get(profile.name, 0),
+            records=counts.get(profile.name, 0), failed=failed.get(profile.name, 0),
             errors=int(stats.get("log_count/ERROR", 0)), finish_reason=str(stats.get("finish_reason", "not run")),
         ))
     for path in (data_dir / WARC_DIRNAME).rglob("*.warc.gz"):

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from crawler.catalog import Catalog
 from crawler.cli import main
 from crawler.sandbox.harness import Result, run_batch, texts_of
 from crawler.sandbox.scenarios import BATCHES, Batch, Scenario
@@ -62,3 +63,14 @@ def test_crawls_show_lists_the_failed_pages(outcomes: dict[str, Any], capsys: py
     for kind in ("data_loss", "timeout", "truncated_body", "redirect_loop"):
         assert f"  {kind} " in shown
     assert " 503  http " in shown and "HTTP 503 Service Unavailable (after 3 retries)" in shown
+
+
+def test_non_html_is_archived_but_not_cleaned(outcomes: dict[str, Any]) -> None:
+    batch = next(b for b in BATCHES if any(s.fault.startswith("non-html") for s in b.scenarios))
+    results, _ = _outcome(outcomes, batch)
+    pdf = next(r for r in results if r.scenario.fault.startswith("non-html"))
+    catalog = Catalog(outcomes["work"] / batch.name.replace(" ", "-") / "catalog.sqlite")
+    archived = catalog.conn.execute("SELECT COUNT(*) FROM fetches WHERE content_type = 'application/pdf' "
+                                    "AND warc_filename IS NOT NULL").fetchone()[0]
+    catalog.close()
+    assert archived == pdf.expected.hit == pdf.failed > 0

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
 import pytest
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
 
+from crawler.catalog import Catalog
 from crawler.downloadermiddlewares.redirect import RedirectLoopError, RedirectLoopMiddleware
-from tests import spider_crawler
+from tests import run_cli, spider_crawler
 
 
 def _mw() -> RedirectLoopMiddleware:
@@ -48,3 +53,18 @@ def test_a_new_target_passes_through() -> None:
 def test_off_with_redirects() -> None:
     with pytest.raises(NotConfigured):
         build_from_crawler(RedirectLoopMiddleware, spider_crawler({"REDIRECT_ENABLED": False}))
+
+
+@pytest.mark.slow
+def test_a_chain_longer_than_the_limit_is_a_recorded_failure(sandbox: Any, tmp_path: Path) -> None:
+    url = "/"
+    for _ in range(12):  # twelve distinct hops: no loop, just too many (REDIRECT_MAX_TIMES is 10)
+        url = "/redirect?to=" + quote(url, safe="")
+    start = sandbox.url("wenmi", url)
+    proc = run_cli("crawl", start, "--sandbox", "--no-progress", "--data", str(tmp_path), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    failures = catalog.failures()
+    catalog.close()
+    assert [(f["url"], f["kind"]) for f in failures] == [(start, "redirect_limit")]
+    assert "too many redirects" in failures[0]["reason"]

@@ -117,6 +117,7 @@ def test_private_start_urls_are_refused_before_any_connection(counters: tuple[Co
     assert (v4.connections, v6.connections) == (0, 0)
     assert _refused(tmp_path) == {url: "private_address" for url in starts}
     assert "pass --allow-private only for sandboxes you run yourself" in proc.stderr
+    assert "4 pages failed: see `speechcrawl crawls show " in proc.stdout
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ from crawler.paths import CATALOG_NAME
 from crawler.resume import resumable_crawl
 from crawler.runner import crawl_settings, resolve_targets, run_crawl
 from crawler.settings import user_agent
-from spiders.profiles import ProfileError
+from spiders.profiles import ProfileError, SiteProfile
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,30 +58,37 @@ def _origins(values: list[str], targets: list[str]) -> dict[str, str]:
     return origins
 
 
+def _crawl_id(args: argparse.Namespace, profiles: list[SiteProfile]) -> str | None:
+    """--crawl-id, or with --resume alone the newest unfinished crawl of these sites."""
+    if not args.resume or args.crawl_id:
+        return str(args.crawl_id) if args.crawl_id else None
+    crawl_id = resumable_crawl(args.data / CATALOG_NAME, [p.name for p in profiles])
+    if crawl_id is None:
+        raise ProfileError(f"nothing to resume in {args.data}: no unfinished crawl of these sites "
+                           "(run without --resume, or give --crawl-id)")
+    print(f"resuming crawl {crawl_id}")
+    return crawl_id
+
+
 def run(args: argparse.Namespace) -> int:
-    try:
-        profiles = resolve_targets(args.targets, origins=_origins(args.origin, args.targets))
-    except ProfileError as exc:
-        return fail(str(exc), 2)
     if args.contact and not args.contact.startswith(("http://", "https://", "mailto:")):
         return fail(f"--contact must be an http(s) URL or a mailto: address, got {args.contact!r}", 2)
-    crawl_id = args.crawl_id
-    if args.resume and not crawl_id:
-        crawl_id = resumable_crawl(args.data / CATALOG_NAME, [p.name for p in profiles])
-        if crawl_id is None:
-            return fail(f"nothing to resume in {args.data}: no unfinished crawl of these sites "
-                        "(run without --resume, or give --crawl-id)", 2)
-        print(f"resuming crawl {crawl_id}")
-    overrides = dict(item.split("=", 1) for item in args.set if "=" in item)
+    try:
+        profiles = resolve_targets(args.targets, origins=_origins(args.origin, args.targets))
+        crawl_id = _crawl_id(args, profiles)
+    except ProfileError as exc:
+        return fail(str(exc), 2)
     settings = crawl_settings(args.data, crawl_id=crawl_id, allow_private=args.allow_private or args.sandbox,
                               sandbox=args.sandbox, max_pages=args.max_pages, max_depth=args.max_depth,
                               max_duration=args.max_duration, resume=args.resume,
                               user_agent=args.user_agent or (user_agent(args.contact) if args.contact else None),
-                              overrides=overrides)
+                              overrides=dict(item.split("=", 1) for item in args.set if "=" in item))
     summary = run_crawl(profiles, settings, progress=not args.no_progress)
     for site in summary.sites:
         print(f"{site.site}: {site.pages} pages, {site.records} records, finish: {site.finish_reason}")
     print(f"crawl {summary.crawl_id}: {summary.pages} pages, {summary.records} records, "
           f"{summary.warc_files} WARC files ({summary.warc_bytes} bytes) in {summary.seconds:.1f}s")
+    if failed := sum(s.failed for s in summary.sites):
+        print(f"{failed} pages failed: see `speechcrawl crawls show {summary.crawl_id} --data {args.data}`")
     return 0 if all(s.finish_reason == "finished" or s.finish_reason.startswith("closespider")
                     for s in summary.sites) else 1

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive.verify import verify_paths
 from crawler.catalog import Catalog
@@ -92,6 +93,8 @@ class Result:
     dead_links: int = 0
     trap_pages: int = 0
     """Fetched pages that exist only because of a trap (calendar pages, session-id URLs)."""
+    distinct_texts: int = 0
+    """Of an endless trap's records, how many texts differ (``export --dedup exact`` keeps one of each)."""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -100,12 +103,17 @@ class Result:
 
 
 def _judge(scenario: Scenario, want: Expected, records: list[dict[str, Any]], failures: list[dict[str, Any]],
-           clean: Mapping[tuple[str, Key], str], finish: str, generic: bool, fetched: list[str]) -> Result:
+           clean: Mapping[tuple[str, Key], str], finish: str, generic: bool, fetched: list[str],
+           site_url: str) -> Result:
     dead = [f for f in failures if generic and f["status"] == 404]
     result = Result(scenario, want, exported=len(records), failed=len(failures) - len(dead), finish=finish,
                     fetched=len(fetched), dead_links=len(dead),
                     trap_pages=sum("/calendar/" in url or "sid=" in url for url in fetched))
+    offsite = {urlsplit(url).netloc for url in fetched} - {urlsplit(site_url).netloc}
+    if offsite:
+        result.problems.append(f"fetched from other hosts: {sorted(offsite)}")
     if scenario.outcome == "bounded":
+        result.distinct_texts = len({r["text"] for r in records})
         if finish != "finished" and not finish.startswith("closespider"):
             result.problems.append(f"an endless trap must end by a limit, the crawl ended {finish!r}")
         return result
@@ -151,7 +159,7 @@ def run_batch(batch: Batch, workdir: Path, clean: Mapping[tuple[str, Key], str])
         mine = [dict(r, site=scenario.site) for r in records if r["site"] == name]
         results.append(_judge(scenario, wants[scenario.site], mine, [f for f in failures if f["site"] == name],
                               {} if batch.generic else clean, finishes.get(name, "not run"), batch.generic,
-                              [f["url"] for f in fetches if f["site"] == name]))
+                              [f["url"] for f in fetches if f["site"] == name], sandbox.urls[scenario.site]))
     return results, archive_problems(data)
 
 
