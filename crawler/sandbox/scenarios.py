@@ -74,11 +74,11 @@ class Batch:
 BATCHES: tuple[Batch, ...] = (
     Batch("failing servers", (
         Scenario("connection reset mid-body", "wenmi", "reset:every=4", "failed", "data_loss"),
-        Scenario("slow responses past the timeout", "fanwen", "slow:every=5,seconds=2.5", "failed", "timeout"),
+        Scenario("slow responses past the timeout", "fanwen", "slow:every=5,seconds=3", "failed", "timeout"),
         Scenario("truncated gzip", "wendang", "gzip-truncated:every=4", "failed", "truncated_body"),
         Scenario("503 that never ends", "sucai", "burst:every=4,status=503", "failed", "http"),
         Scenario("redirect loop", "ribao", "redirect-loop:every=4", "failed", "redirect_loop"),
-    ), args=("-s", "DOWNLOAD_TIMEOUT=1")),
+    ), args=("-s", "DOWNLOAD_TIMEOUT=1.5")),
     Batch("bad bodies", (
         Scenario("200 MB body (Content-Length)", "wenmi", "big-body:every=5", "failed", "too_large"),
         Scenario("200 MB body (streamed, no length)", "fanwen", "big-body:every=8,length=0", "failed", "too_large"),
@@ -90,11 +90,11 @@ BATCHES: tuple[Batch, ...] = (
         Scenario("burst of 500 (2 per page)", "wenmi", "burst:every=2,status=500,times=2", "recovered"),
         Scenario("burst of 429 + Retry-After: 1", "fanwen", "burst:every=3,status=429,retry_after=1,times=2",
                  "recovered"),
-        Scenario("slow once, then fast", "wendang", "slow:every=3,seconds=2,times=1", "recovered"),
+        Scenario("slow once, then fast", "wendang", "slow:every=3,seconds=2.5,times=1", "recovered"),
         Scenario("reset twice, then whole", "sucai", "reset:every=3,times=2", "recovered"),
         Scenario("503 + Retry-After as HTTP-date", "ribao", "burst:every=3,status=503,retry_after=@1,times=1",
                  "recovered"),
-    ), args=("-s", "DOWNLOAD_TIMEOUT=1")),
+    ), args=("-s", "DOWNLOAD_TIMEOUT=1.5")),
     Batch("mislabelled and broken pages", (
         Scenario("mislabelled charsets (GBK as UTF-8, GB18030, Big5, BOM, meta conflict, none)", "wenmi",
                  "charset:kind=any", "intact"),
