@@ -118,6 +118,7 @@ def test_private_start_urls_are_refused_before_any_connection(counters: tuple[Co
     assert _refused(tmp_path) == {url: "private_address" for url in starts}
     assert "pass --allow-private only for sandboxes you run yourself" in proc.stderr
     assert "4 pages failed: see `speechcrawl crawls show " in proc.stdout
+    assert "no --contact given: site owners cannot reach you" in proc.stderr
 
 
 @pytest.mark.slow

@@ -10,6 +10,8 @@ import gzip
 import html
 import http.client
 import re
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -203,3 +205,9 @@ def test_endpoints(faulty: SandboxProcess, client: Client) -> None:
         _raw(faulty, "/drop").read()
     with pytest.raises(http.client.IncompleteRead):
         _raw(faulty, "/partial").read()
+
+
+def test_server_cli_rejects_a_bad_fault_spec() -> None:
+    proc = subprocess.run([sys.executable, "-m", "crawler.sandbox.server", "--port-base", "0", "--fault", "melt@wenmi"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "unknown fault mode 'melt'" in proc.stderr

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from crawler.commands._common import add_parser, fail
 from crawler.paths import CATALOG_NAME
 from crawler.resume import resumable_crawl
 from crawler.runner import crawl_settings, resolve_targets, run_crawl
-from crawler.settings import user_agent
+from crawler.settings import DEFAULT_CONTACT, user_agent
 from spiders.profiles import ProfileError, SiteProfile
+
+logger = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -83,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
                               max_duration=args.max_duration, resume=args.resume,
                               user_agent=args.user_agent or (user_agent(args.contact) if args.contact else None),
                               overrides=dict(item.split("=", 1) for item in args.set if "=" in item))
+    if not args.sandbox and DEFAULT_CONTACT in settings.get("USER_AGENT", ""):
+        logger.warning("no --contact given: site owners cannot reach you (User-Agent says %s)", DEFAULT_CONTACT)
     summary = run_crawl(profiles, settings, progress=not args.no_progress)
     for site in summary.sites:
         print(f"{site.site}: {site.pages} pages, {site.records} records, finish: {site.finish_reason}")
