@@ -3,7 +3,7 @@
 One scenario = one fault mode on one site.  Its expectation is computed without any crawler code,
 from the gold records and :meth:`FaultRule.hits`: which records must be exported (with exactly the
 text a clean crawl gives), which pages must be listed as failed and with which kind, and which
-records may come out shorter (an article whose page 2 failed).  Batches put five scenarios, one
+records may come out shorter (an article whose page 2 failed).  Batches put up to five scenarios, one
 per site, into one crawl; the tests (``tests/test_crawl_faults.py``) and the reliability report
 (``bench/reliability.py``) run the same batches through :mod:`crawler.sandbox.harness`.
 """
