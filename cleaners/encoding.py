@@ -38,6 +38,10 @@ _ALIASES = {
     "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "x-x-big5": "big5hkscs",
 }
 _MULTIBYTE_FALLBACKS = ("utf-8", "gb18030", "big5hkscs")
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32), 127])
+"""C0 controls text never holds (tab, LF, FF, CR and ESC, which ISO-2022 uses, are not counted)."""
+_MAX_CONTROL_BYTES = 8
+"""Control bytes always tolerated (stray NULs happen); more than this and 2 % of the body means binary."""
 _MAX_ERROR_RATIO = 0.01
 """Invalid sequences tolerated per non-ASCII byte: stray bytes happen; more means a wrong codec."""
 _DECLARED_MARGIN = 0.25
@@ -113,6 +117,12 @@ def decode_html(body: bytes, declared: str | None = None, *, force: bool = False
             bad = text.count("\ufffd")
             return Decoded(text=text, encoding=codec.replace("-sig", ""), reason=f"byte-order mark ({codec})",
                            replaced=bad)
+    controls = len(body) - len(body.translate(None, _CONTROL_BYTES))
+    if controls > max(_MAX_CONTROL_BYTES, len(body) // 50):
+        # Any single-byte codec "decodes" an image or a zip; control bytes say it is none of text.
+        return Decoded(text=None, encoding=None, replaced=0,
+                       reason=(f"undecodable: looks binary ({controls} control bytes in {len(body)}, "
+                               f"header {declared or 'without charset'}); not text whatever the label says"))
     header = normalize_encoding(declared)
     meta_label = _sniff(body)
     meta = normalize_encoding(meta_label)

@@ -16,7 +16,20 @@ if TYPE_CHECKING:
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.ssrf.PrivateAddressGuardMiddleware": 40,
+    # Scrapy's RetryMiddleware is replaced by its backoff-aware subclass, at the same order.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.downloadermiddlewares.pacing.HostPacingMiddleware": 560,
+    "crawler.downloadermiddlewares.content.BodyGuardMiddleware": 595,
+    "crawler.downloadermiddlewares.redirect.RedirectLoopMiddleware": 601,
     "crawler.downloadermiddlewares.warc.WarcRecorderMiddleware": 950,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.spidermiddlewares.resume.ResumeMiddleware": 700,
+    # An article's next page keeps its document's depth (and is never dropped by DEPTH_LIMIT).
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "crawler.spidermiddlewares.depth.ArticleDepthMiddleware": 900,
+    "crawler.spidermiddlewares.sample.SampleLimitMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.clean.CleanPipeline": 300,
@@ -24,9 +37,6 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.monitor.HealthMonitor": 500,
-}
-SPIDER_MIDDLEWARES = {
-    "crawler.spidermiddlewares.sample.SampleLimitMiddleware": 950,
 }
 
 
@@ -38,8 +48,8 @@ def _register(settings: BaseSettings, name: str, components: dict[str, int]) -> 
 
 
 class SpeechcrawlAddon:
-    """Registers the WARC recorder, SSRF guard, clean and catalog pipelines, the health monitor, the
-    sample limiter, and SPEECHCRAWL_* defaults."""
+    """Registers the WARC recorder, SSRF guard, retry/pacing/body/redirect guards, resume filter, clean and
+    catalog pipelines, the health monitor, the sample limiter, and SPEECHCRAWL_* defaults."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         for name, value in SPEECHCRAWL_DEFAULTS.items():
@@ -47,6 +57,6 @@ class SpeechcrawlAddon:
         if not settings.get("SPEECHCRAWL_CRAWL_ID"):
             settings.set("SPEECHCRAWL_CRAWL_ID", new_crawl_id(), "addon")
         _register(settings, "DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES)
+        _register(settings, "SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES)
         _register(settings, "ITEM_PIPELINES", ITEM_PIPELINES)
         _register(settings, "EXTENSIONS", EXTENSIONS)
-        _register(settings, "SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES)

@@ -73,9 +73,22 @@ def _m002_schedules(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m003_failures_kind(conn: sqlite3.Connection) -> None:
+    """One row per failed URL and crawl, with a kind: a resumed crawl re-fails a page, it does not add a row."""
+    _run_script(
+        conn,
+        """
+        ALTER TABLE failures ADD COLUMN kind TEXT NOT NULL DEFAULT 'http';
+        DELETE FROM failures WHERE id NOT IN (SELECT MAX(id) FROM failures GROUP BY crawl_id, url);
+        CREATE UNIQUE INDEX failures_crawl_url ON failures (crawl_id, url)
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_schedules", _m002_schedules),
+    ("003_failures_kind", _m003_failures_kind),
 ]
 
 
@@ -132,9 +145,18 @@ class Catalog:
         cols = ", ".join(row)
         self.conn.execute(f"INSERT INTO fetches ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
 
-    def add_failure(self, *, crawl_id: str, site: str, url: str, status: int | None, reason: str, at: str) -> None:
-        self.conn.execute("INSERT INTO failures (crawl_id, site, url, status, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
-                          (crawl_id, site, url, status, reason, at))
+    def add_failure(self, *, crawl_id: str, site: str, url: str, status: int | None, reason: str, at: str,
+                    kind: str = "http") -> None:
+        """Record that ``url`` failed in this crawl; a later failure of the same URL replaces the row."""
+        self.conn.execute(
+            "INSERT INTO failures (crawl_id, site, url, status, reason, at, kind) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (crawl_id, url) DO UPDATE SET site = excluded.site, status = excluded.status,"
+            " reason = excluded.reason, at = excluded.at, kind = excluded.kind",
+            (crawl_id, site, url, status, reason, at, kind))
+
+    def clear_failure(self, crawl_id: str, url: str) -> None:
+        """``url`` was fetched fine after all (a retry in a resumed crawl): it is no longer a failure."""
+        self.conn.execute("DELETE FROM failures WHERE crawl_id = ? AND url = ?", (crawl_id, url))
 
     def fetched_urls(self, crawl_id: str | None = None) -> list[str]:
         if crawl_id is None:

@@ -43,6 +43,8 @@ class SiteSummary:
     finish_reason: str = ""
     warnings: list[str] = field(default_factory=list)
     """What the health monitors found wrong (crawler.health); empty when the site looks healthy."""
+    failed: int = 0
+    """Pages listed as failed in the catalog (``speechcrawl crawls show``)."""
 
 
 @dataclass
@@ -85,7 +87,8 @@ def resolve_targets(targets: Sequence[str], *, profiles_dir: Path | None = None,
 
 
 def crawl_settings(data_dir: Path, *, crawl_id: str | None = None, allow_private: bool = False,
-                   sandbox: bool = False, max_pages: int = 0, max_depth: int = 0,
+                   sandbox: bool = False, max_pages: int = 0, max_depth: int = 0, max_duration: float = 0,
+                   resume: bool = False, user_agent: str | None = None,
                    overrides: Mapping[str, Any] | None = None) -> Settings:
     """Settings for one crawl: product defaults < sandbox preset < explicit options < overrides."""
     settings = Settings()
@@ -97,12 +100,10 @@ def crawl_settings(data_dir: Path, *, crawl_id: str | None = None, allow_private
         "SPEECHCRAWL_DATA_DIR": str(data_dir),
         "SPEECHCRAWL_CRAWL_ID": crawl_id or new_crawl_id(),
     }, "cmdline")
-    if allow_private:
-        settings.set("SPEECHCRAWL_SSRF_ALLOW_PRIVATE", True, "cmdline")
-    if max_pages:
-        settings.set("CLOSESPIDER_PAGECOUNT", max_pages, "cmdline")
-    if max_depth:
-        settings.set("DEPTH_LIMIT", max_depth, "cmdline")
+    options = {"SPEECHCRAWL_SSRF_ALLOW_PRIVATE": allow_private, "CLOSESPIDER_PAGECOUNT": max_pages,
+               "DEPTH_LIMIT": max_depth, "CLOSESPIDER_TIMEOUT": max_duration, "SPEECHCRAWL_RESUME": resume,
+               "USER_AGENT": user_agent}
+    settings.setdict({name: value for name, value in options.items() if value}, "cmdline")
     if overrides:
         settings.setdict(dict(overrides), "cmdline")
     return settings
@@ -190,19 +191,23 @@ def _summarise(settings: Settings, profiles: Sequence[SiteProfile], finished: Ma
     summary = CrawlSummary(crawl_id=settings.get("SPEECHCRAWL_CRAWL_ID"), data_dir=data_dir, seconds=seconds)
     catalog_path = data_dir / CATALOG_NAME
     counts: dict[str, int] = {}
+    failed: dict[str, int] = {}
     if catalog_path.exists():
         catalog = Catalog(catalog_path)
         try:
             for row in catalog.conn.execute("SELECT site, COUNT(*) FROM records WHERE crawl_id = ? GROUP BY site",
                                             (summary.crawl_id,)):
                 counts[row[0]] = row[1]
+            for row in catalog.conn.execute("SELECT site, COUNT(*) FROM failures WHERE crawl_id = ? GROUP BY site",
+                                            (summary.crawl_id,)):
+                failed[row[0]] = row[1]
         finally:
             catalog.close()
     for profile in profiles:
         stats = finished.get(profile.name, {})
         summary.sites.append(SiteSummary(
             site=profile.name, pages=int(stats.get("response_received_count", 0)),
-            records=counts.get(profile.name, 0),
+            records=counts.get(profile.name, 0), failed=failed.get(profile.name, 0),
             errors=int(stats.get("log_count/ERROR", 0)), finish_reason=str(stats.get("finish_reason", "not run")),
             warnings=list(stats.get(_WARNINGS) or []),
         ))

@@ -15,6 +15,9 @@ SPEECHCRAWL_WARC_DIR = ""  # default: <SPEECHCRAWL_DATA_DIR>/warc
 SPEECHCRAWL_WARC_MAX_SIZE = 1_000_000_000  # bytes before rotating to a new file
 SPEECHCRAWL_WARC_REVISITS = True  # identical payload of the same URL -> revisit record
 
+# --- body guard (truncated compressed bodies, over-long streams) ------------------
+SPEECHCRAWL_BODYGUARD_ENABLED = True
+
 # --- catalog (SQLite) ----------------------------------------------------------
 SPEECHCRAWL_CATALOG_ENABLED = True
 SPEECHCRAWL_CATALOG_PATH = ""  # default: <SPEECHCRAWL_DATA_DIR>/catalog.sqlite
@@ -27,6 +30,15 @@ SPEECHCRAWL_CRAWL_ID = ""  # default: UTC timestamp of the crawl start
 SPEECHCRAWL_DATA_DIR = "data"
 SPEECHCRAWL_OPERATOR = "speechcrawl (+https://example.invalid/speechcrawl; archive crawler)"
 SPEECHCRAWL_PROFILES_DIR = ""  # default: the profiles shipped in spiders/profiles/
+SPEECHCRAWL_RESUME = False  # continue SPEECHCRAWL_CRAWL_ID: repair its WARC tails, skip documents already stored
+
+# --- pacing (robots.txt Crawl-delay, Retry-After pauses per host) -------------------
+SPEECHCRAWL_PACING_ENABLED = True
+SPEECHCRAWL_PACING_MAX_DELAY = 60.0  # seconds; a longer Crawl-delay or Retry-After pause is capped
+
+# --- retries (Scrapy's RETRY_* decide what and how often; these decide when) ---------
+SPEECHCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each next one
+SPEECHCRAWL_RETRY_BACKOFF_MAX = 60.0  # cap; a Retry-After asking for more gives the page up
 
 # --- health monitors (crawler.extensions.monitor; see crawler/health.py) --------------
 SPEECHCRAWL_HEALTH_ENABLED = True
@@ -48,10 +60,20 @@ SPEECHCRAWL_SAMPLE_LISTS = 0  # fetch only the first N list pages (0: no limit)
 
 # --- network safety ----------------------------------------------------------------
 SPEECHCRAWL_SSRF_ALLOW_PRIVATE = False
+SPEECHCRAWL_SSRF_ALLOW_ORIGINS: list[str] = []  # exact scheme://host:port origins allowed although private
 
 SPEECHCRAWL_DEFAULTS: dict[str, Any] = {
     name: value for name, value in dict(globals()).items() if name.startswith("SPEECHCRAWL_") and name != "SPEECHCRAWL_DEFAULTS"
 }
+
+DEFAULT_CONTACT = "https://example.invalid/speechcrawl"
+"""Placeholder: a real crawl passes --contact so that site owners can reach the operator."""
+
+
+def user_agent(contact: str) -> str:
+    """The User-Agent for a crawl run by ``contact`` (a URL or mailto: address site owners can use)."""
+    return f"Mozilla/5.0 (compatible; speechcrawl/0.1; +{contact})"
+
 
 # Scrapy settings the product needs whatever the project file says.  Politeness
 # defaults are for real sites; the sandbox preset below lifts them on loopback.
@@ -59,16 +81,19 @@ SCRAPY_DEFAULTS: dict[str, Any] = {
     "ADDONS": {"crawler.addon.SpeechcrawlAddon": 0},
     "SPIDER_LOADER_CLASS": "spiders.loader.ProfileSpiderLoader",
     "ROBOTSTXT_OBEY": True,
-    "USER_AGENT": "Mozilla/5.0 (compatible; speechcrawl/0.1; +https://example.invalid/speechcrawl)",
+    "USER_AGENT": user_agent(DEFAULT_CONTACT),
     "AUTOTHROTTLE_ENABLED": True,
-    "AUTOTHROTTLE_START_DELAY": 0.5,
+    "AUTOTHROTTLE_START_DELAY": 1.0,
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+    "DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver",  # the default one cannot reach IPv6 hosts
+    "DOWNLOAD_DELAY": 0.5,  # per host, the floor under AutoThrottle
     "DOWNLOAD_TIMEOUT": 30,
     "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
     "RETRY_TIMES": 3,
+    "RETRY_GIVE_UP_LOG_LEVEL": "WARNING",  # the catalog records the failure; not an error of the crawler
     "REDIRECT_MAX_TIMES": 10,
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
@@ -83,6 +108,8 @@ SCRAPY_DEFAULTS: dict[str, Any] = {
 # and per-port "hosts" all share one IP, so concurrency is per domain+port.
 SANDBOX_OVERRIDES: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "SPEECHCRAWL_RETRY_BACKOFF_BASE": 0.1,
     "CONCURRENT_REQUESTS": 64,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "SPEECHCRAWL_SSRF_ALLOW_PRIVATE": True,

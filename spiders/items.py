@@ -35,7 +35,28 @@ class Document:
     generic: bool = False
     records: list[dict[str, object]] = field(default_factory=list)
     """Export records produced by the clean pipeline (one per speech)."""
+    failures: list[FailedFetch] = field(default_factory=list)
+    """Pages of this document that could not be used (the document keeps the pages before them)."""
 
     def __repr__(self) -> str:
         return (f"Document(site={self.site!r}, url={self.url!r}, pages={len(self.pages)}, "
                 f"generic={self.generic}, records={len(self.records)})")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailedFetch:
+    """A page the crawl could not get or could not use, and why: the catalog lists it as failed.
+
+    Yielded by the spider's errbacks (after the retries gave up) and by the clean pipeline for bodies
+    that cannot be decoded, so a failure is an item like any other and the crawl goes on.
+    """
+
+    site: str
+    url: str
+    """The URL the crawl asked for (before redirects)."""
+    status: int | None
+    """HTTP status of the last response, or None when no response came (timeout, reset, refused)."""
+    kind: str
+    """A short machine-readable class: http, timeout, connection_lost, data_loss, too_large, redirect_loop …"""
+    reason: str
+    """What happened, for a person reading ``speechcrawl crawls show``."""

@@ -13,36 +13,31 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, TypeGuard
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 
-from spiders.items import Document, FetchedPage
+from spiders.failures import describe_failure
+from spiders.items import Document, FailedFetch, FetchedPage
 from spiders.pagination import pager_links
 from spiders.profiles import SiteProfile, generic_profile
+from spiders.urls import canonical_url
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
-__all__ = ["TemplateSpider", "canonical_url"]
+__all__ = ["TemplateSpider", "canonical_url", "DOC_META"]
 
 logger = logging.getLogger(__name__)
 
 MAX_ARTICLE_PAGES = 50
 """An article "paginated" past this is a trap (a next link that never ends)."""
 
-_DOC_META = "speechcrawl_doc"
-
-
-def canonical_url(url: str) -> str:
-    """The URL without fragment and default port: the identity of a page."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.lower()
-    if (parts.scheme == "http" and netloc.endswith(":80")) or (parts.scheme == "https" and netloc.endswith(":443")):
-        netloc = netloc.rsplit(":", 1)[0]
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+DOC_META = "speechcrawl_doc"
+"""Request meta key of the document an article's next page continues."""
+_HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
 def _path_query(url: str) -> str:
@@ -77,13 +72,15 @@ class TemplateSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.profile.start_urls:
-            yield Request(url, callback=self.parse, dont_filter=True)
+            yield Request(url, callback=self.parse, errback=self._failed, dont_filter=True)
 
     # -- crawling -------------------------------------------------------------------
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request | Document]:
-        if not isinstance(response, TextResponse):
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request | Document | FailedFetch]:
+        if not _is_html(response):
             # Archived by the WARC middleware like every fetch, but nothing to clean.
             self._count("non_html")
+            if not self.profile.generic and self.profile.links.is_article(_path_query(response.url)):
+                yield self._non_html(response)
             return
         path_query = _path_query(response.url)
         links = self.profile.links
@@ -107,14 +104,18 @@ class TemplateSpider(Spider):
                 continue
             path_query = _path_query(url)
             if self.profile.generic or links.is_list(path_query) or links.is_article(path_query):
-                yield Request(url, callback=self.parse)
+                yield Request(url, callback=self.parse, errback=self._failed)
 
     def _absolute(self, response: TextResponse, href: str) -> str | None:
         """The canonical URL of a link, or None when it leaves the site or is not a web page."""
         href = href.strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             return None
-        url = canonical_url(urljoin(response.url, href))
+        try:
+            url = canonical_url(urljoin(response.url, href))
+        except ValueError:  # e.g. a broken IPv6 literal: not a link anyone can follow
+            self._count("bad_link")
+            return None
         parts = urlsplit(url)
         if parts.netloc not in self._hosts or parts.scheme not in ("http", "https"):
             return None
@@ -140,7 +141,7 @@ class TemplateSpider(Spider):
             yield doc
             return
         yield Request(next_url, callback=self._continue_article, errback=self._article_page_failed,
-                      dont_filter=True, priority=10, meta={_DOC_META: doc})
+                      dont_filter=True, priority=10, meta={DOC_META: doc})
 
     # -- articles ---------------------------------------------------------------------
     def _start_document(self, response: TextResponse) -> Document:
@@ -153,11 +154,11 @@ class TemplateSpider(Spider):
             yield doc
             return
         yield Request(next_url, callback=self._continue_article, errback=self._article_page_failed,
-                      dont_filter=True, priority=10, meta={_DOC_META: doc})
+                      dont_filter=True, priority=10, meta={DOC_META: doc})
 
-    def _continue_article(self, response: Response) -> Iterator[Request | Document]:
-        doc: Document = response.meta[_DOC_META]
-        if not isinstance(response, TextResponse):
+    def _continue_article(self, response: Response) -> Iterator[Request | Document | FailedFetch]:
+        doc: Document = response.meta[DOC_META]
+        if not _is_html(response):
             logger.warning("page %s of %s is not HTML; article kept with %d pages", response.url, doc.url,
                            len(doc.pages))
             yield doc
@@ -167,9 +168,10 @@ class TemplateSpider(Spider):
             return
         yield from self._article_page(response, doc)
 
-    def _article_page_failed(self, failure: Failure) -> Iterator[Document]:
+    def _article_page_failed(self, failure: Failure) -> Iterator[Document | FailedFetch]:
+        yield from self._failed(failure)
         request = getattr(failure, "request", None)
-        doc: Document | None = request.meta.get(_DOC_META) if request is not None else None
+        doc: Document | None = request.meta.get(DOC_META) if request is not None else None
         if doc is None:
             return
         logger.warning("next page of %s failed (%s); article kept with %d pages", doc.url,
@@ -177,17 +179,34 @@ class TemplateSpider(Spider):
         self._count("article_incomplete")
         yield doc
 
+    def _failed(self, failure: Failure) -> Iterator[FailedFetch]:
+        """Errback of every request: a page that finally failed becomes a FailedFetch item, the crawl goes on."""
+        described = describe_failure(failure)
+        request = getattr(failure, "request", None)
+        if described is None or request is None:
+            return
+        status, kind, reason = described
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        if url != request.url:
+            reason += f" (at {request.url}, after redirects)"
+        self._count(f"failed/{kind}")
+        logger.info("failed %s: %s", url, reason)
+        yield FailedFetch(site=self.profile.name, url=url, status=status, kind=kind, reason=reason)
+
+    def _non_html(self, response: Response) -> FailedFetch:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or "no Content-Type"
+        return FailedFetch(site=self.profile.name, url=canonical_url(response.url), status=response.status,
+                           kind="non_html", reason=f"article link answered {content_type}: archived, not cleaned")
+
     def _next_page(self, response: TextResponse, doc: Document) -> str | None:
         if not self.profile.next_page or len(doc.pages) >= MAX_ARTICLE_PAGES:
             return None
         href = response.css(", ".join(self.profile.next_page)).xpath("@href").get()
         if not href:
             return None
-        url = canonical_url(urljoin(response.url, href.strip()))
+        url = self._absolute(response, href)
         seen = {p.url for p in doc.pages} | {doc.url}
-        if url in seen or urlsplit(url).netloc not in self._hosts:
-            return None
-        return url
+        return None if url is None or url in seen else url
 
     def _fetched(self, response: TextResponse) -> FetchedPage:
         return FetchedPage(
@@ -202,6 +221,14 @@ class TemplateSpider(Spider):
     def _count(self, event: str) -> None:
         if self.crawler and self.crawler.stats:
             self.crawler.stats.inc_value(f"speechcrawl/spider/{event}")
+
+
+def _is_html(response: Response) -> TypeGuard[TextResponse]:
+    """HTML by its Content-Type (Scrapy picks HtmlResponse from a ``.html`` URL even for a PDF)."""
+    if not isinstance(response, TextResponse):
+        return False
+    content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+    return not content_type or content_type in _HTML_TYPES
 
 
 def _header_charset(response: TextResponse) -> str | None:

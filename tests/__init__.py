@@ -8,6 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.settings import SPEECHCRAWL_DEFAULTS
+
 CLI = [sys.executable, "-m", "crawler.cli"]
 
 
@@ -24,3 +30,11 @@ def crawl_and_export(data: Path, targets: list[str], *extra: str) -> list[dict[s
     proc = run_cli("export", "--data", str(data), "--out", str(out), "--dedup", "none", timeout=120)
     assert proc.returncode == 0, proc.stderr
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def spider_crawler(settings: dict[str, Any] | None = None) -> Crawler:
+    """A crawler with the SPEECHCRAWL_* defaults and an open-able spider, for building components in tests."""
+    crawler = get_crawler(Spider, settings_dict={**SPEECHCRAWL_DEFAULTS, "SPEECHCRAWL_CRAWL_ID": "test",
+                                                 **(settings or {})})
+    crawler.spider = crawler._create_spider("test")
+    return crawler

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from crawler.sandbox import SandboxProcess
+from crawler.sandbox import SITES, SandboxProcess
+from tests import crawl_and_export
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +24,11 @@ def fresh_sandbox() -> Iterator[SandboxProcess]:
     """A sandbox process of one's own (for tests that must not share state or that stop it)."""
     with SandboxProcess(port_base=0) as sb:
         yield sb
+
+
+@pytest.fixture(scope="session")
+def clean_crawl(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One crawl of the five sandbox sites with no fault, exported (no dedup): the reference output."""
+    data: Path = tmp_path_factory.mktemp("clean-crawl")
+    origins = [f"--origin={site}={url}" for site, url in sandbox.urls.items()]
+    return {"data": data, "records": crawl_and_export(data, list(SITES), *origins)}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from crawler.catalog import MIGRATIONS, Catalog
+from crawler.catalog import MIGRATIONS, Catalog, _m001_initial
 
 
 @pytest.fixture
@@ -53,3 +54,31 @@ def test_failures_and_crawls(catalog: Catalog) -> None:
     assert catalog.failures("c1")[0]["status"] == 503
     crawl = catalog.crawls()[0]
     assert crawl["status"] == "finished" and '"pages": 3' in crawl["stats"]
+
+
+def test_a_url_fails_once_per_crawl_and_a_later_success_clears_it(catalog: Catalog) -> None:
+    for reason in ("HTTP 503 Service Unavailable", "timeout"):
+        catalog.add_failure(crawl_id="c1", site="wenmi", url="http://x/a", status=None, reason=reason, at="t",
+                            kind=reason.split()[0].lower())
+    catalog.add_failure(crawl_id="c2", site="wenmi", url="http://x/a", status=404, reason="HTTP 404", at="t")
+    assert [(f["crawl_id"], f["kind"], f["reason"]) for f in catalog.failures()] == [
+        ("c1", "timeout", "timeout"), ("c2", "http", "HTTP 404")]
+    catalog.clear_failure("c1", "http://x/a")
+    assert [f["crawl_id"] for f in catalog.failures()] == ["c2"]
+
+
+def test_failures_migration_keeps_the_last_row_per_url(tmp_path: Path) -> None:
+    """A catalog written before 002 may hold one row per attempt; the newest one stays."""
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    _m001_initial(conn)
+    conn.execute("CREATE TABLE _speechcrawl_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    conn.execute("INSERT INTO _speechcrawl_migrations VALUES ('001_initial', 'then')")
+    for status in (503, 503, 500):
+        conn.execute("INSERT INTO failures (crawl_id, site, url, status, reason, at) VALUES ('c', 's', 'u', ?, ?, 't')",
+                     (status, f"HTTP {status}"))
+    conn.commit()
+    conn.close()
+    catalog = Catalog(path)
+    assert [(f["status"], f["kind"]) for f in catalog.failures()] == [(500, "http")]
+    catalog.close()

@@ -23,7 +23,6 @@ from crawler.catalog import Catalog
 from crawler.sandbox import SITES
 from crawler.sandbox.gold import gold_records, robots_disallowed
 from eval.metrics import bigram_f1
-from tests import crawl_and_export
 
 pytestmark = pytest.mark.slow
 
@@ -31,10 +30,8 @@ CLI = [sys.executable, "-m", "crawler.cli"]
 
 
 @pytest.fixture(scope="module")
-def crawl(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    data = tmp_path_factory.mktemp("crawl")
-    origins = [f"--origin={site}={url}" for site, url in sandbox.urls.items()]
-    records = crawl_and_export(data, list(SITES), *origins)
+def crawl(sandbox: Any, clean_crawl: dict[str, Any]) -> dict[str, Any]:
+    data, records = clean_crawl["data"], clean_crawl["records"]
     catalog = Catalog(data / "catalog.sqlite")
     fetched = catalog.fetched_urls()
     catalog.close()

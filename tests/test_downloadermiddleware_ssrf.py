@@ -1,6 +1,13 @@
-"""SSRF guard: non-public addresses are refused before any connection."""
+"""SSRF guard: non-public addresses are refused before any connection, also after redirects."""
 
 from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 from scrapy import Request
@@ -8,11 +15,13 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
+from crawler.catalog import Catalog
 from crawler.downloadermiddlewares.ssrf import (
     PrivateAddressError,
     PrivateAddressGuardMiddleware,
     is_private_host,
 )
+from tests import run_cli
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "10.0.0.1", "169.254.169.254", "[::1]", "::1", "192.168.1.5",
@@ -38,3 +47,91 @@ def test_allow_private_disables_the_guard() -> None:
     with pytest.raises(NotConfigured):
         build_from_crawler(PrivateAddressGuardMiddleware,
                            get_crawler(settings_dict={"SPEECHCRAWL_SSRF_ALLOW_PRIVATE": True}))
+
+
+def test_an_allowed_origin_is_exact() -> None:
+    mw = build_from_crawler(PrivateAddressGuardMiddleware, get_crawler(
+        settings_dict={"SPEECHCRAWL_SSRF_ALLOW_ORIGINS": ["http://10.1.2.3:8080", "http://192.168.1.5"]}))
+    assert mw.process_request(Request("http://10.1.2.3:8080/list.html")) is None
+    assert mw.process_request(Request("http://192.168.1.5:80/a.html")) is None
+    for url in ("http://10.1.2.3:8081/", "https://10.1.2.3:8080/", "http://10.1.2.4:8080/", "http://127.0.0.1/"):
+        with pytest.raises(PrivateAddressError):
+            mw.process_request(Request(url))
+    assert PrivateAddressError.kind == "private_address"
+
+
+class CountingServer:
+    """A loopback TCP server that only counts the connections it accepts (it never answers)."""
+
+    def __init__(self, family: socket.AddressFamily, host: str) -> None:
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
+        self.sock.bind((host, 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture
+def counters() -> Iterator[tuple[CountingServer, CountingServer]]:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine: [::1] cannot be served")
+    v4, v6 = CountingServer(socket.AF_INET, "127.0.0.1"), CountingServer(socket.AF_INET6, "::1")
+    yield v4, v6
+    v4.close()
+    v6.close()
+
+
+def _refused(data: Path) -> dict[str, str]:
+    catalog = Catalog(data / "catalog.sqlite")
+    rows = {f["url"]: f["kind"] for f in catalog.failures()}
+    catalog.close()
+    return rows
+
+
+@pytest.mark.slow
+def test_private_start_urls_are_refused_before_any_connection(counters: tuple[CountingServer, CountingServer],
+                                                              tmp_path: Path) -> None:
+    v4, v6 = counters
+    starts = [f"http://127.0.0.1:{v4.port}/", "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
+              f"http://[::1]:{v6.port}/"]
+    proc = run_cli("crawl", *starts, "--no-progress", "--data", str(tmp_path), timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (v4.connections, v6.connections) == (0, 0)
+    assert _refused(tmp_path) == {url: "private_address" for url in starts}
+    assert "pass --allow-private only for sandboxes you run yourself" in proc.stderr
+    assert "4 pages failed: see `speechcrawl crawls show " in proc.stdout
+    assert "no --contact given: site owners cannot reach you" in proc.stderr
+
+
+@pytest.mark.slow
+def test_redirects_to_private_addresses_are_refused_before_any_connection(
+        sandbox: Any, counters: tuple[CountingServer, CountingServer], tmp_path: Path) -> None:
+    v4, v6 = counters
+    targets = [f"http://127.0.0.1:{v4.port}/", "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
+               f"http://[::1]:{v6.port}/"]
+    origins = list(sandbox.urls.values())[:4]  # four sites: four distinct hosts, one redirect each
+    starts = [f"{origin}/redirect?to={quote(target, safe='')}" for origin, target in zip(origins, targets, strict=True)]
+    proc = run_cli("crawl", *starts, "--no-progress", "--data", str(tmp_path),
+                   "-s", f"SPEECHCRAWL_SSRF_ALLOW_ORIGINS={','.join(origins)}", timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (v4.connections, v6.connections) == (0, 0)
+    refused = _refused(tmp_path)
+    assert sorted(refused) == sorted(starts) and set(refused.values()) == {"private_address"}

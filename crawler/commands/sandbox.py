@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "(and, when asked for, the tutorial site zhengfu of docs/adding-a-site.md).",
                    examples="  speechcrawl sandbox serve\n  speechcrawl sandbox serve --port-base 0 --articles 400\n"
                             "  speechcrawl sandbox serve --sites zhengfu\n"
-                            "  speechcrawl sandbox serve --redesign sucai    # sucai's template changed")
+                            "  speechcrawl sandbox serve --redesign sucai    # sucai's template changed\n"
+                            "  speechcrawl sandbox serve --fault burst@wenmi:status=429,retry_after=2,times=2")
     inner = p.add_subparsers(dest="sandbox_command", metavar="ACTION")
     serve = inner.add_parser("serve", help="serve until Ctrl-C", description="Serve the sandbox sites; prints "
                              "one JSON line of base URLs on stdout.")
@@ -22,6 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--sites", default=None, help="comma-separated site names")
     serve.add_argument("--redesign", default=None, metavar="SITE[,SITE]",
                        help="rename these sites' content element, as a redesign would")
+    serve.add_argument("--fault", action="append", default=[], metavar="MODE[@SITE][:key=value,...]",
+                       help="break some pages on purpose, e.g. burst@wenmi:status=503,times=2 (see docs/reliability.md)")
     serve.set_defaults(handler=run)
 
 
@@ -37,5 +40,7 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--sites", args.sites]
     if args.redesign:
         argv += ["--redesign", args.redesign]
+    for spec in args.fault:
+        argv += ["--fault", spec]
     result: int = server.main(argv)
     return result

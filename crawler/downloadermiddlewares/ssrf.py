@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
@@ -29,6 +30,8 @@ __all__ = ["PrivateAddressGuardMiddleware", "is_private_host", "PrivateAddressEr
 
 class PrivateAddressError(IgnoreRequest):
     """The request's host resolves to an address a public crawl must not reach."""
+
+    kind = "private_address"
 
 
 def _is_private(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -57,16 +60,26 @@ def is_private_host(host: str) -> str | None:
     return None
 
 
+def _origin(url: str) -> str:
+    """``scheme://host:port`` with the port spelled out, so "http://h" and "http://h:80" compare equal."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
 class PrivateAddressGuardMiddleware:
     """Raises :class:`PrivateAddressError` for non-public targets.
 
     Settings
     --------
     SPEECHCRAWL_SSRF_ALLOW_PRIVATE: when true the middleware is not installed.
+    SPEECHCRAWL_SSRF_ALLOW_ORIGINS: exact origins (``http://10.1.2.3:8080``) let through although private,
+    e.g. an internal mirror; every other private target, redirect hops included, is still refused.
     """
 
-    def __init__(self, crawler: Crawler | None = None) -> None:
+    def __init__(self, crawler: Crawler | None = None, allow_origins: Iterable[str] = ()) -> None:
         self.crawler = crawler
+        self.allow_origins = frozenset(_origin(url) for url in allow_origins)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -75,9 +88,14 @@ class PrivateAddressGuardMiddleware:
             # intended state of sandbox, demo and test crawls, so it is said once, at INFO.
             logger.info("private-address guard off: SPEECHCRAWL_SSRF_ALLOW_PRIVATE is on (sandbox/test crawl)")
             raise NotConfigured
-        return cls(crawler)
+        origins = crawler.settings.getlist("SPEECHCRAWL_SSRF_ALLOW_ORIGINS")
+        if origins:
+            logger.info("private-address guard: allowing only these private origins: %s", ", ".join(origins))
+        return cls(crawler, origins)
 
     def process_request(self, request: Request) -> None:
+        if self.allow_origins and _origin(request.url) in self.allow_origins:
+            return None
         host = urlsplit(request.url).hostname or ""
         address = is_private_host(host)
         if address is None:

@@ -22,6 +22,7 @@ from scrapy.exceptions import NotConfigured
 from archive.warc import HttpExchange, WarcWriter
 from crawler import signals as sc_signals
 from crawler.paths import crawl_id_from, warc_dir_from
+from crawler.resume import repair_unfinished
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -76,7 +77,7 @@ class WarcRecorderMiddleware:
     Settings
     --------
     SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_WARC_DIR, SPEECHCRAWL_WARC_MAX_SIZE,
-    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_OPERATOR, USER_AGENT,
+    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_RESUME, SPEECHCRAWL_OPERATOR, USER_AGENT,
     ROBOTSTXT_OBEY (recorded in warcinfo).
     """
 
@@ -89,6 +90,8 @@ class WarcRecorderMiddleware:
         self.warcinfo = warcinfo
         self.crawler = crawler
         self.writer: WarcWriter | None = None
+        self.resume = False
+        """Set from SPEECHCRAWL_RESUME: repair this crawl's unfinished files before writing."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -103,6 +106,7 @@ class WarcRecorderMiddleware:
         mw = cls(warc_dir_from(settings), crawl_id=crawl_id_from(settings),
                  max_size=settings.getint("SPEECHCRAWL_WARC_MAX_SIZE"),
                  revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler)
+        mw.resume = settings.getbool("SPEECHCRAWL_RESUME")
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
@@ -118,6 +122,9 @@ class WarcRecorderMiddleware:
         if profile is not None:
             info["site-profile-sha256"] = profile.sha256 or "generic"
         directory = self.directory / spider.name
+        if self.resume:
+            # Before writing: the killed run's .open files end in at most one partial record.
+            repair_unfinished(directory, spider.name, self.crawl_id)
         self.writer = WarcWriter(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
                                  max_size=self.max_size, revisits=self.revisits)
         logger.info("writing WARC to %s (rotate at %d bytes)", directory, self.max_size)

@@ -7,6 +7,10 @@ another site, an export), and with WAL and ``synchronous=NORMAL`` a commit costs
 microseconds, not an fsync, so holding the write lock across network waits would buy
 nothing and make everyone else wait.
 
+A failure is a page whose final outcome was bad (a :class:`FailedFetch` item from the
+spider's errback or the clean pipeline, or a pipeline crash), one row per URL and crawl;
+an error status that a retry then fixed is not one.
+
 Several crawlers in one process (``speechcrawl crawl a b c``) share one connection per
 catalog path: they all run on the reactor thread, so that is safe.
 """
@@ -17,18 +21,20 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler import signals as sc_signals
 from crawler.catalog import Catalog
 from crawler.paths import catalog_path_from, crawl_id_from
 from crawler.records import text_sha1
-from spiders.items import Document
+from spiders.items import Document, FailedFetch
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +65,7 @@ class _SharedCatalog:
 
 
 class CatalogPipeline:
-    """Stores every export record and every archived fetch.
+    """Stores every export record, every archived fetch and every failed page.
 
     Settings
     --------
@@ -79,6 +85,8 @@ class CatalogPipeline:
             raise NotConfigured("SPEECHCRAWL_CATALOG_ENABLED is off")
         pipe = cls(crawler, str(catalog_path_from(settings)), crawl_id_from(settings))
         crawler.signals.connect(pipe.page_archived, signal=sc_signals.page_archived)
+        crawler.signals.connect(pipe.item_error, signal=signals.item_error)
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
     def open_spider(self, spider: Spider | None = None) -> None:
@@ -91,12 +99,15 @@ class CatalogPipeline:
         return spider.name if spider is not None else "?"
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        """Nothing to flush (no batches); the crawl row is closed in :meth:`spider_closed`."""
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Pipelines close before Scrapy knows why the spider closed: the reason arrives with this signal."""
         catalog, self.catalog = self.catalog, None
         if catalog is None:
             return
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        reason = stats.get("finish_reason", "finished")
-        catalog.finish_crawl(self.crawl_id, self._site, _now(), str(reason),
+        catalog.finish_crawl(self.crawl_id, spider.name, _now(), reason,
                              {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
         _SharedCatalog.release(self.path)
 
@@ -107,24 +118,43 @@ class CatalogPipeline:
 
     def page_archived(self, request: Request, response: Response, pointer: Any, fetched_at: datetime) -> None:
         catalog = self._open()
-        at = fetched_at.isoformat(timespec="seconds")
         with catalog.transaction():
             catalog.add_fetch(
-                crawl_id=self.crawl_id, site=self._site, url=request.url, status=response.status, fetched_at=at,
+                crawl_id=self.crawl_id, site=self._site, url=request.url, status=response.status,
+                fetched_at=fetched_at.isoformat(timespec="seconds"),
                 content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
                 warc_filename=pointer.filename, warc_offset=pointer.offset, warc_length=pointer.length,
                 warc_record_id=pointer.record_id, payload_digest=pointer.payload_digest,
                 revisit_of=pointer.revisit_of,
             )
-            if response.status >= 400:
-                catalog.add_failure(crawl_id=self.crawl_id, site=self._site, url=request.url,
-                                    status=response.status, reason=f"HTTP {response.status}", at=at)
+            if response.status < 400:
+                # Fetched fine (again): a failure recorded by an earlier attempt or run no longer holds.  Error
+                # statuses are not failures yet: the retry middleware may still succeed; the spider's errback
+                # reports the final outcome as a FailedFetch item.
+                catalog.clear_failure(self.crawl_id, request.url)
+
+    def _failure(self, item: FailedFetch) -> FailedFetch:
+        self._open().add_failure(crawl_id=self.crawl_id, site=item.site, url=item.url, status=item.status,
+                                 reason=item.reason, at=_now(), kind=item.kind)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"speechcrawl/catalog/failures/{item.kind}")
+        return item
+
+    def item_error(self, item: object, response: Response | None, spider: Spider, failure: Failure) -> None:
+        """A pipeline crashed on a document: Scrapy logs the traceback; the catalog lists the page as failed."""
+        if isinstance(item, Document) and self.catalog is not None:
+            self._failure(FailedFetch(site=item.site, url=item.url, status=None, kind="processing_error",
+                                      reason=f"{type(failure.value).__name__}: {failure.value} (see the crawl log)"))
 
     def process_item(self, item: object) -> object:
+        if isinstance(item, FailedFetch):
+            return self._failure(item)
         if not isinstance(item, Document):
             return item
         catalog = self._open()
         with catalog.transaction():
             for record in item.records:
                 catalog.put_record(record, crawl_id=self.crawl_id, text_sha1=text_sha1(str(record["text"])))
+            for failure in item.failures:
+                self._failure(failure)
         return item

@@ -1,15 +1,16 @@
-"""Request/response types of the sandbox, and the hook point for future fault modes.
+"""Request/response types of the sandbox, and the hook point for fault modes.
 
 Sites answer a :class:`Request` with a :class:`Response`; the HTTP layer only serializes.  A hook is
 any callable that sees the request first and may answer instead of the site: that is where fault
-modes (slow responses, connection resets, bursts of 5xx, redirect loops) and content "epochs" will
-plug in without touching the page templates.  None are built yet; the default is no hook at all.
+modes (slow responses, connection resets, bursts of 5xx, redirect loops; see
+:mod:`crawler.sandbox.faults`) and content "epochs" plug in without touching the page templates.
+The default is no hook at all.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,18 @@ class Response:
 
     status: int
     body: bytes = b""
-    content_type: str = "text/html; charset=utf-8"
+    content_type: str | None = "text/html; charset=utf-8"
+    """``None`` sends no Content-Type header at all."""
     headers: tuple[tuple[str, str], ...] = field(default=())
+    # What a misbehaving server does on the wire (fault modes); the defaults are a well-behaved answer.
+    delay: float = 0.0
+    """Seconds to wait before answering (a slow server)."""
+    length: int | None = None
+    """Content-Length to announce when it must differ from ``len(body)`` (a truncated transfer)."""
+    reset_after: int | None = None
+    """Send this many body bytes, then reset the connection (RST) mid-body."""
+    chunks: Callable[[], Iterator[bytes]] | None = None
+    """A streamed body, produced piece by piece and never held in memory (``body`` is ignored)."""
 
     @classmethod
     def html(cls, text: str, encoding: str = "utf-8") -> Response:

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -41,9 +42,11 @@ class SandboxProcess:
 
     def __init__(self, sites: list[str] | tuple[str, ...] | None = None, articles: int | None = None,
                  port_base: int | None = 0, *, host: str = "127.0.0.1", timeout: float = 30.0,
-                 redesign: list[str] | tuple[str, ...] = ()) -> None:
+                 redesign: list[str] | tuple[str, ...] = (), faults: Sequence[str] = ()) -> None:
         self.sites = list(sites) if sites else None
         self.redesign = list(redesign)
+        self.faults = list(faults)
+        """Fault specs (``MODE[@SITE][:key=value,...]``, see crawler.sandbox.faults) passed as --fault."""
         self.articles = articles
         self.port_base = port_base
         self.host = host
@@ -62,6 +65,8 @@ class SandboxProcess:
             cmd += ["--articles", str(self.articles)]
         if self.redesign:
             cmd += ["--redesign", ",".join(self.redesign)]
+        for spec in self.faults:
+            cmd += ["--fault", spec]
         return cmd
 
     def start(self) -> SandboxProcess:

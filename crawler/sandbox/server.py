@@ -1,12 +1,13 @@
 """HTTP server for the sandbox sites: one loopback port per site, stdlib only.
 
-``python -m crawler.sandbox.server [--port-base N] [--sites a,b] [--articles N] [--host H] [--redesign a,b]``
+``python -m crawler.sandbox.server [--port-base N] [--sites a,b] [--articles N] [--host H] [--epoch N] [--redesign a,b] [--fault SPEC]``
 binds one port per site, prints ONE JSON line ``{"wenmi": "http://127.0.0.1:PORT", ...}`` on stdout and serves
 until SIGTERM/SIGINT (exit 0).  Logs go to stderr and are quiet unless ``-v``.
 
 Speed matters because benchmarks crawl thousands of pages: responses are written in a single send
 with Content-Length (HTTP/1.1 keep-alive) and every accepted socket gets TCP_NODELAY, otherwise
-Nagle's algorithm adds ~40 ms to each response on loopback.
+Nagle's algorithm adds ~40 ms to each response on loopback.  Fault modes (``--fault``, see
+:mod:`crawler.sandbox.faults`) may delay, cut, reset or stream a response instead.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ import json
 import logging
 import signal
 import socket
+import struct
 import sys
 import threading
+import time
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from urllib.parse import unquote, urlsplit
 
 from crawler.sandbox import ALL_SITES, DEFAULT_PORT_BASE, SITES
 from crawler.sandbox.corpus import pools
+from crawler.sandbox.faults import MODES, FaultRule, install, parse_fault
 from crawler.sandbox.hooks import Request, Response
 from crawler.sandbox.sites import Site, make_site
 
@@ -32,7 +37,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["SiteServer", "main", "serve"]
 
 _REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 404: "Not Found",
-            410: "Gone", 500: "Internal Server Error", 503: "Service Unavailable"}
+            410: "Gone", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+            503: "Service Unavailable"}
+MAX_DELAY = 120.0
+"""No fault mode holds a connection longer than this, so a forgotten test cannot hang a thread forever."""
 ADMIN_EPOCH = "/_sandbox/epoch"
 """``GET /_sandbox/epoch`` tells a site's epoch, ``GET /_sandbox/epoch?set=N`` moves it (tests, by hand)."""
 
@@ -92,30 +100,69 @@ class SiteHandler(BaseHTTPRequestHandler):
         request = Request(site=site.name, method=self.command, path=unquote(parts.path) or "/", query=parts.query,
                           headers=headers)
         response = _admin(site, request) or site.handle(request)
+        if response.delay:
+            time.sleep(min(response.delay, MAX_DELAY))
+        length = response.length
+        if length is None and response.chunks is None:
+            length = len(response.body)
         head = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Unknown')}",
-                f"Server: {self.server_version}", f"Date: {self.date_time_string()}",
-                f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}"]
+                f"Server: {self.server_version}", f"Date: {self.date_time_string()}"]
+        if response.content_type is not None:
+            head.append(f"Content-Type: {response.content_type}")
+        if length is not None:
+            head.append(f"Content-Length: {length}")
+        else:
+            self.close_connection = True  # no length: the body ends when the connection does
+        if response.chunks is None and length != len(response.body):
+            self.close_connection = True  # a short body (fault mode): the client must see the end
         head += [f"{name}: {value}" for name, value in response.headers]
         if self.close_connection:
             head.append("Connection: close")
         data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(data + response.body if with_body else data)
+        try:
+            if not with_body:
+                self.wfile.write(data)
+            elif response.chunks is not None:
+                self.wfile.write(data)
+                for chunk in response.chunks():
+                    self.wfile.write(chunk)
+            elif response.reset_after is not None:
+                self.wfile.write(data + response.body[:response.reset_after])
+                self._reset()
+            else:
+                self.wfile.write(data + response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client hung up first (a crawler enforcing its maximum body size): expected, not an error.
+            logger.debug("%s %s: client closed the connection mid-response", site.name, request.target)
+            self.close_connection = True
         logger.debug("%s %s %s -> %d", site.name, self.command, request.target, response.status)
+
+    def _reset(self) -> None:
+        """Abort the connection with a TCP RST (SO_LINGER 0), as a crashing upstream does."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:  # the socket was reset on purpose (fault mode) or by the client
+            logger.debug("connection already closed at finish")
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
         logger.debug("%s - " + format, self.address_string(), *args)
 
 
 def serve(sites: list[str], *, port_base: int, articles: int | None, host: str, epoch: int = 0,
-          redesign: frozenset[str] = frozenset()) -> list[SiteServer]:
+          redesign: frozenset[str] = frozenset(), faults: Sequence[FaultRule] = ()) -> list[SiteServer]:
     """Bind one server per site (port_base 0 = random ports; else port_base + the site's position);
-    sites in ``redesign`` serve their articles with the content element renamed."""
+    sites in ``redesign`` serve their articles with the content element renamed, ``faults`` break pages."""
     servers: list[SiteServer] = []
     try:
         for name in sites:
             port = 0 if port_base == 0 else port_base + ALL_SITES.index(name)
-            servers.append(SiteServer((host, port), make_site(name, articles, epoch=epoch,
-                                                              redesign=name in redesign)))
+            site = make_site(name, articles, epoch=epoch, redesign=name in redesign)
+            servers.append(SiteServer((host, port), install(site, faults)))
     except OSError:
         for server in servers:
             server.server_close()
@@ -135,8 +182,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                                                          "(default 0; crawler/sandbox/epochs.py)")
     p.add_argument("--redesign", default="", metavar="SITE[,SITE]",
                    help="serve these sites' articles with their content element renamed (a template change)")
+    p.add_argument("--fault", action="append", default=[], metavar="MODE[@SITE][:key=value,...]",
+                   help=f"break some pages on purpose, e.g. burst@wenmi:status=503,times=2 (modes: {', '.join(MODES)}; "
+                        "keys: crawler/sandbox/faults.py)")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     args = p.parse_args(argv)
+    try:
+        args.fault_rules = [parse_fault(spec) for spec in args.fault]
+    except ValueError as exc:
+        p.error(str(exc))
     args.site_list = [s.strip() for s in args.sites.split(",") if s.strip()]
     args.redesign_set = frozenset(s.strip() for s in args.redesign.split(",") if s.strip())
     unknown = [s for s in [*args.site_list, *args.redesign_set] if s not in ALL_SITES]
@@ -159,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     pools()  # build the sentence pools before announcing, so the first request is as fast as the rest
     try:
         servers = serve(args.site_list, port_base=args.port_base, articles=args.articles, host=args.host,
-                        epoch=args.epoch, redesign=args.redesign_set)
+                        epoch=args.epoch, redesign=args.redesign_set, faults=args.fault_rules)
     except OSError as exc:
         print(f"sandbox: cannot bind {args.host} (port base {args.port_base}): {exc}", file=sys.stderr)
         return 1

@@ -231,6 +231,15 @@ class Site:
         answer = run_hooks(self.hooks, request)
         if answer is not None:
             return answer
+        return self.answer(request)
+
+    def route_kind(self, target: str) -> str | None:
+        """What ``target`` is on this site: "home", "list", "article", "trap", "redirect", or None."""
+        route = self._routes.get(target)
+        return route[0] if route is not None else None
+
+    def answer(self, request: Request) -> Response:
+        """The site's own answer, without hooks (a fault hook starts from it to serve a broken variant)."""
         target = request.target
         if target == "/robots.txt":
             return Response.text(self.robots())

@@ -1,0 +1,85 @@
+"""Resuming a crawl that was killed (kill -9, power cut, OOM) at any instant.
+
+What a killed crawl leaves, and what resuming does about it:
+
+* WARC files still named ``….warc.gz.open``, possibly ending in half a record.  They are cut after
+  their last complete record (:func:`archive.verify.repair`, which keeps the cut bytes as ``.tail``)
+  and renamed, before the resumed crawl writes anything.  Every record the catalog points to was
+  written before its catalog row, so a repair never cuts one that is referenced.
+* A catalog whose last, uncommitted batch is gone (SQLite rolls it back).  Documents that were
+  committed are skipped by URL (:class:`crawler.spidermiddlewares.resume.ResumeMiddleware`);
+  everything else is fetched again.  Records are keyed by id, so a page cleaned twice is stored
+  once, and an export never holds it twice.
+
+Scrapy's JOBDIR is not used: its queue files are only consistent after a clean shutdown.  List
+pages are cheap to fetch again; the frontier is rebuilt from them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from archive.exceptions import ArchiveError
+from archive.verify import RepairReport, repair
+from archive.warc import OPEN_SUFFIX
+from crawler.catalog import Catalog
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["resumable_crawl", "repair_unfinished", "done_documents"]
+
+
+def resumable_crawl(catalog_path: Path, sites: Iterable[str]) -> str | None:
+    """The newest crawl of any of ``sites`` that did not finish, or None."""
+    if not catalog_path.exists():
+        return None
+    names = list(sites)
+    catalog = Catalog(catalog_path)
+    try:
+        row = catalog.conn.execute(
+            f"SELECT id FROM crawls WHERE site IN ({', '.join('?' * len(names))}) GROUP BY id"
+            " HAVING SUM(status != 'finished') > 0 ORDER BY MAX(started_at) DESC, id DESC LIMIT 1", names,
+        ).fetchone()
+    finally:
+        catalog.close()
+    return str(row[0]) if row else None
+
+
+def repair_unfinished(directory: Path, prefix: str, crawl_id: str) -> list[RepairReport]:
+    """Cut and rename the ``.open`` WARC files a killed run of ``crawl_id`` left in ``directory``.
+
+    A file left with no complete record at all (killed while writing its warcinfo) is removed; its
+    bytes stay in the ``.tail`` file next to it.  A file another live process still writes is left
+    alone with an error: two crawls must not append to one crawl's archive.
+    """
+    reports: list[RepairReport] = []
+    if not directory.is_dir():
+        return reports
+    for path in sorted(directory.glob(f"{prefix}-{crawl_id}-*{OPEN_SUFFIX}")):
+        try:
+            report = repair(path)
+        except ArchiveError as exc:
+            logger.error("cannot repair %s: %s", path, exc)
+            continue
+        if report.bytes_removed:
+            logger.warning("resume: cut %d bytes of an unfinished record from %s (kept in %s)",
+                           report.bytes_removed, report.path.name, report.tail_path)
+        if report.path.stat().st_size == 0:
+            report.path.unlink()
+        reports.append(report)
+    return reports
+
+
+def done_documents(catalog_path: Path, crawl_id: str, site: str) -> set[str]:
+    """URLs of the documents this crawl already stored records for (they need no second fetch)."""
+    if not catalog_path.exists():
+        return set()
+    conn = sqlite3.connect(catalog_path)
+    try:
+        rows = conn.execute("SELECT DISTINCT url FROM records WHERE crawl_id = ? AND site = ?", (crawl_id, site))
+        return {row[0] for row in rows}
+    finally:
+        conn.close()
