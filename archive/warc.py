@@ -262,7 +262,7 @@ class WarcWriter:
                 os.ftruncate(self._file, offset)
                 os.lseek(self._file, offset, os.SEEK_SET)
             except OSError:
-                logger.error("could not cut the partial record from %s; run `speechcrawl archive verify --repair`",
+                logger.error("could not cut the partial record from %s; run `speechcrawl archive repair`",
                              self.current_path, exc_info=True)
             raise
         self._size += len(data)

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from crawler.commands import clean, crawl, demo, export, sandbox
+from crawler.commands import archive, clean, crawl, demo, export, sandbox
 
-COMMANDS: list[ModuleType] = [crawl, export, demo, clean, sandbox]
+COMMANDS: list[ModuleType] = [crawl, export, demo, clean, sandbox, archive]

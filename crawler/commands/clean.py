@@ -8,10 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from cleaners import clean, decode_html
-from cleaners.types import CleanOptions, Page
 from crawler.commands._common import add_parser, fail
-from spiders.profiles import ProfileError, load_profiles
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +26,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cleaners import clean, decode_html  # lxml and friends: only when cleaning
+    from cleaners.types import CleanOptions, Page
+    from spiders.profiles import ProfileError, load_profiles
+
     rules = None
     if args.site:
         try:
