@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
-from cleaners.types import CleanRecord, CleanResult
+from cleaners import CLEANER_VERSION, clean, decode_html
+from cleaners.types import CleanOptions, CleanRecord, CleanResult, Page
 from spiders.items import Document
 
-__all__ = ["SCHEMA_VERSION", "record_id", "build_records", "text_sha1"]
+if TYPE_CHECKING:
+    from spiders.profiles import SiteProfile
+
+__all__ = ["SCHEMA_VERSION", "record_id", "build_records", "text_sha1", "Cleaned", "clean_document"]
 
 SCHEMA_VERSION = "1"
 
@@ -70,3 +74,33 @@ def _one(doc: Document, rec: CleanRecord, result: CleanResult, cleaner_version: 
 def build_records(doc: Document, result: CleanResult, cleaner_version: str) -> list[dict[str, Any]]:
     provenance = _provenance(doc)
     return [_one(doc, rec, result, cleaner_version, provenance) for rec in result.records]
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """What cleaning made of a document: its export records, or why there are none."""
+
+    records: list[dict[str, Any]]
+    outcome: Literal["records", "undecodable", "dropped_empty"]
+    reason: str = ""
+
+
+def clean_document(doc: Document, profile: SiteProfile | None, options: CleanOptions) -> Cleaned:
+    """Decode each page and run the cleaners: one function for the crawl and for ``reprocess``.
+
+    ``profile`` is None for a document crawled in generic mode.  The two callers must
+    give the same records for the same pages, which is what makes a reprocessed corpus
+    comparable with the live one.
+    """
+    forced = profile.encoding if profile is not None and profile.encoding != "auto" else None
+    pages = []
+    for page in doc.pages:
+        decoded = decode_html(page.body, forced or page.declared_encoding)
+        if decoded.text is None:
+            return Cleaned([], "undecodable", f"{page.url}: undecodable ({decoded.reason})")
+        pages.append(Page(url=page.url, html=decoded.text))
+    rules = None if profile is None or profile.generic else profile.rules
+    result = clean(pages, rules, options)
+    if not result.records:
+        return Cleaned([], "dropped_empty", f"{doc.url}: no speech after cleaning ({result.skipped})")
+    return Cleaned(build_records(doc, result, CLEANER_VERSION), "records")

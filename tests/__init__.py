@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,3 +25,11 @@ def crawl_and_export(data: Path, targets: list[str], *extra: str) -> list[dict[s
     proc = run_cli("export", "--data", str(data), "--out", str(out), "--dedup", "none", timeout=120)
     assert proc.returncode == 0, proc.stderr
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+@dataclass(frozen=True)
+class ArchivedCrawl:
+    """A finished crawl: its data directory (warc/, catalog.sqlite, export.jsonl) and exported records."""
+
+    data: Path
+    records: list[dict[str, Any]]

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from crawler.sandbox import SandboxProcess
+from crawler.sandbox import SITES, SandboxProcess
+from tests import ArchivedCrawl, crawl_and_export
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +22,16 @@ def fresh_sandbox() -> Iterator[SandboxProcess]:
     """A sandbox process of one's own (for tests that must not share state or that stop it)."""
     with SandboxProcess(port_base=0) as sb:
         yield sb
+
+
+@pytest.fixture(scope="session")
+def archived_crawl(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> ArchivedCrawl:
+    """One crawl of the five sandbox sites, exported without dedup; read-only for the tests that share it.
+
+    The archive tests (replay, WACZ, reprocess, verify) all prove things about the same
+    archive, so it is crawled once per session.
+    """
+    data = tmp_path_factory.mktemp("archived-crawl")
+    origins = [f"--origin={site}={url}" for site, url in sandbox.urls.items()]
+    records = crawl_and_export(data, list(SITES), *origins)
+    return ArchivedCrawl(data=data, records=records)

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from crawler.commands import archive, clean, crawl, demo, export, sandbox
+from crawler.commands import archive, clean, crawl, demo, export, reprocess, sandbox
 
-COMMANDS: list[ModuleType] = [crawl, export, demo, clean, sandbox, archive]
+COMMANDS: list[ModuleType] = [crawl, export, demo, clean, sandbox, archive, reprocess]

@@ -21,7 +21,8 @@ from scrapy.exceptions import NotConfigured
 
 from archive.warc import HttpExchange, WarcWriter
 from crawler import signals as sc_signals
-from crawler.paths import crawl_id_from, warc_dir_from
+from crawler.catalog import Catalog
+from crawler.paths import catalog_path_from, crawl_id_from, warc_dir_from
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -77,17 +78,21 @@ class WarcRecorderMiddleware:
     --------
     SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_WARC_DIR, SPEECHCRAWL_WARC_MAX_SIZE,
     SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_OPERATOR, USER_AGENT,
-    ROBOTSTXT_OBEY (recorded in warcinfo).
+    ROBOTSTXT_OBEY (recorded in warcinfo), SPEECHCRAWL_CATALOG_ENABLED and SPEECHCRAWL_CATALOG_PATH
+    (earlier crawls' payloads, for revisits).
     """
 
     def __init__(self, directory: Path, *, crawl_id: str, max_size: int, revisits: bool,
-                 warcinfo: dict[str, str], crawler: Crawler | None = None) -> None:
+                 warcinfo: dict[str, str], crawler: Crawler | None = None,
+                 catalog_path: Path | None = None) -> None:
         self.directory = directory
         self.crawl_id = crawl_id
         self.max_size = max_size
         self.revisits = revisits
         self.warcinfo = warcinfo
         self.crawler = crawler
+        self.catalog_path = catalog_path
+        """Where earlier crawls' payloads are listed, for revisits across crawls (None: this crawl only)."""
         self.writer: WarcWriter | None = None
 
     @classmethod
@@ -100,9 +105,11 @@ class WarcRecorderMiddleware:
             "http-header-user-agent": settings.get("USER_AGENT"),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         }
+        catalog = catalog_path_from(settings) if settings.getbool("SPEECHCRAWL_CATALOG_ENABLED") else None
         mw = cls(warc_dir_from(settings), crawl_id=crawl_id_from(settings),
                  max_size=settings.getint("SPEECHCRAWL_WARC_MAX_SIZE"),
-                 revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler)
+                 revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler,
+                 catalog_path=catalog)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
@@ -121,6 +128,33 @@ class WarcRecorderMiddleware:
         self.writer = WarcWriter(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
                                  max_size=self.max_size, revisits=self.revisits)
         logger.info("writing WARC to %s (rotate at %d bytes)", directory, self.max_size)
+        if self.revisits:
+            self._remember_earlier_crawls(spider.name, self.writer)
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(sc_signals.warc_writer_opened, writer=self.writer, spider=spider)
+
+    def _remember_earlier_crawls(self, site: str, writer: WarcWriter) -> None:
+        """Let the writer store revisits for payloads earlier crawls of ``site`` archived.
+
+        Read from the catalog, not by scanning years of WARC files; a payload whose file is
+        no longer under its final name (moved away, or an unrepaired ``.open``) is skipped,
+        because a revisit must point at a record someone can still read.
+        """
+        if self.catalog_path is None or not self.catalog_path.exists():
+            return
+        present: dict[str, bool] = {}
+        count = 0
+        catalog = Catalog(self.catalog_path)
+        try:
+            for url, digest, record_id, date, filename in catalog.archived_payloads(site):
+                if filename not in present:
+                    present[filename] = (writer.directory / filename).is_file()
+                if present[filename]:
+                    writer.remember(url, digest, record_id, date)
+                    count += 1
+        finally:
+            catalog.close()
+        logger.info("revisits: %d payloads of earlier crawls of %s will not be stored again", count, site)
 
     def spider_closed(self, spider: Spider) -> None:
         if self.writer is not None:

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from cleaners import CLEANER_VERSION, clean, decode_html
-from cleaners.types import CleanOptions, Page
-from crawler.records import build_records
+from cleaners.types import CleanOptions
+from crawler.records import clean_document
 from spiders.items import Document
 
 if TYPE_CHECKING:
@@ -44,21 +43,12 @@ class CleanPipeline:
         if not isinstance(item, Document):
             return item
         profile = getattr(self.crawler.spider, "profile", None)
-        forced = profile.encoding if profile is not None and profile.encoding != "auto" else None
-        pages = []
-        for page in item.pages:
-            decoded = decode_html(page.body, forced or page.declared_encoding)
-            if decoded.text is None:
-                self._inc("undecodable")
-                raise DropItem(f"{page.url}: undecodable ({decoded.reason})")
-            pages.append(Page(url=page.url, html=decoded.text))
-        rules = None if profile is None or profile.generic else profile.rules
-        result = clean(pages, rules, self.options)
-        if not result.records:
-            self._inc("dropped_empty")
+        cleaned = clean_document(item, profile, self.options)
+        if cleaned.outcome != "records":
+            self._inc(cleaned.outcome)
             # In generic mode most pages (lists, indexes) hold no speech: expected, so DEBUG.
-            raise DropItem(f"{item.url}: no speech after cleaning ({result.skipped})",
-                           log_level="DEBUG" if item.generic else "WARNING")
-        item.records = build_records(item, result, CLEANER_VERSION)
+            quiet = item.generic and cleaned.outcome == "dropped_empty"
+            raise DropItem(cleaned.reason, log_level="DEBUG" if quiet else "WARNING")
+        item.records = cleaned.records
         self._inc("records", len(item.records))
         return item
