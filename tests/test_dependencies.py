@@ -14,6 +14,7 @@ import pytest
         ("cleaners", ["scrapy", "crawler", "spiders", "archive", "sqlite3"]),
         ("archive", ["scrapy", "crawler", "spiders", "cleaners", "lxml"]),
         ("archive.reprocess", ["scrapy", "crawler", "spiders", "cleaners", "lxml"]),
+        ("archive.wacz", ["scrapy", "crawler", "spiders", "cleaners", "lxml"]),
         ("spiders.profiles", ["crawler"]),
     ],
 )

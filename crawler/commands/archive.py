@@ -51,6 +51,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
               examples="  speechcrawl archive repair data/warc\n"
                        "  speechcrawl archive repair data/warc/wenmi/wenmi-*.warc.gz.open")
 
+    wacz = add_parser(inner, "wacz", help="package a data directory as one WACZ file",
+                      description="Write a WACZ: the WARC files, a CDXJ index, pages.jsonl (one page per "
+                                  "archived document) and datapackage.json with a SHA-256 of every file.",
+                      examples="  speechcrawl archive wacz --data data -o crawl.wacz")
+    wacz.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    wacz.add_argument("-o", "--output", type=Path, required=True, help="WACZ file to write")
+    wacz.add_argument("--title", default=None, help="collection title (default: the data directory's name)")
+    wacz.set_defaults(handler=run_wacz)
+
 
 def _on_paths(inner: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
               handler: Callable[[argparse.Namespace], int], **texts: str) -> argparse.ArgumentParser:
@@ -99,3 +108,15 @@ def run_repair(args: argparse.Namespace) -> int:
         print(line)
         clean.append(ok)
     return 0 if clean and all(clean) else 1
+
+
+def run_wacz(args: argparse.Namespace) -> int:
+    from archive.exceptions import ArchiveError
+    from archive.wacz import write_wacz
+
+    try:
+        summary = write_wacz(args.data, args.output, title=args.title)
+    except (ArchiveError, OSError) as exc:
+        return fail(str(exc))
+    print(summary)
+    return 0
