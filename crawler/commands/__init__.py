@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from crawler.commands import archive, clean, crawl, demo, export, reprocess, sandbox
+from crawler.commands import archive, clean, crawl, demo, export, replay, reprocess, sandbox
 
-COMMANDS: list[ModuleType] = [crawl, export, demo, clean, sandbox, archive, reprocess]
+COMMANDS: list[ModuleType] = [crawl, export, demo, clean, sandbox, archive, reprocess, replay]
