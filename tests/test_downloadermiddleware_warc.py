@@ -1,23 +1,37 @@
-"""WarcRecorderMiddleware across crawls: a second crawl of unchanged pages stores revisits, not copies."""
+"""WarcRecorderMiddleware end to end: revisits across crawls, and a crawler killed with SIGKILL at any moment."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import signal
 import subprocess
 import sys
+import time
+import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import Spider
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
 
 from archive.reader import RevisitResolver, iter_records, read_record_at
+from archive.verify import verify
+from archive.warc import HttpExchange, WarcWriter
+from crawler.addon import SpeechcrawlAddon
+from crawler.catalog import Catalog
+from crawler.downloadermiddlewares.warc import WarcRecorderMiddleware
 from crawler.sandbox import SandboxProcess
-from tests import crawl_and_export
+from tests import CLI, crawl_and_export, run_cli
 
 pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _sha1(data: bytes) -> str:
@@ -74,3 +88,90 @@ def test_export_still_resolves_every_record_to_a_full_payload(two_crawls: dict[s
     assert seen_revisit
     texts = {r["id"]: r["text"] for r in two_crawls["first"]}
     assert all(r["text"] == texts[r["id"]] for r in records)
+
+
+def _wait_for(path: Path, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert proc.poll() is None, f"the crawl ended (code {proc.returncode}) before the chosen moment"
+        assert time.monotonic() < deadline, "the crawl never reached the chosen moment"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize(("moment", "fraction"), [(1, 0.5), (12, 0.0), (15, 0.5), (40, 0.5)],
+                         ids=["inside-the-first-warcinfo", "between-records", "mid-record", "after-rotation"])
+def test_crawler_killed_at_any_moment_leaves_a_recoverable_archive(
+        sandbox: SandboxProcess, tmp_path: Path, moment: int, fraction: float) -> None:
+    data, marker = tmp_path / "data", tmp_path / "paused"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SPEECHCRAWL_TEST_PAUSE": f"fanwen:{moment}:{fraction}:{marker}"}
+    proc = subprocess.Popen(
+        [*CLI, "crawl", "wenmi", "fanwen", "--sandbox", "--no-progress", "--data", str(data),
+         *[f"--origin={site}={sandbox.urls[site]}" for site in ("wenmi", "fanwen")],
+         "-s", "SPEECHCRAWL_WARC_MAX_SIZE=100000", "-s", "SPEECHCRAWL_WARC_WRITER=tests.PausingWarcWriter"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
+    try:
+        _wait_for(marker, proc)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)  # the crawler we started, by its PID
+        proc.wait(timeout=30)
+    open_path, size, cut = marker.read_text().splitlines()
+    warc = data / "warc"
+    closed = sorted(warc.rglob("*.warc.gz"))
+    assert all(verify(p).ok for p in closed), "a kill must never damage a closed file"
+    if moment == 40:
+        assert any(p.parent.name == "fanwen" for p in closed), "no rotation happened before the kill"
+    assert Path(open_path).exists()
+
+    repaired = run_cli("archive", "repair", str(warc))
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    final = Path(open_path.removesuffix(".open"))
+    assert final.stat().st_size == int(size), "repair must cut exactly the partial record"
+    tail = final.with_name(final.name + ".tail")
+    if int(cut):  # the half member is kept aside, not lost, and is not a readable record
+        assert tail.stat().st_size == int(cut) and tail.read_bytes()[:2] == b"\x1f\x8b"
+        assert not zlib.decompressobj(31).decompress(tail.read_bytes()).endswith(b"\r\n\r\n")
+    else:
+        assert not tail.exists()
+    assert not list(warc.rglob("*.open"))
+
+    checked = run_cli("archive", "verify", str(warc))
+    assert checked.returncode == 0, checked.stdout
+    assert checked.stdout.splitlines()[-1].endswith(" 0 with faults")
+    files = sorted(warc.rglob("*.warc.gz"))
+    check = subprocess.run([str(BIN / "warcio"), "check", *map(str, files)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def _exchange(url: str, body: bytes) -> HttpExchange:
+    return HttpExchange(url=url, method="GET", request_headers=[], request_body=b"", protocol="HTTP/1.1", status=200,
+                        reason="OK", response_headers=[], response_body=body, ip_address=None,
+                        fetched_at=datetime.now(UTC))
+
+
+def test_revisits_only_refer_to_files_still_in_place(tmp_path: Path) -> None:
+    site_dir = tmp_path / "warc" / "s"
+    with WarcWriter(site_dir, prefix="s", crawl_id="c1", warcinfo={}) as old:
+        _, kept = old.write_exchange(_exchange("http://s.test/kept", b"<p>kept</p>"))
+        _, gone = old.write_exchange(_exchange("http://s.test/gone", b"<p>gone</p>"))
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    for url, pointer, filename in (("http://s.test/kept", kept, kept.filename), ("http://s.test/gone", gone, "moved")):
+        catalog.add_fetch(crawl_id="c1", site="s", url=url, status=200, fetched_at="t", warc_filename=filename,
+                          warc_offset=pointer.offset, warc_length=pointer.length, warc_record_id=pointer.record_id,
+                          payload_digest=pointer.payload_digest, revisit_of=None, warc_date=pointer.date)
+    catalog.close()
+    crawler = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}, "SPEECHCRAWL_CRAWL_ID": "c2",
+                                         "SPEECHCRAWL_DATA_DIR": str(tmp_path)})
+    mw = build_from_crawler(WarcRecorderMiddleware, crawler)
+    mw.spider_opened(Spider(name="s"))
+    assert mw.writer is not None
+    _, again = mw.writer.write_exchange(_exchange("http://s.test/kept", b"<p>kept</p>"))
+    _, copy = mw.writer.write_exchange(_exchange("http://s.test/gone", b"<p>gone</p>"))
+    mw.spider_closed(Spider(name="s"))
+    assert again.revisit_of == kept.record_id and copy.revisit_of is None
+
+
+def test_a_writer_setting_that_is_not_a_writer_fails_loudly() -> None:
+    crawler = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}, "SPEECHCRAWL_CRAWL_ID": "c",
+                                         "SPEECHCRAWL_WARC_WRITER": "archive.reader.RevisitResolver"})
+    with pytest.raises(ValueError, match="SPEECHCRAWL_WARC_WRITER 'archive.reader.RevisitResolver' is not"):
+        build_from_crawler(WarcRecorderMiddleware, crawler)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.misc import load_object
 
 from archive.warc import HttpExchange, WarcWriter
 from crawler import signals as sc_signals
@@ -71,20 +72,28 @@ def exchange_from(request: Request, response: Response, fetched_at: datetime) ->
     )
 
 
+def _writer_class(path: str) -> type[WarcWriter]:
+    """The writer class a setting names; a wrong one fails the crawl (NotConfigured would archive nothing)."""
+    cls = load_object(path)
+    if not (isinstance(cls, type) and issubclass(cls, WarcWriter)):
+        raise ValueError(f"SPEECHCRAWL_WARC_WRITER {path!r} is not a subclass of archive.warc.WarcWriter")
+    return cls
+
+
 class WarcRecorderMiddleware:
     """Writes a request and a response (or revisit) record for every fetch.
 
     Settings
     --------
     SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_WARC_DIR, SPEECHCRAWL_WARC_MAX_SIZE,
-    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_OPERATOR, USER_AGENT,
+    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_WARC_WRITER, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_OPERATOR, USER_AGENT,
     ROBOTSTXT_OBEY (recorded in warcinfo), SPEECHCRAWL_CATALOG_ENABLED and SPEECHCRAWL_CATALOG_PATH
     (earlier crawls' payloads, for revisits).
     """
 
     def __init__(self, directory: Path, *, crawl_id: str, max_size: int, revisits: bool,
                  warcinfo: dict[str, str], crawler: Crawler | None = None,
-                 catalog_path: Path | None = None) -> None:
+                 catalog_path: Path | None = None, writer_class: type[WarcWriter] = WarcWriter) -> None:
         self.directory = directory
         self.crawl_id = crawl_id
         self.max_size = max_size
@@ -93,6 +102,7 @@ class WarcRecorderMiddleware:
         self.crawler = crawler
         self.catalog_path = catalog_path
         """Where earlier crawls' payloads are listed, for revisits across crawls (None: this crawl only)."""
+        self.writer_class = writer_class
         self.writer: WarcWriter | None = None
 
     @classmethod
@@ -109,7 +119,7 @@ class WarcRecorderMiddleware:
         mw = cls(warc_dir_from(settings), crawl_id=crawl_id_from(settings),
                  max_size=settings.getint("SPEECHCRAWL_WARC_MAX_SIZE"),
                  revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler,
-                 catalog_path=catalog)
+                 catalog_path=catalog, writer_class=_writer_class(settings.get("SPEECHCRAWL_WARC_WRITER")))
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
@@ -125,7 +135,7 @@ class WarcRecorderMiddleware:
         if profile is not None:
             info["site-profile-sha256"] = profile.sha256 or "generic"
         directory = self.directory / spider.name
-        self.writer = WarcWriter(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
+        self.writer = self.writer_class(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
                                  max_size=self.max_size, revisits=self.revisits)
         logger.info("writing WARC to %s (rotate at %d bytes)", directory, self.max_size)
         if self.revisits:
