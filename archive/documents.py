@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from archive.exceptions import ArchiveError
@@ -75,7 +75,14 @@ class ArchivedDocument:
         return [page.record_id for page in self.pages]
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": DOCUMENT_FORMAT, **asdict(self)}
+        # By hand, not dataclasses.asdict: this runs once per document during the crawl, and
+        # asdict deep-copies every outlink list.
+        return {"format": DOCUMENT_FORMAT, "site": self.site, "url": self.url, "crawl_id": self.crawl_id,
+                "generic": self.generic, "cleaner_version": self.cleaner_version,
+                "pages": [{"url": p.url, "record_id": p.record_id, "declared_encoding": p.declared_encoding,
+                           "outlinks": p.outlinks} for p in self.pages],
+                "records": [{"id": r.id, "part_index": r.part_index, "title": r.title} for r in self.records],
+                "dropped": self.dropped}
 
 
 def document_from_block(block: bytes, where: str) -> ArchivedDocument:

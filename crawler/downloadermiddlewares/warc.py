@@ -19,8 +19,10 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
+from twisted.internet.threads import deferToThread
 
-from archive.warc import HttpExchange, WarcWriter
+from archive.exceptions import ArchiveError
+from archive.warc import HttpExchange, RecordPointer, WarcWriter
 from crawler import signals as sc_signals
 from crawler.catalog import Catalog
 from crawler.paths import catalog_path_from, crawl_id_from, warc_dir_from
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
     from scrapy.statscollectors import StatsCollector
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -174,24 +178,37 @@ class WarcRecorderMiddleware:
     def process_request(self, request: Request) -> None:
         return None
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(self, request: Request, response: Response) -> Response | Deferred[Response]:
         if "cached" in response.flags or self.writer is None:
             return response
         fetched_at = datetime.now(UTC)
-        try:
-            _, pointer = self.writer.write_exchange(exchange_from(request, response, fetched_at))
-        except OSError:
-            # A full disk must not pass silently, nor kill the crawl mid-page.
-            if self._stats:
-                self._stats.inc_value("speechcrawl/warc/write_error")
-            logger.error("could not write WARC record for %s", request.url, exc_info=True)
-            return response
+        # Compressing and hashing run in a thread (zlib and hashlib release the GIL), so the
+        # second core does them while the reactor goes on; the response moves on only once
+        # its records are written, so provenance never points at a record not yet there.
+        d = deferToThread(self.writer.write_exchange, exchange_from(request, response, fetched_at))
+        d.addCallbacks(self._archived, self._not_archived, callbackArgs=(request, response, fetched_at),
+                       errbackArgs=(request, response))
+        return d
+
+    def _archived(self, pointers: tuple[RecordPointer, RecordPointer], request: Request, response: Response,
+                  fetched_at: datetime) -> Response:
+        pointer = pointers[1]
         request.meta[META_POINTER] = pointer
         request.meta[META_FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
         if self._stats:
             self._stats.inc_value("speechcrawl/warc/records", 2)
-            self._stats.inc_value("speechcrawl/warc/bytes", pointer.length)
+            self._stats.inc_value("speechcrawl/warc/bytes", pointers[0].length + pointer.length)
         if self.crawler is not None:
             self.crawler.signals.send_catch_log(sc_signals.page_archived, request=request, response=response,
                                                 pointer=pointer, fetched_at=fetched_at)
+        return response
+
+    def _not_archived(self, failure: Failure, request: Request, response: Response) -> Response | Failure:
+        if not failure.check(OSError, ArchiveError):
+            return failure  # a bug: let Scrapy report it
+        # A full disk must not pass silently, nor kill the crawl mid-page.
+        if self._stats:
+            self._stats.inc_value("speechcrawl/warc/write_error")
+        logger.error("could not write WARC record for %s", request.url,
+                     exc_info=(failure.type, failure.value, failure.getTracebackObject()))
         return response
