@@ -175,3 +175,30 @@ def test_a_writer_setting_that_is_not_a_writer_fails_loudly() -> None:
                                          "SPEECHCRAWL_WARC_WRITER": "archive.reader.RevisitResolver"})
     with pytest.raises(ValueError, match="SPEECHCRAWL_WARC_WRITER 'archive.reader.RevisitResolver' is not"):
         build_from_crawler(WarcRecorderMiddleware, crawler)
+
+
+def test_errors_and_robots_txt_are_archived_as_linked_pairs(sandbox: SandboxProcess, tmp_path: Path) -> None:
+    missing = sandbox.urls["ribao"] + "/html/no-such-page.htm"
+    proc = run_cli("crawl", missing, "--sandbox", "--no-progress", "--data", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    records = [r for path in sorted((tmp_path / "warc").rglob("*.warc.gz")) for r in iter_records(path)]
+    assert records[0].rec_type == "warcinfo"
+    info = records[0].block.decode()
+    for field in ("software: speechcrawl/", "isPartOf: ", "site-profile: ", "robots: obey", "operator: ",
+                  "http-header-user-agent: "):
+        assert field in info
+    by_id = {r.record_id: r for r in records}
+    responses = {r.target_uri: r for r in records if r.rec_type == "response"}
+    assert responses[missing].http_status == 404
+    assert responses[sandbox.urls["ribao"] + "/robots.txt"].http_status == 200
+    for response in responses.values():
+        request = by_id[response.header("WARC-Concurrent-To") or ""]
+        assert request.rec_type == "request" and request.header("WARC-Concurrent-To") == response.record_id
+        assert request.target_uri == response.target_uri
+        assert response.header("WARC-IP-Address") == "127.0.0.1"
+        assert response.header("WARC-Block-Digest") == _sha1(response.block)
+        assert response.header("WARC-Payload-Digest") == _sha1(response.payload)
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    failures = catalog.failures()
+    catalog.close()
+    assert [(f["url"], f["status"]) for f in failures] == [(missing, 404)]

@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 
+from archive.documents import document_from_block
+from archive.reader import iter_records
 from crawler.reprocess import reprocess
-from tests import ArchivedCrawl, run_cli
+from crawler.sandbox import SandboxProcess
+from tests import ArchivedCrawl, crawl_and_export, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -78,3 +81,18 @@ def test_reprocess_refuses_unfinished_files(archived_crawl: ArchivedCrawl, tmp_p
     assert "unfinished" in proc.stderr and "speechcrawl archive repair" in proc.stderr
     assert not (data / "catalog.sqlite").exists()
     assert run_cli("reprocess", "--data", str(tmp_path / "nothing")).returncode == 1
+
+
+def test_generic_crawl_with_dropped_pages_reprocesses_equal(sandbox: SandboxProcess, tmp_path: Path) -> None:
+    """Generic mode: list pages are dropped by the cleaners, archived with the reason, and dropped again."""
+    data = tmp_path / "generic"
+    live = crawl_and_export(data, [sandbox.urls["wenmi"] + "/"])
+    documents = [document_from_block(r.block, "test") for path in (data / "warc").rglob("*.warc.gz")
+                 for r in iter_records(path) if r.rec_type == "metadata"]
+    dropped = [d for d in documents if d.dropped]
+    assert dropped and all(d.generic and not d.records for d in dropped)
+    assert "no speech after cleaning" in dropped[0].dropped
+    assert sum(len(d.records) for d in documents) == len(live)
+    summary = reprocess(data, tmp_path / "again")
+    assert summary.dropped == len(dropped) and summary.documents == len(documents) and not summary.skipped
+    assert _export(tmp_path / "again") == live
