@@ -17,7 +17,7 @@ from archive._content import decode_content
 from archive._scan import Damage, Member, ParsedRecord, parse_record, scan
 from archive.exceptions import ArchiveError, RecordFormatError
 
-__all__ = ["ArchivedRecord", "iter_records", "read_record_at", "decode_content", "RevisitResolver", "resolve_revisit"]
+__all__ = ["ArchivedRecord", "iter_records", "http_head_end", "split_http", "read_record_at", "decode_content", "RevisitResolver", "resolve_revisit"]
 
 logger = logging.getLogger(__name__)
 
@@ -86,19 +86,23 @@ def _is_http(parsed: ParsedRecord) -> bool:
         "application/http")
 
 
+def http_head_end(block: bytes) -> tuple[int, int]:
+    """(end of the HTTP head, start of the body) in a block; a head without a blank line is all head."""
+    end = block.find(b"\r\n\r\n")
+    if end >= 0:
+        return end, end + 4
+    end = block.find(b"\n\n")
+    return (end, end + 2) if end >= 0 else (len(block), len(block))
+
+
 def split_http(block: bytes) -> tuple[str | None, list[tuple[str, str]], bytes, bool]:
     """(start line, headers, body, well-formed) of an HTTP message stored in a block."""
-    end = block.find(b"\r\n\r\n")
-    sep = 4
-    if end < 0:
-        end, sep = block.find(b"\n\n"), 2
-    if end < 0:
-        end, sep = len(block), 0
+    end, body = http_head_end(block)
     lines = block[:end].decode("latin-1").splitlines()
     if not lines:
-        return None, [], block[end + sep:], sep > 0
+        return None, [], block[body:], body > end
     headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:]) if k.strip()]
-    return lines[0], headers, block[end + sep:], sep > 0
+    return lines[0], headers, block[body:], body > end
 
 
 def _to_record(filename: str, member: Member, parsed: ParsedRecord) -> ArchivedRecord:

@@ -19,7 +19,7 @@ from archive._files import lock_file
 from archive._format import digest_of
 from archive._scan import Damage, ParsedRecord, parse_record, scan
 from archive.exceptions import ArchiveError, RecordFormatError
-from archive.reader import split_http
+from archive.reader import http_head_end
 from archive.warc import OPEN_SUFFIX
 
 __all__ = ["Fault", "FileReport", "RepairReport", "verify", "verify_paths", "repair", "repair_paths", "warc_files"]
@@ -156,12 +156,13 @@ def verify_paths(paths: Iterable[Path | str]) -> Iterator[FileReport]:
 
 
 def _digest_faults(parsed: ParsedRecord) -> Iterator[str]:
-    checks = [("block", parsed.get("WARC-Block-Digest"), parsed.block)]
+    checks: list[tuple[str, str | None, bytes | memoryview]] = [
+        ("block", parsed.get("WARC-Block-Digest"), parsed.block)]
     # A revisit's payload digest names the original's payload, which is not in this record.
     if parsed.get("WARC-Type") != "revisit":
-        payload = parsed.block
+        payload = memoryview(parsed.block)  # a view, not a copy of every body
         if (parsed.get("Content-Type") or "").startswith("application/http"):
-            payload = split_http(parsed.block)[2]
+            payload = payload[http_head_end(parsed.block)[1]:]
         checks.append(("payload", parsed.get("WARC-Payload-Digest"), payload))
     for what, declared, data in checks:
         if declared is None:
