@@ -213,3 +213,20 @@ def test_repair_keeps_a_whole_last_record_whose_digest_is_wrong(tmp_path: Path) 
     assert result.bytes_removed == 0 and result.records_kept == 10 and result.tail_path is None
     assert [f.message.split(":")[0] for f in result.remaining_faults] == ["block digest mismatch",
                                                                       "payload digest mismatch"]
+
+
+@pytest.mark.parametrize("algo", ["sha1", "sha256", "md5"])
+def test_digest_of_reads_base32_padded_or_not_any_case_and_hex(algo: str) -> None:
+    import base64
+    import hashlib
+
+    from archive._format import digest_of
+
+    data = "第一篇讲话".encode() * 50
+    raw = hashlib.new(algo, data).digest()
+    b32 = base64.b32encode(raw).decode()
+    for value in (b32, b32.rstrip("="), b32.lower(), raw.hex(), raw.hex().upper()):
+        assert digest_of(f"{algo}:{value}", [data]) == (f"{algo}:{value}", True), value
+    other = hashlib.new(algo, data + b"x").digest()
+    for value in (base64.b32encode(other).decode(), other.hex(), "not-a-digest", "A" * len(b32)):
+        assert digest_of(f"{algo}:{value}", [data]) == (f"{algo}:{b32}", False), value
