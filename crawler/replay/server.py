@@ -29,8 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
+    import tldextract
     from gevent.pywsgi import WSGIServer
     from pywb.apps.frontendapp import FrontEndApp
+
+    # pywb's cookie rewriting calls tldextract.extract, which by default downloads the public
+    # suffix list on first use; replay must never leave loopback, so use the bundled snapshot.
+    tldextract.extract = tldextract.TLDExtract(suffix_list_urls=())
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s replay %(levelname)s %(message)s")
     # pywb resolves its templates and static files relative to the working directory's config.
