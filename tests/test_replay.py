@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import socket
 import subprocess
 import tempfile
 import time
@@ -99,3 +100,13 @@ def test_an_unarchived_url_is_not_found(replay: str) -> None:
 def test_replay_refuses_a_directory_without_warc(tmp_path: Path) -> None:
     proc = run_cli("replay", "--data", str(tmp_path), "--port", "0", timeout=60)
     assert proc.returncode == 1 and "no WARC directory" in proc.stderr
+
+
+def test_a_busy_port_is_a_clear_error(archived_crawl: ArchivedCrawl) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = run_cli("replay", "--data", str(archived_crawl.data), "--port", str(port), timeout=120)
+    assert proc.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in proc.stderr and "Traceback" not in proc.stderr

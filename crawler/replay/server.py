@@ -42,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(args.config.parent)
     app = FrontEndApp(config_file=str(args.config))
     server = WSGIServer((args.host, args.port), app, log=None)
-    server.init_socket()
+    try:
+        server.init_socket()
+    except OSError as exc:
+        sys.stderr.write(f"speechcrawl: error: cannot listen on {args.host}:{args.port}: {exc.strerror}\n")
+        return 1
     host, port = server.address[:2]
     sys.stdout.write(f"http://{host}:{port}/{COLLECTION}/\n")
     sys.stdout.flush()
