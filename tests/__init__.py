@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,9 @@ class PausingWarcWriter(WarcWriter):
 
     ``SPEECHCRAWL_TEST_PAUSE=SITE:N:FRACTION:MARKER`` (read in the crawler process): on
     the N-th write of SITE's writer it first writes FRACTION of the bytes (0 = between
-    records, 0.5 = half a gzip member), creates MARKER and sleeps (at most a minute)
-    waiting for the SIGKILL.  Every other write is the ordinary one.
+    records, 0.5 = half of them), creates MARKER (file, size before, bytes written, bytes
+    of whole gzip members among them) and sleeps (at most a minute) waiting for the
+    SIGKILL.  Every other write is the ordinary one.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -59,7 +61,15 @@ class PausingWarcWriter(WarcWriter):
         if self._writes == self._pause_at and self._file is not None:
             cut = int(len(data) * self._fraction)
             os.write(self._file, data[:cut])
-            Path(self._marker).write_text(f"{self.current_path}\n{self._size}\n{cut}\n")
+            # A fetch is two members (request, response) in one write: half of it may hold a whole one.
+            whole = 0
+            while whole < cut:
+                member = zlib.decompressobj(31)
+                member.decompress(data[whole:cut])
+                if not member.eof:
+                    break
+                whole = cut - len(member.unused_data)
+            Path(self._marker).write_text(f"{self.current_path}\n{self._size}\n{cut}\n{whole}\n")
             time.sleep(60)  # killed long before; if not, the test fails on its own deadline
             raise RuntimeError("PausingWarcWriter was not killed")
         return super()._append(data)
