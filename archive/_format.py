@@ -8,7 +8,6 @@ are written down once.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import re
@@ -36,7 +35,27 @@ def sha1_digest(data: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
 
 
-def digest_of(spec: str, parts: Iterable[bytes]) -> tuple[str, bool]:
+# RFC 4648 base32 (A-Z2-7) -> the digits int() reads in base 32 (0-9A-V): decoding a digest
+# with int() runs in C, where base64.b32decode is a Python loop (it was a sixth of verify's time).
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_B32_TO_INT = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHIJKLMNOPQRSTUV")
+
+
+def _declared(value: str, size: int) -> int | None:
+    """The digest a header declares (base32 or hex of ``size`` bytes) as an integer; None if unreadable."""
+    if len(value) == 2 * size and _HEX.fullmatch(value):  # a padded base32 can have the same length
+        return int(value, 16)
+    chars = value.rstrip("=").upper()
+    extra = 5 * len(chars) - 8 * size
+    if not 0 <= extra < 5:
+        return None
+    try:
+        return int(chars.translate(_B32_TO_INT), 32) >> extra
+    except ValueError:
+        return None
+
+
+def digest_of(spec: str, parts: Iterable[bytes | memoryview]) -> tuple[str, bool]:
     """Recompute a digest in the form ``spec`` declares; return (computed, matches).
 
     Accepts base32 (the WARC custom) and hex (some tools write it), any hashlib algorithm.
@@ -52,11 +71,8 @@ def digest_of(spec: str, parts: Iterable[bytes]) -> tuple[str, bool]:
     for part in parts:
         h.update(part)
     raw = h.digest()
-    try:
-        declared = base64.b32decode(value.upper()) if len(value) != 2 * len(raw) else binascii.unhexlify(value)
-    except (binascii.Error, ValueError):
-        declared = b""
-    return f"{algo}:{base64.b32encode(raw).decode('ascii')}", declared == raw
+    ok = _declared(value, len(raw)) == int.from_bytes(raw, "big")
+    return (spec if ok else f"{algo}:{base64.b32encode(raw).decode('ascii')}"), ok
 
 
 def warc_date(dt: datetime) -> str:

@@ -53,10 +53,16 @@ class ParsedRecord:
     block: bytes
     problems: list[str] = field(default_factory=list)
     """Faults that do not stop reading (a malformed header line, a bad date)."""
+    _first: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def get(self, name: str) -> str | None:
-        lname = name.lower()
-        return next((v for k, v in self.headers if k.lower() == lname), None)
+        """First value of header ``name`` (case-insensitive)."""
+        if self._first is None:
+            # Built once: verify and the indexer ask ~10 headers of every record.
+            self._first = {}
+            for key, value in self.headers:
+                self._first.setdefault(key.lower(), value)
+        return self._first.get(name.lower())
 
 
 def is_gzip_at(f: BinaryIO, offset: int) -> bool:

@@ -17,7 +17,7 @@ from archive._content import decode_content
 from archive._scan import Damage, Member, ParsedRecord, parse_record, scan
 from archive.exceptions import ArchiveError, RecordFormatError
 
-__all__ = ["ArchivedRecord", "iter_records", "read_record_at", "decode_content", "RevisitResolver", "resolve_revisit"]
+__all__ = ["ArchivedRecord", "iter_records", "http_head_end", "split_http", "read_record_at", "decode_content", "RevisitResolver", "resolve_revisit"]
 
 logger = logging.getLogger(__name__)
 
@@ -86,19 +86,23 @@ def _is_http(parsed: ParsedRecord) -> bool:
         "application/http")
 
 
+def http_head_end(block: bytes) -> tuple[int, int]:
+    """(end of the HTTP head, start of the body) in a block; a head without a blank line is all head."""
+    end = block.find(b"\r\n\r\n")
+    if end >= 0:
+        return end, end + 4
+    end = block.find(b"\n\n")
+    return (end, end + 2) if end >= 0 else (len(block), len(block))
+
+
 def split_http(block: bytes) -> tuple[str | None, list[tuple[str, str]], bytes, bool]:
     """(start line, headers, body, well-formed) of an HTTP message stored in a block."""
-    end = block.find(b"\r\n\r\n")
-    sep = 4
-    if end < 0:
-        end, sep = block.find(b"\n\n"), 2
-    if end < 0:
-        end, sep = len(block), 0
+    end, body = http_head_end(block)
     lines = block[:end].decode("latin-1").splitlines()
     if not lines:
-        return None, [], block[end + sep:], sep > 0
+        return None, [], block[body:], body > end
     headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:]) if k.strip()]
-    return lines[0], headers, block[end + sep:], sep > 0
+    return lines[0], headers, block[body:], body > end
 
 
 def _to_record(filename: str, member: Member, parsed: ParsedRecord) -> ArchivedRecord:
@@ -176,38 +180,45 @@ class RevisitResolver:
     """Finds the original of revisit records among the WARC files of one directory.
 
     It indexes every response record once (lazily, on the first revisit), so resolving
-    many revisits costs one pass over the directory rather than one per revisit.
+    many revisits costs one pass over the directory rather than one per revisit.  A
+    caller that reads every record anyway (reprocess) passes ``directory=None`` and
+    feeds it with :meth:`add`, so the files are not read a second time.
     """
 
-    def __init__(self, directory: Path | str) -> None:
-        self.directory = Path(directory)
-        self._by_id: dict[str, tuple[Path, int]] | None = None
+    def __init__(self, directory: Path | str | None) -> None:
+        self.directory = Path(directory) if directory is not None else None
+        self._indexed = directory is None
+        self._by_id: dict[str, tuple[Path, int]] = {}
         self._by_url: dict[tuple[str, str], tuple[Path, int]] = {}
 
-    def _index(self) -> dict[str, tuple[Path, int]]:
-        if self._by_id is None:
-            self._by_id = {}
-            files = sorted(p for p in self.directory.iterdir() if ".warc" in p.name and p.is_file())
-            for path in files:
-                for rec in iter_records(path, skip_damage=True):
-                    if rec.rec_type in ("response", "resource"):
-                        self._by_id[rec.record_id] = (path, rec.offset)
-                        digest = rec.header("WARC-Payload-Digest")
-                        if rec.target_uri and digest:
-                            self._by_url.setdefault((rec.target_uri, digest), (path, rec.offset))
-        return self._by_id
+    def add(self, path: Path, record: ArchivedRecord) -> None:
+        """Index one record of ``path`` if it can be the original of a revisit."""
+        if record.rec_type in ("response", "resource"):
+            self._by_id[record.record_id] = (path, record.offset)
+            digest = record.header("WARC-Payload-Digest")
+            if record.target_uri and digest:
+                self._by_url.setdefault((record.target_uri, digest), (path, record.offset))
+
+    def _index(self) -> None:
+        if self._indexed or self.directory is None:
+            return
+        self._indexed = True
+        for path in sorted(p for p in self.directory.iterdir() if p.name.endswith((".warc", ".warc.gz"))):
+            for record in iter_records(path, skip_damage=True):
+                self.add(path, record)
 
     def original(self, revisit: ArchivedRecord, *, decode_content: bool = False) -> ArchivedRecord:
         """The response a revisit stands for: by WARC-Refers-To, else by URL and payload digest."""
         if revisit.rec_type != "revisit":
             raise ArchiveError(f"record {revisit.record_id} is a {revisit.rec_type!r}, not a revisit")
-        by_id = self._index()
+        self._index()
         refers_to = revisit.header("WARC-Refers-To")
         uri = revisit.header("WARC-Refers-To-Target-URI") or revisit.target_uri or ""
-        where = by_id.get(refers_to) if refers_to else None
+        where = self._by_id.get(refers_to) if refers_to else None
         where = where or self._by_url.get((uri, revisit.header("WARC-Payload-Digest") or ""))
         if where is None:
-            raise ArchiveError(f"original of revisit {revisit.record_id} ({uri}) is not in {self.directory}")
+            raise ArchiveError(f"original of revisit {revisit.record_id} ({uri}) is not in "
+                               f"{self.directory or 'the files read'}")
         return read_record_at(where[0], where[1], decode_content=decode_content)
 
 

@@ -19,14 +19,14 @@ from archive._files import lock_file
 from archive._format import digest_of
 from archive._scan import Damage, ParsedRecord, parse_record, scan
 from archive.exceptions import ArchiveError, RecordFormatError
-from archive.reader import split_http
+from archive.reader import http_head_end
 from archive.warc import OPEN_SUFFIX
 
-__all__ = ["Fault", "FileReport", "RepairReport", "verify", "verify_paths", "repair", "warc_files"]
+__all__ = ["Fault", "FileReport", "RepairReport", "verify", "verify_paths", "repair", "repair_paths", "warc_files"]
 
 logger = logging.getLogger(__name__)
 
-_REPAIR_HINT = "; run `speechcrawl archive verify --repair`"
+_REPAIR_HINT = "; run `speechcrawl archive repair`"
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,11 @@ class Fault:
 
 @dataclass
 class FileReport:
-    """What verify found in one file.  ``valid_end`` is where repair would cut."""
+    """What verify found in one file.
+
+    ``valid_end`` is where repair would cut: the end of the last gzip member (or raw
+    record) that holds whole records, digest faults or not.
+    """
 
     path: Path
     size: int = 0
@@ -62,6 +66,19 @@ class FileReport:
     def fault(self, offset: int, message: str) -> None:
         self.faults.append(Fault(self.path.name, offset, message))
 
+    @property
+    def needs_repair(self) -> bool:
+        """An ``.open`` name or bytes after the last good record: what :func:`repair` can fix."""
+        return self.unfinished or self.valid_end < self.size
+
+    def summary(self) -> str:
+        """One line for people: the verdict first, then the counts."""
+        verdict = "OK" if self.ok else f"{len(self.faults)} fault{'s' if len(self.faults) != 1 else ''}"
+        line = f"{self.path.name}: {verdict}, {self.records} records, {self.size} bytes"
+        if self.unfinished:
+            line += " (unfinished: still being written, or left by a killed crawl; `speechcrawl archive repair` closes it)"
+        return line
+
 
 @dataclass(frozen=True)
 class RepairReport:
@@ -71,6 +88,17 @@ class RepairReport:
     tail_path: Path | None
     renamed_from: Path | None
     remaining_faults: list[Fault]
+
+    def summary(self) -> str:
+        line = f"{self.path.name}: kept {self.records_kept} records"
+        if self.bytes_removed:
+            line += f", cut {self.bytes_removed} bytes of an incomplete record"
+            line += f" (saved as {self.tail_path.name})" if self.tail_path else ""
+        if self.renamed_from is not None:
+            line += f", renamed from {self.renamed_from.name}"
+        if self.remaining_faults:
+            line += f"; {len(self.remaining_faults)} earlier faults remain (repair only cuts the tail)"
+        return line
 
 
 def warc_files(paths: Iterable[Path | str], *, include_open: bool = False) -> Iterator[Path]:
@@ -95,24 +123,25 @@ def verify(path: Path | str) -> FileReport:
                 if isinstance(item, Damage):
                     report.fault(item.offset, item.message + (_REPAIR_HINT if item.truncated else ""))
                     continue
-                count, member_ok = 0, True
+                # "complete" is about extent only: a record whose digest is wrong is still a whole
+                # record, and repair must keep it (it is evidence), so only parse failures count.
+                count, complete = 0, True
                 pos = 0
                 while pos < len(item.data):
                     try:
                         parsed, pos = parse_record(item.data, pos)
                     except RecordFormatError as exc:
                         report.fault(item.offset, exc.message)
-                        member_ok = False
+                        complete = False
                         break
                     count += 1
                     for problem in [*parsed.problems, *_digest_faults(parsed)]:
                         report.fault(item.offset, problem)
-                        member_ok = False
                 report.records += count
                 if item.compressed and count > 1:
                     report.fault(item.offset, f"gzip member holds {count} records: the file is not record-chunked "
                                  "(one gzip member per record), so its records cannot be read by offset")
-                if member_ok and count:
+                if complete and count:
                     report.valid_end = item.offset + item.length
                     report.valid_records = report.records
     except OSError as exc:
@@ -127,12 +156,13 @@ def verify_paths(paths: Iterable[Path | str]) -> Iterator[FileReport]:
 
 
 def _digest_faults(parsed: ParsedRecord) -> Iterator[str]:
-    checks = [("block", parsed.get("WARC-Block-Digest"), parsed.block)]
+    checks: list[tuple[str, str | None, bytes | memoryview]] = [
+        ("block", parsed.get("WARC-Block-Digest"), parsed.block)]
     # A revisit's payload digest names the original's payload, which is not in this record.
     if parsed.get("WARC-Type") != "revisit":
-        payload = parsed.block
+        payload = memoryview(parsed.block)  # a view, not a copy of every body
         if (parsed.get("Content-Type") or "").startswith("application/http"):
-            payload = split_http(parsed.block)[2]
+            payload = payload[http_head_end(parsed.block)[1]:]
         checks.append(("payload", parsed.get("WARC-Payload-Digest"), payload))
     for what, declared, data in checks:
         if declared is None:
@@ -177,6 +207,27 @@ def repair(path: Path | str, *, save_tail: bool = True) -> RepairReport:
         os.rename(path, final)
     return RepairReport(final, report.valid_records, report.size - cut, tail_path, path if final != path else None,
                         [fault for fault in report.faults if fault.offset < cut])
+
+
+def repair_paths(paths: Iterable[Path | str]) -> Iterator[tuple[str, bool]]:
+    """Repair every file under ``paths`` that needs it; yield (line for people, clean afterwards).
+
+    Files that verify clean and are closed are left untouched (so a read-only archive
+    can be checked with the same command); one file that cannot be repaired does not
+    stop the others.
+    """
+    for path in warc_files(paths, include_open=True):
+        report = verify(path)
+        if not report.needs_repair:
+            yield report.summary() + ("" if report.ok else "; not repairable: repair only cuts an incomplete "
+                                      "tail"), report.ok
+            continue
+        try:
+            result = repair(path)
+        except (ArchiveError, OSError) as exc:
+            yield f"{path.name}: cannot repair: {exc}", False
+            continue
+        yield result.summary(), not result.remaining_faults
 
 
 def _free_name(path: Path) -> Path:

@@ -37,6 +37,7 @@ from archive._format import (
     warc_date,
     warc_fields,
 )
+from archive.documents import ArchivedDocument
 from archive.exceptions import ArchiveError, WriterClosedError
 
 __all__ = ["HttpExchange", "RecordPointer", "WarcWriter", "REVISIT_PROFILE", "OPEN_SUFFIX"]
@@ -201,6 +202,10 @@ class WarcWriter:
             offset = self._append(member)
             return RecordPointer(self._name, offset, len(member), record_id, digest, date)
 
+    def write_document(self, document: ArchivedDocument) -> RecordPointer:
+        """Write the metadata record that ties an exported document to its page records."""
+        return self.write_metadata(document.target_uri, document.refers_to, document.to_json())
+
     def close(self) -> None:
         """Finish the current file (fsync, rename ``.open`` away); later writes are refused."""
         with self._lock:
@@ -262,7 +267,7 @@ class WarcWriter:
                 os.ftruncate(self._file, offset)
                 os.lseek(self._file, offset, os.SEEK_SET)
             except OSError:
-                logger.error("could not cut the partial record from %s; run `speechcrawl archive verify --repair`",
+                logger.error("could not cut the partial record from %s; run `speechcrawl archive repair`",
                              self.current_path, exc_info=True)
             raise
         self._size += len(data)

@@ -18,6 +18,8 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0
+    """User + system CPU time of the child (all its threads)."""
 
 
 def run_measured(argv: list[str], *, cwd: Path | None = None, timeout: float = 3600) -> Measured:
@@ -39,7 +41,8 @@ def run_measured(argv: list[str], *, cwd: Path | None = None, timeout: float = 3
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Measured(seconds, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+        return Measured(seconds, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read(),
+                        usage.ru_utime + usage.ru_stime)
 
 
 def env_info() -> str:

@@ -33,6 +33,7 @@ SPIDER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.clean.CleanPipeline": 300,
+    "crawler.pipelines.warc.WarcMetadataPipeline": 700,
     "crawler.pipelines.catalog.CatalogPipeline": 800,
 }
 EXTENSIONS = {

@@ -85,10 +85,16 @@ def _m003_failures_kind(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m004_fetch_warc_date(conn: sqlite3.Connection) -> None:
+    """The exact WARC-Date of each fetch: a revisit names its original by id *and* date."""
+    conn.execute("ALTER TABLE fetches ADD COLUMN warc_date TEXT")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_schedules", _m002_schedules),
     ("003_failures_kind", _m003_failures_kind),
+    ("004_fetch_warc_date", _m004_fetch_warc_date),
 ]
 
 
@@ -162,6 +168,16 @@ class Catalog:
         if crawl_id is None:
             return [r[0] for r in self.conn.execute("SELECT url FROM fetches ORDER BY id")]
         return [r[0] for r in self.conn.execute("SELECT url FROM fetches WHERE crawl_id = ? ORDER BY id", (crawl_id,))]
+
+    def archived_payloads(self, site: str) -> Iterator[tuple[str, str, str, str, str]]:
+        """(url, payload digest, record id, WARC-Date, file name) of each full response of ``site``.
+
+        What a new crawl may write revisit records against instead of storing a payload again.
+        """
+        yield from self.conn.execute(
+            "SELECT url, payload_digest, warc_record_id, warc_date, warc_filename FROM fetches WHERE site = ?"
+            " AND revisit_of IS NULL AND warc_date IS NOT NULL AND payload_digest IS NOT NULL"
+            " AND warc_record_id IS NOT NULL ORDER BY id", (site,))
 
     def failures(self, crawl_id: str | None = None) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM failures", ()

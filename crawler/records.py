@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import asdict
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
 
-from cleaners.types import CleanRecord, CleanResult
+from cleaners import CLEANER_VERSION, clean, decode_html
+from cleaners.types import CleanOptions, CleanRecord, CleanResult, Page
 from spiders.items import Document
 
-__all__ = ["SCHEMA_VERSION", "record_id", "build_records", "offline_records", "text_sha1"]
+if TYPE_CHECKING:
+    from spiders.profiles import SiteProfile
+
+__all__ = ["SCHEMA_VERSION", "record_id", "build_records", "offline_records", "text_sha1", "Cleaned", "Undecodable",
+           "clean_document"]
 
 SCHEMA_VERSION = "1"
 
@@ -89,3 +94,57 @@ def _one(doc: Document, rec: CleanRecord, result: CleanResult, cleaner_version: 
 def build_records(doc: Document, result: CleanResult, cleaner_version: str) -> list[dict[str, Any]]:
     provenance = _provenance(doc)
     return [_one(doc, rec, result, cleaner_version, provenance) for rec in result.records]
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """Page ``index`` of a document that no charset reads cleanly (never guessed into mojibake)."""
+
+    index: int
+    url: str
+    status: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.url}: undecodable ({self.reason})"
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """What cleaning made of a document: its export records, or why there are none.
+
+    ``undecodable`` names the first page that could not be decoded: the document ends before it
+    (a first page leaves nothing to clean), as it would had that page failed to download.
+    """
+
+    records: list[dict[str, Any]]
+    outcome: Literal["records", "undecodable", "dropped_empty"]
+    reason: str = ""
+    result: CleanResult | None = None
+    undecodable: Undecodable | None = None
+
+
+def clean_document(doc: Document, profile: SiteProfile | None, options: CleanOptions) -> Cleaned:
+    """Decode each page and run the cleaners: one function for the crawl, ``reprocess`` and ``site check``.
+
+    ``profile`` is None for a document crawled in generic mode.  The callers must give the same
+    records for the same pages, which is what makes a reprocessed corpus comparable with the live one.
+    """
+    forced = profile.encoding if profile is not None and profile.encoding != "auto" else None
+    pages = []
+    bad: Undecodable | None = None
+    for index, page in enumerate(doc.pages):
+        decoded = decode_html(page.body, forced or page.declared_encoding)
+        if decoded.text is None:
+            bad = Undecodable(index, page.url, page.status, decoded.reason or "no charset reads it")
+            break
+        pages.append(Page(url=page.url, html=decoded.text))
+    if bad is not None and bad.index == 0:
+        return Cleaned([], "undecodable", str(bad), undecodable=bad)
+    rules = None if profile is None or profile.generic else profile.rules
+    result = clean(pages, rules, options)
+    if not result.records:
+        return Cleaned([], "dropped_empty", f"{doc.url}: no speech after cleaning ({result.skipped})",
+                       result=result, undecodable=bad)
+    kept = doc if bad is None else replace(doc, pages=doc.pages[:bad.index])
+    return Cleaned(build_records(kept, result, CLEANER_VERSION), "records", result=result, undecodable=bad)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +16,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
+from archive.warc import WarcWriter
 from crawler.settings import SPEECHCRAWL_DEFAULTS
 
 CLI = [sys.executable, "-m", "crawler.cli"]
@@ -38,3 +43,44 @@ def spider_crawler(settings: dict[str, Any] | None = None) -> Crawler:
                                                  **(settings or {})})
     crawler.spider = crawler._create_spider("test")
     return crawler
+@dataclass(frozen=True)
+class ArchivedCrawl:
+    """A finished crawl: its data directory (warc/, catalog.sqlite, export.jsonl) and exported records."""
+
+    data: Path
+    records: list[dict[str, Any]]
+
+
+class PausingWarcWriter(WarcWriter):
+    """A real writer that stops at one chosen moment, so a test can kill the crawler exactly there.
+
+    ``SPEECHCRAWL_TEST_PAUSE=SITE:N:FRACTION:MARKER`` (read in the crawler process): on
+    the N-th write of SITE's writer it first writes FRACTION of the bytes (0 = between
+    records, 0.5 = half of them), creates MARKER (file, size before, bytes written, bytes
+    of whole gzip members among them) and sleeps (at most a minute) waiting for the
+    SIGKILL.  Every other write is the ordinary one.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site, n, fraction, marker = os.environ.get("SPEECHCRAWL_TEST_PAUSE", ":0:0:").split(":", 3)
+        self._pause_at = int(n) if site == self.prefix else 0
+        self._fraction, self._marker, self._writes = float(fraction), marker, 0
+
+    def _append(self, data: bytes) -> int:
+        self._writes += 1
+        if self._writes == self._pause_at and self._file is not None:
+            cut = int(len(data) * self._fraction)
+            os.write(self._file, data[:cut])
+            # A fetch is two members (request, response) in one write: half of it may hold a whole one.
+            whole = 0
+            while whole < cut:
+                member = zlib.decompressobj(31)
+                member.decompress(data[whole:cut])
+                if not member.eof:
+                    break
+                whole = cut - len(member.unused_data)
+            Path(self._marker).write_text(f"{self.current_path}\n{self._size}\n{cut}\n{whole}\n")
+            time.sleep(60)  # killed long before; if not, the test fails on its own deadline
+            raise RuntimeError("PausingWarcWriter was not killed")
+        return super()._append(data)

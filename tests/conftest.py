@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from crawler.sandbox import SITES, SandboxProcess
-from tests import crawl_and_export
+from tests import ArchivedCrawl, crawl_and_export
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +32,16 @@ def clean_crawl(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactor
     data: Path = tmp_path_factory.mktemp("clean-crawl")
     origins = [f"--origin={site}={url}" for site, url in sandbox.urls.items()]
     return {"data": data, "records": crawl_and_export(data, list(SITES), *origins)}
+
+
+@pytest.fixture(scope="session")
+def archived_crawl(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> ArchivedCrawl:
+    """One crawl of the five sandbox sites, exported without dedup; read-only for the tests that share it.
+
+    The archive tests (replay, WACZ, reprocess, verify) all prove things about the same
+    archive, so it is crawled once per session.
+    """
+    data = tmp_path_factory.mktemp("archived-crawl")
+    origins = [f"--origin={site}={url}" for site, url in sandbox.urls.items()]
+    records = crawl_and_export(data, list(SITES), *origins)
+    return ArchivedCrawl(data=data, records=records)

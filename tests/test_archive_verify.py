@@ -74,7 +74,7 @@ def test_a_flipped_header_byte_names_the_line() -> None:
 def test_truncated_and_non_chunked_files() -> None:
     assert messages(DATA / "truncated.warc.gz") == [
         "truncated.warc.gz:3535: truncated gzip member (165 bytes): the file ends inside a record; "
-        "run `speechcrawl archive verify --repair`"]
+        "run `speechcrawl archive repair`"]
     report = verify(DATA / "non-chunked.warc.gz")
     assert report.records == 10 and len(report.faults) == 1
     assert "gzip member holds 10 records: the file is not record-chunked" in report.faults[0].message
@@ -198,3 +198,35 @@ def test_a_writer_killed_with_sigkill_is_recoverable(tmp_path: Path) -> None:
     result = repair(path)
     assert verify(result.path).ok and result.records_kept >= 41
     assert gzip.decompress(result.path.read_bytes()).count(b"WARC/1.1\r\n") == result.records_kept
+
+
+def test_repair_keeps_a_whole_last_record_whose_digest_is_wrong(tmp_path: Path) -> None:
+    """A complete record with a bad digest is evidence of tampering: report it, never cut it."""
+    data = bytearray((DATA / "good.warc.gz").read_bytes())
+    start, end = members(bytes(data))[-1]
+    record = bytearray(zlib.decompress(bytes(data[start:end]), 31))
+    record[-10] ^= 0x01
+    comp = zlib.compressobj(6, zlib.DEFLATED, 31)
+    path = tmp_path / "last.warc.gz.open"
+    path.write_bytes(bytes(data[:start]) + comp.compress(bytes(record)) + comp.flush())
+    result = repair(path)
+    assert result.bytes_removed == 0 and result.records_kept == 10 and result.tail_path is None
+    assert [f.message.split(":")[0] for f in result.remaining_faults] == ["block digest mismatch",
+                                                                      "payload digest mismatch"]
+
+
+@pytest.mark.parametrize("algo", ["sha1", "sha256", "md5"])
+def test_digest_of_reads_base32_padded_or_not_any_case_and_hex(algo: str) -> None:
+    import base64
+    import hashlib
+
+    from archive._format import digest_of
+
+    data = "第一篇讲话".encode() * 50
+    raw = hashlib.new(algo, data).digest()
+    b32 = base64.b32encode(raw).decode()
+    for value in (b32, b32.rstrip("="), b32.lower(), raw.hex(), raw.hex().upper()):
+        assert digest_of(f"{algo}:{value}", [data]) == (f"{algo}:{value}", True), value
+    other = hashlib.new(algo, data + b"x").digest()
+    for value in (base64.b32encode(other).decode(), other.hex(), "not-a-digest", "A" * len(b32)):
+        assert digest_of(f"{algo}:{value}", [data]) == (f"{algo}:{b32}", False), value

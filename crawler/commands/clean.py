@@ -7,12 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from cleaners import CLEANER_VERSION, clean, decode_html
-from cleaners.encoding import normalize_encoding
-from cleaners.types import CleanOptions, Page
 from crawler.commands._common import add_parser, fail
-from crawler.records import offline_records
-from spiders.profiles import ProfileError, load_profiles
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +30,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cleaners import CLEANER_VERSION, clean, decode_html  # lxml and friends: only when cleaning
+    from cleaners.encoding import normalize_encoding
+    from cleaners.types import CleanOptions, Page
+    from crawler.records import offline_records
+    from spiders.profiles import ProfileError, load_profiles
+
     rules = None
     if args.site:
         try:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crawler.commands._common import add_parser, fail
 from crawler.paths import CATALOG_NAME
 from crawler.resume import resumable_crawl
-from crawler.runner import crawl_settings, resolve_targets, run_crawl
 from crawler.settings import DEFAULT_CONTACT, user_agent
-from spiders.profiles import ProfileError, SiteProfile
+
+if TYPE_CHECKING:
+    from spiders.profiles import SiteProfile
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def parse_origins(values: list[str], targets: list[str]) -> dict[str, str]:
     """``--origin [SITE=]URL`` values by site (a bare URL needs exactly one target)."""
+    from spiders.profiles import ProfileError  # lxml via the cleaners: not at CLI start-up
+
     origins: dict[str, str] = {}
     for value in values:
         site, sep, url = value.partition("=")
@@ -66,6 +70,8 @@ def parse_origins(values: list[str], targets: list[str]) -> dict[str, str]:
 
 def _crawl_id(args: argparse.Namespace, profiles: list[SiteProfile]) -> str | None:
     """--crawl-id, or with --resume alone the newest unfinished crawl of these sites."""
+    from spiders.profiles import ProfileError
+
     if not args.resume or args.crawl_id:
         return str(args.crawl_id) if args.crawl_id else None
     crawl_id = resumable_crawl(args.data / CATALOG_NAME, [p.name for p in profiles])
@@ -77,6 +83,11 @@ def _crawl_id(args: argparse.Namespace, profiles: list[SiteProfile]) -> str | No
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: Scrapy takes a third of a second to import, and every other
+    # command (archive verify, export …) shares this module's import at start-up.
+    from crawler.runner import crawl_settings, resolve_targets, run_crawl
+    from spiders.profiles import ProfileError
+
     if args.contact and not args.contact.startswith(("http://", "https://", "mailto:")):
         return fail(f"--contact must be an http(s) URL or a mailto: address, got {args.contact!r}", 2)
     try:
@@ -92,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
                               sandbox=args.sandbox, max_pages=args.max_pages, max_depth=args.max_depth,
                               max_duration=args.max_duration, resume=args.resume,
                               user_agent=args.user_agent or (user_agent(args.contact) if args.contact else None),
-                              overrides=dict(item.split("=", 1) for item in args.set if "=" in item))
+                              overrides=overrides)
     if not args.sandbox and DEFAULT_CONTACT in settings.get("USER_AGENT", ""):
         logger.warning("no --contact given: site owners cannot reach you (User-Agent says %s)", DEFAULT_CONTACT)
     summary = run_crawl(profiles, settings, progress=not args.no_progress)

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from crawler.commands._common import add_parser, fail
-from crawler.export import export
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +27,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.export import export  # imports the cleaners (lxml): only when exporting
+
     try:
         summary = export(args.data / "catalog.sqlite", args.out, site=args.site, masks=args.masks,
                          dedup=args.dedup, keep_dups=args.keep_dups,

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from crawler.commands._common import add_parser, fail
 from crawler.commands.crawl import parse_origins
+from crawler.site import SAMPLE_ARTICLES, SAMPLE_LISTS
 from crawler.site.fixture import FIXTURES_DIR, FixtureError
-from crawler.site.live import SAMPLE_ARTICLES, SAMPLE_LISTS
-from spiders.profiles import ProfileError
 
 
 def _common(p: argparse.ArgumentParser, *, data: bool = True) -> None:
@@ -83,6 +82,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def run_new(args: argparse.Namespace) -> int:
     from crawler.site.new import NewSiteError, new_site
+    from spiders.profiles import ProfileError  # lxml via the cleaners: not at CLI start-up
 
     try:
         print(new_site(args.name, args.from_url, data=args.data, profiles_dir=args.profiles, fixtures=args.fixtures,
@@ -93,6 +93,8 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from spiders.profiles import ProfileError  # lxml via the cleaners: not at CLI start-up
+
     if args.live:
         return _run_live(args)
     if args.origin or args.articles != SAMPLE_ARTICLES or args.sandbox or args.allow_private:
@@ -111,6 +113,7 @@ def _run_live(args: argparse.Namespace) -> int:
     from crawler.runner import resolve_targets
     from crawler.site.check import select_profiles
     from crawler.site.live import live_check
+    from spiders.profiles import ProfileError  # lxml via the cleaners: not at CLI start-up
 
     try:
         names = [p.name for p in select_profiles(args.names, args.profiles)]
@@ -125,7 +128,11 @@ def _run_live(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     from crawler.site.listing import format_rows, site_rows
-    from spiders.profiles import PROFILES_DIR, load_profiles
+    from spiders.profiles import (
+        PROFILES_DIR,
+        ProfileError,  # lxml via the cleaners: not at CLI start-up
+        load_profiles,
+    )
 
     try:
         profiles = load_profiles(args.profiles or PROFILES_DIR)

@@ -18,10 +18,14 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.misc import load_object
+from twisted.internet.threads import deferToThread
 
-from archive.warc import HttpExchange, WarcWriter
+from archive.exceptions import ArchiveError
+from archive.warc import HttpExchange, RecordPointer, WarcWriter
 from crawler import signals as sc_signals
-from crawler.paths import crawl_id_from, warc_dir_from
+from crawler.catalog import Catalog
+from crawler.paths import catalog_path_from, crawl_id_from, warc_dir_from
 from crawler.resume import repair_unfinished
 
 if TYPE_CHECKING:
@@ -29,6 +33,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
     from scrapy.statscollectors import StatsCollector
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -71,24 +77,37 @@ def exchange_from(request: Request, response: Response, fetched_at: datetime) ->
     )
 
 
+def _writer_class(path: str) -> type[WarcWriter]:
+    """The writer class a setting names; a wrong one fails the crawl (NotConfigured would archive nothing)."""
+    cls = load_object(path)
+    if not (isinstance(cls, type) and issubclass(cls, WarcWriter)):
+        raise ValueError(f"SPEECHCRAWL_WARC_WRITER {path!r} is not a subclass of archive.warc.WarcWriter")
+    return cls
+
+
 class WarcRecorderMiddleware:
     """Writes a request and a response (or revisit) record for every fetch.
 
     Settings
     --------
     SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_WARC_DIR, SPEECHCRAWL_WARC_MAX_SIZE,
-    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_RESUME, SPEECHCRAWL_OPERATOR, USER_AGENT,
-    ROBOTSTXT_OBEY (recorded in warcinfo).
+    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_WARC_WRITER, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_RESUME, SPEECHCRAWL_OPERATOR,
+    USER_AGENT, ROBOTSTXT_OBEY (recorded in warcinfo), SPEECHCRAWL_CATALOG_ENABLED and SPEECHCRAWL_CATALOG_PATH
+    (earlier crawls' payloads, for revisits).
     """
 
     def __init__(self, directory: Path, *, crawl_id: str, max_size: int, revisits: bool,
-                 warcinfo: dict[str, str], crawler: Crawler | None = None) -> None:
+                 warcinfo: dict[str, str], crawler: Crawler | None = None,
+                 catalog_path: Path | None = None, writer_class: type[WarcWriter] = WarcWriter) -> None:
         self.directory = directory
         self.crawl_id = crawl_id
         self.max_size = max_size
         self.revisits = revisits
         self.warcinfo = warcinfo
         self.crawler = crawler
+        self.catalog_path = catalog_path
+        """Where earlier crawls' payloads are listed, for revisits across crawls (None: this crawl only)."""
+        self.writer_class = writer_class
         self.writer: WarcWriter | None = None
         self.resume = False
         """Set from SPEECHCRAWL_RESUME: repair this crawl's unfinished files before writing."""
@@ -103,9 +122,11 @@ class WarcRecorderMiddleware:
             "http-header-user-agent": settings.get("USER_AGENT"),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         }
+        catalog = catalog_path_from(settings) if settings.getbool("SPEECHCRAWL_CATALOG_ENABLED") else None
         mw = cls(warc_dir_from(settings), crawl_id=crawl_id_from(settings),
                  max_size=settings.getint("SPEECHCRAWL_WARC_MAX_SIZE"),
-                 revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler)
+                 revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler,
+                 catalog_path=catalog, writer_class=_writer_class(settings.get("SPEECHCRAWL_WARC_WRITER")))
         mw.resume = settings.getbool("SPEECHCRAWL_RESUME")
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -125,9 +146,36 @@ class WarcRecorderMiddleware:
         if self.resume:
             # Before writing: the killed run's .open files end in at most one partial record.
             repair_unfinished(directory, spider.name, self.crawl_id)
-        self.writer = WarcWriter(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
+        self.writer = self.writer_class(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
                                  max_size=self.max_size, revisits=self.revisits)
         logger.info("writing WARC to %s (rotate at %d bytes)", directory, self.max_size)
+        if self.revisits:
+            self._remember_earlier_crawls(spider.name, self.writer)
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(sc_signals.warc_writer_opened, writer=self.writer, spider=spider)
+
+    def _remember_earlier_crawls(self, site: str, writer: WarcWriter) -> None:
+        """Let the writer store revisits for payloads earlier crawls of ``site`` archived.
+
+        Read from the catalog, not by scanning years of WARC files; a payload whose file is
+        no longer under its final name (moved away, or an unrepaired ``.open``) is skipped,
+        because a revisit must point at a record someone can still read.
+        """
+        if self.catalog_path is None or not self.catalog_path.exists():
+            return
+        present: dict[str, bool] = {}
+        count = 0
+        catalog = Catalog(self.catalog_path)
+        try:
+            for url, digest, record_id, date, filename in catalog.archived_payloads(site):
+                if filename not in present:
+                    present[filename] = (writer.directory / filename).is_file()
+                if present[filename]:
+                    writer.remember(url, digest, record_id, date)
+                    count += 1
+        finally:
+            catalog.close()
+        logger.info("revisits: %d payloads of earlier crawls of %s will not be stored again", count, site)
 
     def spider_closed(self, spider: Spider) -> None:
         if self.writer is not None:
@@ -137,24 +185,37 @@ class WarcRecorderMiddleware:
     def process_request(self, request: Request) -> None:
         return None
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(self, request: Request, response: Response) -> Response | Deferred[Response]:
         if "cached" in response.flags or self.writer is None:
             return response
         fetched_at = datetime.now(UTC)
-        try:
-            _, pointer = self.writer.write_exchange(exchange_from(request, response, fetched_at))
-        except OSError:
-            # A full disk must not pass silently, nor kill the crawl mid-page.
-            if self._stats:
-                self._stats.inc_value("speechcrawl/warc/write_error")
-            logger.error("could not write WARC record for %s", request.url, exc_info=True)
-            return response
+        # Compressing and hashing run in a thread (zlib and hashlib release the GIL), so the
+        # second core does them while the reactor goes on; the response moves on only once
+        # its records are written, so provenance never points at a record not yet there.
+        d = deferToThread(self.writer.write_exchange, exchange_from(request, response, fetched_at))
+        d.addCallbacks(self._archived, self._not_archived, callbackArgs=(request, response, fetched_at),
+                       errbackArgs=(request, response))
+        return d
+
+    def _archived(self, pointers: tuple[RecordPointer, RecordPointer], request: Request, response: Response,
+                  fetched_at: datetime) -> Response:
+        pointer = pointers[1]
         request.meta[META_POINTER] = pointer
         request.meta[META_FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
         if self._stats:
             self._stats.inc_value("speechcrawl/warc/records", 2)
-            self._stats.inc_value("speechcrawl/warc/bytes", pointer.length)
+            self._stats.inc_value("speechcrawl/warc/bytes", pointers[0].length + pointer.length)
         if self.crawler is not None:
             self.crawler.signals.send_catch_log(sc_signals.page_archived, request=request, response=response,
                                                 pointer=pointer, fetched_at=fetched_at)
+        return response
+
+    def _not_archived(self, failure: Failure, request: Request, response: Response) -> Response | Failure:
+        if not failure.check(OSError, ArchiveError):
+            return failure  # a bug: let Scrapy report it
+        # A full disk must not pass silently, nor kill the crawl mid-page.
+        if self._stats:
+            self._stats.inc_value("speechcrawl/warc/write_error")
+        logger.error("could not write WARC record for %s", request.url,
+                     exc_info=(failure.type, failure.value, failure.getTracebackObject()))
         return response

@@ -125,7 +125,7 @@ class CatalogPipeline:
                 content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
                 warc_filename=pointer.filename, warc_offset=pointer.offset, warc_length=pointer.length,
                 warc_record_id=pointer.record_id, payload_digest=pointer.payload_digest,
-                revisit_of=pointer.revisit_of,
+                revisit_of=pointer.revisit_of, warc_date=pointer.date,
             )
             if response.status < 400:
                 # Fetched fine (again): a failure recorded by an earlier attempt or run no longer holds.  Error

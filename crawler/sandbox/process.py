@@ -21,6 +21,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from crawler.subprocesses import stop_child
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["SandboxProcess", "SandboxError"]
@@ -128,14 +130,7 @@ class SandboxProcess:
         """Terminate the process we started (by PID), wait for it, collect its pipes."""
         proc, self.proc = self.proc, None
         if proc is not None:
-            if proc.poll() is None:
-                proc.terminate()
-            try:
-                proc.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                logger.warning("sandbox pid %d ignored SIGTERM; killing it", proc.pid)
-                proc.kill()
-                proc.communicate()
+            stop_child(proc, "sandbox")
 
     def stop(self) -> None:
         """Stop the server (if running) and release the captured stderr."""

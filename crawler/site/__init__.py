@@ -9,3 +9,8 @@ The library behind ``speechcrawl site new|check|list`` (crawler.commands.site is
 - :mod:`crawler.site.new` — fetch a sample of a new site and write its proposed profile and fixture;
 - :mod:`crawler.site.listing` — every profile with its last crawl and health.
 """
+
+SAMPLE_ARTICLES = 4
+"""Article links a live check follows (the same ones every time, so two checks compare page for page)."""
+SAMPLE_LISTS = 2
+"""List pages a live check reads."""

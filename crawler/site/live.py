@@ -23,6 +23,7 @@ from crawler.health import compare, counters_of
 from crawler.health import key as health_key
 from crawler.paths import CATALOG_NAME, WARC_DIRNAME
 from crawler.runner import crawl_settings, run_crawl
+from crawler.site import SAMPLE_ARTICLES, SAMPLE_LISTS
 from crawler.site.check import check_fixture
 from crawler.site.fixture import Fixture, FixtureError, Manifest
 from spiders.profiles import SiteProfile
@@ -31,8 +32,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["LiveResult", "SAMPLE_ARTICLES", "SAMPLE_LISTS", "live_check"]
 
-SAMPLE_ARTICLES = 4
-SAMPLE_LISTS = 2
 
 
 @dataclass

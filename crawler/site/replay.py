@@ -3,7 +3,7 @@
 The real :class:`spiders.template.TemplateSpider` parses the archived responses (built as Scrapy
 responses, the way Scrapy's own tests drive spiders) starting from the profile's start URLs, so
 link rules, restrict areas, redirects and article pagination are exercised exactly as in a crawl;
-the documents go through the crawl's own cleaning (:func:`crawler.pipelines.clean.clean_document`)
+the documents go through the crawl's own cleaning (:func:`crawler.records.clean_document`)
 and record building.  A URL the spider asks for that the WARC does not hold is skipped and
 listed: a fixture is a few pages of a site, not all of it.
 """
@@ -26,10 +26,8 @@ from twisted.python.failure import Failure
 
 from archive.reader import ArchivedRecord, decode_content, iter_records
 from archive.warc import RecordPointer
-from cleaners import CLEANER_VERSION
 from cleaners.types import CleanOptions
-from crawler.pipelines.clean import UndecodablePage, clean_document
-from crawler.records import build_records
+from crawler.records import clean_document
 from spiders.items import Document
 from spiders.profiles import SiteProfile
 from spiders.template import TemplateSpider
@@ -131,13 +129,10 @@ def replay(profile: SiteProfile, pages: ArchivedPages, options: CleanOptions | N
             elif isinstance(item, Document):
                 out.documents.append(item)
     for doc in out.documents:
-        try:
-            result = clean_document(doc, profile, options or CleanOptions())
-        except UndecodablePage as exc:
-            out.dropped.append(str(exc))
-            continue
-        if not result.records:
-            out.dropped.append(f"{doc.url}: {result.skipped}")
-            continue
-        out.records += build_records(doc, result, CLEANER_VERSION)
+        cleaned = clean_document(doc, profile, options or CleanOptions())
+        if cleaned.undecodable is not None:
+            out.dropped.append(str(cleaned.undecodable))
+        if cleaned.outcome == "dropped_empty":
+            out.dropped.append(cleaned.reason)
+        out.records += cleaned.records
     return out

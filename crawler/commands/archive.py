@@ -1,0 +1,122 @@
+"""``speechcrawl archive verify|index|repair|wacz``: the archivist's tools over WARC files.
+
+Thin handlers over :mod:`archive`; they import nothing of Scrapy, so they start fast and
+run on a machine that only holds the files.  Exit codes: 0 clean, 1 a fault was found
+(every file is still checked), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from crawler.commands._common import add_parser, fail
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = add_parser(sub, "archive", help="verify, index, repair and package WARC files",
+                   description="Work on WARC files: check every record and digest, write a CDXJ index for "
+                               "pywb, repair what a killed crawl left, package a crawl as WACZ. "
+                               "Formats: docs/archive.md.",
+                   examples="  speechcrawl archive verify data/warc\n"
+                            "  speechcrawl archive index data/warc -o index.cdxj\n"
+                            "  speechcrawl archive repair data/warc\n"
+                            "  speechcrawl archive wacz --data data -o crawl.wacz")
+    p.set_defaults(handler=lambda args: _usage(p))
+    inner = p.add_subparsers(dest="archive_command", metavar="ACTION")
+
+    _on_paths(inner, "verify", run_verify, help="check records and digests; exit 1 on any fault",
+              description="Read every record of every file: gzip member boundaries, WARC headers, "
+                          "Content-Length, block and payload digests. Prints one summary line per file and "
+                          "each fault as FILE:OFFSET: WHAT; goes on past bad files.",
+              examples="  speechcrawl archive verify data/warc\n"
+                       "  speechcrawl archive verify a.warc.gz b.warc.gz")
+
+    index = _on_paths(inner, "index", run_index, help="write a sorted CDXJ index (pywb's format)",
+                      description="Index response, revisit, resource and metadata records as CDXJ, sorted, "
+                                  "the format pywb and cdxj-indexer use.",
+                      examples="  speechcrawl archive index data/warc -o index.cdxj\n"
+                               "  speechcrawl archive index data/warc --root data/warc > index.cdxj")
+    index.add_argument("-o", "--output", type=Path, default=None, help="index file (default: stdout)")
+    index.add_argument("--root", type=Path, default=None,
+                       help="write file names relative to this directory (default: bare file names)")
+
+    _on_paths(inner, "repair", run_repair, help="cut a killed crawl's partial record, close .open files",
+              description="For each file that is still named .open or ends in an incomplete record: cut it "
+                          "after the last complete record (the cut bytes are kept as NAME.tail) and drop the "
+                          ".open suffix. Refuses files a running crawl holds. Faults before the cut are "
+                          "reported, never deleted.",
+              examples="  speechcrawl archive repair data/warc\n"
+                       "  speechcrawl archive repair data/warc/wenmi/wenmi-*.warc.gz.open")
+
+    wacz = add_parser(inner, "wacz", help="package a data directory as one WACZ file",
+                      description="Write a WACZ: the WARC files, a CDXJ index, pages.jsonl (one page per "
+                                  "archived document) and datapackage.json with a SHA-256 of every file.",
+                      examples="  speechcrawl archive wacz --data data -o crawl.wacz")
+    wacz.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    wacz.add_argument("-o", "--output", type=Path, required=True, help="WACZ file to write")
+    wacz.add_argument("--title", default=None, help="collection title (default: the data directory's name)")
+    wacz.set_defaults(handler=run_wacz)
+
+
+def _on_paths(inner: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+              handler: Callable[[argparse.Namespace], int], **texts: str) -> argparse.ArgumentParser:
+    """An action that takes WARC files and directories."""
+    p = add_parser(inner, name, **texts)
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="WARC files or directories")
+    p.set_defaults(handler=handler)
+    return p
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from archive.verify import verify_paths
+
+    reports = list(verify_paths(args.paths))
+    for report in reports:
+        print(report.summary())
+        for fault in report.faults:
+            print(f"  {fault}")
+    bad = sum(not r.ok for r in reports)
+    print(f"{len(reports)} files, {sum(r.records for r in reports)} records: {len(reports) - bad} OK, {bad} with faults")
+    return 1 if bad or not reports else 0
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from archive.cdxj import write_cdxj
+    from archive.exceptions import ArchiveError
+
+    try:
+        count = write_cdxj(args.paths, args.output or sys.stdout, dir_root=args.root)
+    except (ArchiveError, OSError) as exc:
+        return fail(str(exc))
+    sys.stderr.write(f"{count} index lines written to {args.output or 'stdout'}\n")
+    return 0
+
+
+def run_repair(args: argparse.Namespace) -> int:
+    from archive.verify import repair_paths
+
+    clean: list[bool] = []
+    for line, ok in repair_paths(args.paths):
+        print(line)
+        clean.append(ok)
+    return 0 if clean and all(clean) else 1
+
+
+def run_wacz(args: argparse.Namespace) -> int:
+    from archive.exceptions import ArchiveError
+    from archive.wacz import write_wacz
+
+    try:
+        summary = write_wacz(args.data, args.output, title=args.title)
+    except (ArchiveError, OSError) as exc:
+        return fail(str(exc))
+    print(summary)
+    return 0

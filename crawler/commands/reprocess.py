@@ -1,0 +1,37 @@
+"""``speechcrawl reprocess --data DIR [--out DIR2]``"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from crawler.commands._common import add_parser, fail
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = add_parser(sub, "reprocess", help="rebuild the catalog and export from the WARC files alone",
+                   description="Read DATA/warc (no network), run the current cleaners over every archived "
+                               "document in crawl order, and write a new catalog.sqlite and export.jsonl to "
+                               "--out. Fetch times come from WARC-Date, provenance from the WARC records. "
+                               "Refuses while .open WARC files exist (a crawl running, or one killed: run "
+                               "`speechcrawl archive repair` first).",
+                   examples="  speechcrawl reprocess --data data\n"
+                            "  speechcrawl reprocess --data data --out data-v2")
+    p.add_argument("--data", type=Path, default=Path("data"), help="data directory to read (default: ./data)")
+    p.add_argument("--out", type=Path, default=None, help="where to write catalog.sqlite and export.jsonl "
+                                                          "(default: the data directory, replacing its catalog)")
+    p.add_argument("--profiles", type=Path, default=None, help="profiles directory (default: the shipped ones)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from archive.exceptions import ArchiveError
+    from crawler.reprocess import reprocess
+    from spiders.profiles import ProfileError
+
+    try:
+        summary = reprocess(args.data, args.out, profiles_dir=args.profiles)
+    except (ArchiveError, ProfileError) as exc:
+        return fail(str(exc))
+    print(summary)
+    return 1 if summary.skipped else 0

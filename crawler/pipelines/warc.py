@@ -1,0 +1,163 @@
+"""WarcMetadataPipeline: one WARC metadata record per cleaned document.
+
+It runs after cleaning (300) and before the catalog (800), so a record reaches the
+catalog only once the WARC says where it came from: the catalog can then always be
+rebuilt from the WARC files (``speechcrawl reprocess``).  Documents the cleaners
+dropped get a record too, with the reason, because a better cleaner may find a speech
+in them later.  It writes through the recorder's writer (announced with the
+``warc_writer_opened`` signal), so the metadata sits in the same files as the responses.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import logging
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet.threads import deferToThread
+
+from archive.documents import ArchivedDocument, DocumentPage, DocumentRecord
+from archive.exceptions import ArchiveError
+from cleaners import CLEANER_VERSION
+from crawler import signals as sc_signals
+from crawler.paths import crawl_id_from
+from spiders.items import Document, FetchedPage
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from twisted.internet.defer import Deferred
+
+    from archive.warc import WarcWriter
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["WarcMetadataPipeline", "outlinks", "archived_document"]
+
+# A regex, not a parser: the cleaners already parse each page once, and the outlinks of a
+# page are a record of the crawl, not content, so a cheap pass over the bytes is enough.
+_HREF = re.compile(rb"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+
+
+def outlinks(body: bytes, base_url: str, encoding: str | None) -> list[str]:
+    """Absolute http(s) URLs of the ``<a href>`` links in ``body``, in order, without repeats.
+
+    Written for speed (a list page has ~90 links and this runs on the reactor thread):
+    absolute and root-relative links, nearly all of them, skip ``urljoin``.
+    """
+    try:
+        codec = codecs.lookup(encoding or "utf-8").name
+    except LookupError:
+        codec = "utf-8"
+    parts = urlsplit(base_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    seen: dict[str, None] = {}
+    for match in _HREF.finditer(body):
+        raw = match.group(1) or match.group(2) or match.group(3) or b""
+        href = raw.decode(codec, "replace")
+        if "&" in href:
+            href = html.unescape(href)
+        href = href.strip().partition("#")[0]
+        if href.startswith(("http://", "https://")):
+            url = href
+        elif href.startswith("/") and not href.startswith("//"):
+            url = origin + href
+        elif not href or href.startswith(("javascript:", "mailto:")):
+            continue
+        else:
+            url = urljoin(base_url, href)
+            if not url.startswith(("http://", "https://")):
+                continue
+        seen.setdefault(url, None)
+    return list(seen)
+
+
+def _page(page: FetchedPage) -> DocumentPage | None:
+    if page.warc is None:
+        return None
+    return DocumentPage(url=page.url, record_id=page.warc.record_id, declared_encoding=page.declared_encoding,
+                        outlinks=outlinks(page.body, page.url, page.declared_encoding))
+
+
+def _record(record: Mapping[str, object]) -> DocumentRecord:
+    part, title = record.get("part"), record.get("title")
+    index = part.get("index") if isinstance(part, dict) else None
+    return DocumentRecord(id=str(record["id"]), part_index=index if isinstance(index, int) else None,
+                          title=title if isinstance(title, str) else None)
+
+
+def archived_document(doc: Document, crawl_id: str, dropped: str | None = None) -> ArchivedDocument | None:
+    """The metadata of ``doc``, or None when a page was not archived (nothing to refer to)."""
+    pages = [_page(page) for page in doc.pages]
+    if not pages or any(p is None for p in pages):
+        return None
+    records = [_record(r) for r in doc.records]
+    return ArchivedDocument(site=doc.site, url=doc.url, crawl_id=crawl_id, generic=doc.generic,
+                            cleaner_version=CLEANER_VERSION, pages=[p for p in pages if p is not None],
+                            records=records, dropped=dropped)
+
+
+class WarcMetadataPipeline:
+    """Writes a ``metadata`` record for every :class:`Document`, exported or dropped.
+
+    Settings
+    --------
+    SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_CRAWL_ID
+    """
+
+    def __init__(self, crawler: Crawler, crawl_id: str) -> None:
+        self.crawler = crawler
+        self.crawl_id = crawl_id
+        self.writer: WarcWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("SPEECHCRAWL_WARC_ENABLED"):
+            raise NotConfigured("SPEECHCRAWL_WARC_ENABLED is off")
+        pipe = cls(crawler, crawl_id_from(crawler.settings))
+        crawler.signals.connect(pipe.writer_opened, signal=sc_signals.warc_writer_opened)
+        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        return pipe
+
+    def writer_opened(self, writer: WarcWriter, spider: Spider | None = None) -> None:
+        self.writer = writer
+
+    def process_item(self, item: object) -> object:
+        if not isinstance(item, Document):
+            return item
+        # In a thread, as the recorder's writes: the reactor goes on while zlib works.  The
+        # item moves on (to the catalog) only once its metadata record is written.
+        d = deferToThread(self.archive, item, None)
+        d.addCallback(self._count)
+        d.addCallback(lambda _: item)
+        return d
+
+    def item_dropped(self, item: object, exception: BaseException, **kwargs: Any) -> Deferred[None] | None:
+        if not isinstance(item, Document):
+            return None
+        d = deferToThread(self.archive, item, str(exception) or type(exception).__name__)
+        return d.addCallback(self._count)
+
+    def archive(self, doc: Document, dropped: str | None) -> str:
+        """Write the metadata record of ``doc`` (thread-safe); return what happened, as a stats event."""
+        document = archived_document(doc, self.crawl_id, dropped)
+        if self.writer is None or document is None:
+            return "document_unarchived"
+        try:
+            self.writer.write_document(document)
+        except (OSError, ArchiveError):
+            # The record still goes to the catalog; reprocess will not see it, so say so loudly.
+            logger.error("could not write the document metadata record of %s", doc.url, exc_info=True)
+            return "write_error"
+        return "documents"
+
+    def _count(self, event: str) -> None:
+        """On the reactor thread: the stats collector is not thread-safe."""
+        if self.crawler.stats:
+            self.crawler.stats.inc_value(f"speechcrawl/warc/{event}")
