@@ -13,6 +13,7 @@ import pytest
     [
         ("cleaners", ["scrapy", "crawler", "spiders", "archive", "sqlite3"]),
         ("archive", ["scrapy", "crawler", "spiders", "cleaners", "lxml"]),
+        ("archive.export, archive.parquet", ["crawler", "zstandard", "pyarrow", "numpy"]),
         ("spiders.profiles", ["crawler"]),
     ],
 )
