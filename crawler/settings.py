@@ -28,6 +28,11 @@ SPEECHCRAWL_DATA_DIR = "data"
 SPEECHCRAWL_OPERATOR = "speechcrawl (+https://example.invalid/speechcrawl; archive crawler)"
 SPEECHCRAWL_PROFILES_DIR = ""  # default: the profiles shipped in spiders/profiles/
 
+# --- export (speechcrawl export / stats) -------------------------------------------------
+SPEECHCRAWL_EXPORT_DEDUP = "near"  # none | exact (same text once whitespace is removed) | near
+SPEECHCRAWL_EXPORT_DEDUP_SHINGLE = 5  # characters per shingle for near duplicates
+SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD = 0.5  # Jaccard similarity of shingle sets at which records are near duplicates
+
 # --- progress display --------------------------------------------------------------
 SPEECHCRAWL_PROGRESS_ENABLED = False
 SPEECHCRAWL_PROGRESS_INTERVAL = 1.0
