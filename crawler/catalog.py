@@ -53,8 +53,25 @@ def _m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m002_exports_filter_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes on the expressions export filters use (--since/--until by date or fetch day, --speaker).
+
+    Expression indexes, not new columns: the stored record stays the one source of the
+    values, and nothing that writes records has to change.
+    """
+    _run_script(
+        conn,
+        """
+        CREATE INDEX records_date ON records (json_extract(record, '$.date'));
+        CREATE INDEX records_fetched_day ON records (substr(fetched_at, 1, 10));
+        CREATE INDEX records_speaker ON records (json_extract(record, '$.speaker'));
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_exports_filter_indexes", _m002_exports_filter_indexes),
 ]
 
 
