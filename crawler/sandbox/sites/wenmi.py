@@ -66,9 +66,9 @@ class Wenmi(Site):
     def make_meta(self, i: int) -> Meta:
         original = self.spun_from(i)
         if original is not None:
-            m = self.meta(original)
-            return Meta(title=spin_all(m.title), occasion=spin_all(m.occasion) if m.occasion else None,
-                        speaker=m.speaker, speaker_title=m.speaker_title, source="网络", author=m.author)
+            of = self.meta(original)
+            return Meta(title=spin_all(of.title), occasion=spin_all(of.occasion) if of.occasion else None,
+                        speaker=of.speaker, speaker_title=of.speaker_title, source="网络", author=of.author)
         if i == self.seed_index:
             m = load_seed(self.name)[0]
             return Meta(title=m["title"], speaker=m["speaker"], speaker_title=m["speaker_title"],
@@ -85,9 +85,9 @@ class Wenmi(Site):
     def make_article(self, i: int, meta: Meta) -> Article:
         original = self.spun_from(i)
         if original is not None:
-            blocks = tuple(Block(b.kind, spin_all(b.text)) if b.kind == SPEECH else b
-                           for b in self.article(original).blocks)
-            return Article(self.name, i, str(self.aid(i)), meta, blocks, copy_of=original)
+            spun = tuple(Block(b.kind, spin_all(b.text)) if b.kind == SPEECH else b
+                         for b in self.article(original).blocks)
+            return Article(self.name, i, str(self.aid(i)), meta, spun, copy_of=original)
         if i == self.seed_index:
             return Article(self.name, i, str(self.aid(i)), meta, load_seed(self.name)[1], seed=True)
         w = Writer(rng_for(self.name, "body", i))
