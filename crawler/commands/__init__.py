@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from crawler.commands import clean, crawl, demo, export, sandbox
+from crawler.commands import clean, crawl, demo, export, sandbox, schema, stats
 
-COMMANDS: list[ModuleType] = [crawl, export, demo, clean, sandbox]
+COMMANDS: list[ModuleType] = [crawl, export, stats, schema, demo, clean, sandbox]
