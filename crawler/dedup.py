@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from crawler import settings
-from crawler.minhash import band_keys, jaccard, normalise, shingles, signatures
+from crawler.minhash import band_keys, hashed_jaccard, normalise, shingle_hashes, signatures
 
 __all__ = ["DedupMode", "DedupOptions", "Clusters", "find_clusters"]
 
@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 DedupMode = Literal["none", "exact", "near"]
 _ROWS = 3  # slots per LSH band; crawler.minhash.BINS / _ROWS bands
-_BATCH = 2048
+_BATCH = 512
 Tick = Callable[[int], None]
 
 
@@ -104,11 +104,12 @@ def find_clusters(rows: Iterable[tuple[int, str]], text_of: Callable[[int], str]
         rowids, digests, lengths, bands = _scan(rows, options, Path(tmp), tick)
         leader = _exact_leaders(digests)
         roots = leader
+        known: dict[tuple[int, int], float] = {}
         if options.mode == "near" and bands:
             pairs = _candidates(bands, lengths)
-            roots = _verify(pairs, leader, rowids, text_of, options)
+            roots = _verify(pairs, leader, rowids, text_of, options, known)
     rep = _representatives(roots, lengths)
-    similarity = _similarities(rep, digests, rowids, text_of, options)
+    similarity = _similarities(rep, digests, rowids, text_of, options, known)
     size = np.bincount(rep, minlength=len(rep)).astype(np.int32)[rep]
     multi = np.unique(rep[size > 1])
     found = ids_of([int(rowids[p]) for p in multi])
@@ -188,8 +189,13 @@ def _candidates(bands: list[Path], lengths: npt.NDArray[np.int64]) -> npt.NDArra
 
 
 def _verify(pairs: npt.NDArray[np.int64], leader: npt.NDArray[np.int64], rowids: npt.NDArray[np.int64],
-            text_of: Callable[[int], str], options: DedupOptions) -> npt.NDArray[np.int64]:
-    """Step 4: merge verified pairs (union-find over exact leaders); return each position's root."""
+            text_of: Callable[[int], str], options: DedupOptions,
+            known: dict[tuple[int, int], float]) -> npt.NDArray[np.int64]:
+    """Step 4: merge verified pairs (union-find over exact leaders); return each position's root.
+
+    The similarity of every merged pair goes to ``known``: in most clusters it is the
+    member-to-representative similarity step 5 would otherwise compute again.
+    """
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -198,18 +204,21 @@ def _verify(pairs: npt.NDArray[np.int64], leader: npt.NDArray[np.int64], rowids:
             x = parent[x]
         return x
 
-    @lru_cache(maxsize=4096)
-    def shingled(position: int) -> frozenset[str]:
-        return frozenset(shingles(text_of(int(rowids[position])), options.shingle))
+    @lru_cache(maxsize=2048)  # pairs come sorted by their first member, which repeats: ~8 KB a text
+    def shingled(position: int) -> npt.NDArray[np.uint64]:
+        return shingle_hashes(text_of(int(rowids[position])), options.shingle)
 
     checked = 0
     for pair in pairs.tolist():
-        a, b = find(int(leader[pair >> 32])), find(int(leader[pair & 0xFFFFFFFF]))
+        first, other = pair >> 32, pair & 0xFFFFFFFF
+        a, b = find(int(leader[first])), find(int(leader[other]))
         if a == b:
             continue
         checked += 1
-        if jaccard(shingled(pair >> 32), shingled(pair & 0xFFFFFFFF)) >= options.threshold:
+        similarity = hashed_jaccard(shingled(first), shingled(other))
+        if similarity >= options.threshold:
             parent[max(a, b)] = min(a, b)
+            known[(first, other)] = similarity
     logger.info("dedup near: %d candidate pairs, %d compared on text", len(pairs), checked)
     root = np.arange(len(leader), dtype=np.int64)
     for x in parent:
@@ -231,15 +240,20 @@ def _representatives(roots: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64
 
 
 def _similarities(rep: npt.NDArray[np.int64], digests: npt.NDArray[np.uint64], rowids: npt.NDArray[np.int64],
-                  text_of: Callable[[int], str], options: DedupOptions) -> npt.NDArray[np.float32]:
+                  text_of: Callable[[int], str], options: DedupOptions,
+                  known: dict[tuple[int, int], float]) -> npt.NDArray[np.float32]:
     """Step 5b: each member's Jaccard similarity to its representative (1.0 for the same text)."""
     similarity = np.ones(len(rep), dtype=np.float32)
     members = np.flatnonzero((rep != np.arange(len(rep))) & (digests != digests[rep]))
-    rep_shingles: dict[int, set[str]] = {}
+    current, rep_hashes = -1, np.empty(0, np.uint64)
     for position in members[np.argsort(rep[members], kind="stable")].tolist():
-        r = int(rep[position])
-        if r not in rep_shingles:
-            rep_shingles.clear()  # members arrive grouped by representative: keep one set at a time
-            rep_shingles[r] = shingles(text_of(int(rowids[r])), options.shingle)
-        similarity[position] = jaccard(shingles(text_of(int(rowids[position])), options.shingle), rep_shingles[r])
+        pair = (min(position, int(rep[position])), max(position, int(rep[position])))
+        if pair in known:
+            similarity[position] = known[pair]
+            continue
+        if rep[position] != current:  # members arrive grouped by representative: one set at a time
+            current = int(rep[position])
+            rep_hashes = shingle_hashes(text_of(int(rowids[current])), options.shingle)
+        mine = shingle_hashes(text_of(int(rowids[position])), options.shingle)
+        similarity[position] = hashed_jaccard(mine, rep_hashes)
     return similarity

@@ -29,7 +29,8 @@ import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SHINGLE", "BINS", "normalise", "shingles", "signatures", "band_keys", "jaccard"]
+__all__ = ["SHINGLE", "BINS", "normalise", "shingles", "shingle_hashes", "signatures", "band_keys", "jaccard",
+           "hashed_jaccard"]
 
 SHINGLE = 5
 """Characters per shingle."""
@@ -63,6 +64,31 @@ def jaccard(a: Set[str], b: Set[str]) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
+def shingle_hashes(text: str, size: int = SHINGLE) -> npt.NDArray[np.uint64]:
+    """The shingle set of :func:`shingles` as sorted, distinct 64-bit hashes.
+
+    Eight bytes a shingle instead of a Python string in a set (~90 bytes), which is what
+    lets duplicate verification cache thousands of texts; a false match needs a 64-bit
+    collision, so :func:`hashed_jaccard` equals :func:`jaccard` in practice.
+    """
+    flat = normalise(text)
+    if len(flat) < size:  # one shingle, the text itself padded, as in _shingle_hashes
+        flat = flat + "\0" * (size - len(flat)) if flat else ""
+    hashes = _rolling(_codes(flat), size)
+    hashes.sort()
+    distinct = np.ones(len(hashes), dtype=bool)
+    distinct[1:] = hashes[1:] != hashes[:-1]
+    return hashes[distinct]
+
+
+def hashed_jaccard(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:
+    """:func:`jaccard` of two :func:`shingle_hashes` results."""
+    if not len(a) or not len(b):
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
 def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """splitmix64's finaliser: spreads a polynomial hash over all 64 bits (in place)."""
     x ^= x >> _U64(30)
@@ -84,18 +110,30 @@ def _shingle_hashes(flat: Sequence[str], size: int) -> tuple[npt.NDArray[np.uint
     short = (lengths > 0) & (lengths < size)
     padded = [t + "\0" * (size - len(t)) if 0 < len(t) < size else t for t in flat]
     lengths = np.where(short, size, lengths)
-    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    h = _rolling(_codes("".join(padded)), size)
+    n = len(h)
+    if n == 0:
+        return h, np.empty(0, np.int64)
+    owner = np.repeat(np.arange(len(flat), dtype=np.int64), lengths)[:n]
+    ends = np.cumsum(lengths)
+    keep = np.arange(n, dtype=np.int64) + size <= ends[owner]
+    return h[keep], owner[keep]
+
+
+def _codes(text: str) -> npt.NDArray[np.uint64]:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def _rolling(codes: npt.NDArray[np.uint64], size: int) -> npt.NDArray[np.uint64]:
+    """Mixed polynomial hash of every window of ``size`` codes (none if there are fewer)."""
     n = len(codes) - size + 1
     if n <= 0:
-        return np.empty(0, np.uint64), np.empty(0, np.int64)
+        return np.empty(0, np.uint64)
     h = np.zeros(n, dtype=np.uint64)
     for j in range(size):
         h *= _PRIME
         h += codes[j:j + n]
-    owner = np.repeat(np.arange(len(flat), dtype=np.int64), lengths)[:n]
-    ends = np.cumsum(lengths)
-    keep = np.arange(n, dtype=np.int64) + size <= ends[owner]
-    return _mix(h[keep]), owner[keep]
+    return _mix(h)
 
 
 def signatures(texts: Sequence[str], bins: int = BINS, size: int = SHINGLE) -> npt.NDArray[np.uint32]:
