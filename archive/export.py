@@ -95,6 +95,5 @@ def _write_lines(records: Iterable[Mapping[str, object]], out: IO[str]) -> int:
             line = json.dumps(record, ensure_ascii=False)
         except (TypeError, ValueError) as exc:
             raise ArchiveError(f"record {count} cannot be written as JSON: {exc}") from exc
-        out.write(line)
-        out.write("\n")
+        out.write(line + "\n")  # one call: TextIOWrapper.write costs more than the copy
     return count

@@ -10,7 +10,7 @@ published under: objects with properties become structs, objects with only
 pyarrow is an optional dependency (``pip install 'speechcrawl[parquet]'``) imported
 only here, inside the functions, so this package still imports with the standard
 library and warcio alone.  Like JSONL, the file appears under its name only once
-complete, and memory is bounded by one row group.
+complete, and memory is bounded by one row group of Arrow arrays plus 1,000 records.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from archive.exceptions import ArchiveError
 
 __all__ = ["write_parquet", "arrow_schema", "ROW_GROUP"]
 
-ROW_GROUP = 10_000
-"""Records per row group: about 30 MB of Python objects for speeches, a few MB on disk."""
+ROW_GROUP = 5_000
+"""Records per row group (a few MB on disk for speeches)."""
+_CHUNK = 1_000
+"""Records held as Python objects at once: each chunk becomes Arrow arrays, ~5x smaller, right away."""
 
 _SCALARS = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool_"}
 
@@ -77,18 +79,24 @@ def write_parquet(records: Iterable[Mapping[str, object]], out: Path, json_schem
     schema = arrow_schema(json_schema, fields)
     part = out.with_name(out.name + ".part")
     count = 0
+    chunk: list[Mapping[str, object]] = []
+    group: list[Any] = []  # Arrow record batches of the row group being filled
     try:
         with pa.parquet.ParquetWriter(str(part), schema, compression="zstd") as writer:
-            batch: list[Mapping[str, object]] = []
             for record in records:
-                batch.append(record)
-                if len(batch) >= row_group:
-                    _write_batch(pa, writer, schema, batch, count)
-                    count += len(batch)
-                    batch = []
-            if batch or count == 0:
-                _write_batch(pa, writer, schema, batch, count)
-                count += len(batch)
+                chunk.append(record)
+                if len(chunk) >= min(_CHUNK, row_group):
+                    group.append(_arrow_batch(pa, schema, chunk, count))
+                    count += len(chunk)
+                    chunk = []
+                    if sum(b.num_rows for b in group) >= row_group:
+                        writer.write_table(pa.Table.from_batches(group))
+                        group = []
+            if chunk or count == 0:
+                group.append(_arrow_batch(pa, schema, chunk, count))
+                count += len(chunk)
+            if group:
+                writer.write_table(pa.Table.from_batches(group))
         os.replace(part, out)
     except BaseException:
         part.unlink(missing_ok=True)
@@ -96,9 +104,8 @@ def write_parquet(records: Iterable[Mapping[str, object]], out: Path, json_schem
     return count
 
 
-def _write_batch(pa: Any, writer: Any, schema: Any, batch: list[Mapping[str, object]], done: int) -> None:
+def _arrow_batch(pa: Any, schema: Any, chunk: list[Mapping[str, object]], done: int) -> Any:
     try:
-        table = pa.Table.from_pylist(batch, schema=schema)
+        return pa.RecordBatch.from_pylist(chunk, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise ArchiveError(f"records {done + 1}..{done + len(batch)} do not fit the schema: {exc}") from exc
-    writer.write_table(table)
+        raise ArchiveError(f"records {done + 1}..{done + len(chunk)} do not fit the schema: {exc}") from exc

@@ -83,6 +83,7 @@ class ExportSummary:
     skipped_by_filter: int = 0
     removed_as_duplicates: int = 0
     sites: dict[str, SiteCounts] = field(default_factory=dict)
+    """Per-site counts, cleaner versions and WARC files are only gathered for --card."""
     cleaner_versions: set[str] = field(default_factory=set)
     warc_files: set[tuple[str, str]] = field(default_factory=set)
     """(site, file name) of every WARC file the written records point into."""
@@ -168,8 +169,10 @@ def _rows(selection: Selection, clusters: Clusters | None, options: ExportOption
             if clusters.is_duplicate(position) and not options.keep_dups:
                 summary.removed_as_duplicates += 1
                 continue
-        record["text"], record["masks"] = render_masks(record["text"], record.get("masks") or [], options.masks)
-        _note(summary, record)
+        if options.masks != "strip":  # the stored form is strip: nothing to render
+            record["text"], record["masks"] = render_masks(record["text"], record.get("masks") or [], options.masks)
+        if options.card:
+            _note(summary, record)
         if options.fields:
             record = {k: record.get(k) for k in options.fields}
         summary.written += 1
