@@ -131,7 +131,7 @@ def export(catalog_path: Path, out: Path, options: ExportOptions | None = None, 
         with selection.snapshot():
             clusters = None
             if options.dedup.mode != "none":
-                progress.stage("dedup", selection.count())
+                progress.stage("dedup", selection.count() if progress.enabled else None)
                 clusters = find_clusters(selection.texts(), selection.text_of, selection.ids_of, options.dedup,
                                          tick=progress.advance)
                 progress.stage("write", len(clusters.rep))

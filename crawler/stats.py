@@ -82,7 +82,7 @@ def _count_duplicates(selection: Selection, dedup: DedupOptions, sites: dict[str
                       progress: Progress | None) -> int:
     with selection.snapshot():
         if progress:
-            progress.stage("dedup", selection.count())
+            progress.stage("dedup", selection.count() if progress.enabled else None)
         clusters = find_clusters(selection.texts(), selection.text_of, selection.ids_of, dedup,
                                  tick=progress.advance if progress else None)
         for position, site in enumerate(selection.sites()):
