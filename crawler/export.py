@@ -128,6 +128,7 @@ def export(catalog_path: Path, out: Path, options: ExportOptions | None = None, 
     catalog = Catalog(catalog_path)
     try:
         selection = Selection(catalog, options.filters)
+        selection.check_sites()
         with selection.snapshot():
             clusters = None
             if options.dedup.mode != "none":

@@ -20,12 +20,16 @@ from typing import Literal
 
 from crawler.catalog import Catalog
 
-__all__ = ["ExportFilter", "Selection", "parse_day"]
+__all__ = ["ExportFilter", "Selection", "SelectionError", "parse_day"]
 
 DateField = Literal["date", "fetched"]
 _DAY = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _TEXT = "json_extract(record, '$.text')"
 _ORDER = " ORDER BY site, url, part_index, id"
+
+
+class SelectionError(ValueError):
+    """A filter that cannot match as meant (a site the catalog does not have): a usage error."""
 
 
 def parse_day(value: str, *, end: bool = False) -> str:
@@ -94,6 +98,14 @@ class Selection:
         self.conn = catalog.conn
         self.filters = filters or ExportFilter()
         self._where, self._params = self.filters.where()
+
+    def check_sites(self) -> None:
+        """SelectionError for a ``--site`` the catalog has no record of (most often a typo)."""
+        known = {site for (site,) in self.conn.execute("SELECT DISTINCT site FROM records")}
+        missing = [site for site in self.filters.sites if site not in known]
+        if missing:
+            raise SelectionError(f"no records of site {', '.join(missing)} in the catalog "
+                                 f"(sites: {', '.join(sorted(known)) or 'none'})")
 
     def snapshot(self) -> _Snapshot:
         """``with selection.snapshot():`` — every read inside sees the same catalog state."""

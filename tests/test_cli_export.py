@@ -149,6 +149,8 @@ def test_filters_fields_and_format(sandbox_crawl: Crawl, tmp_path: Path, capsys:
     (["--format", "jsonl", "--out-name", "x.parquet"], 2, "--format jsonl but x.parquet ends in .parquet"),
     (["--threshold", "1.5"], 2, "--threshold must be in (0, 1], not 1.5"),
     (["--min-chars", "-3"], 2, "--min-chars must be 0 or more"),
+    (["--site", "wenmi,wenmii"], 2, "no records of site wenmii in the catalog (sites: fanwen, ribao, sucai, wendang, "
+                                    "wenmi)"),
     (["--data-name", "missing"], 1, "no catalog at"),
     (["--data-name", "not-a-catalog"], 1, "file is not a database"),
 ])

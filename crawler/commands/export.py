@@ -11,7 +11,7 @@ from crawler.commands._common import add_parser, fail
 from crawler.dedup import DedupOptions
 from crawler.export import ExportOptions, export, output_format
 from crawler.progress import Progress
-from crawler.selection import ExportFilter
+from crawler.selection import ExportFilter, SelectionError
 from crawler.settings import SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD
 
 
@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = export(args.data / "catalog.sqlite", args.out, options,
                          progress=Progress("export", enabled=args.progress))
+    except SelectionError as exc:
+        return fail(str(exc), 2)
     except (ArchiveError, sqlite3.DatabaseError, OSError) as exc:
         return fail(str(exc))
     print(summary.closing_line() + (f"; card: {summary.card}" if summary.card else ""))
