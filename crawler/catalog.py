@@ -73,6 +73,22 @@ def _m002_schedules(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m005_export_filter_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes on the expressions export filters use (--since/--until by date or fetch day, --speaker).
+
+    Expression indexes, not new columns: the stored record stays the one source of the
+    values, and nothing that writes records has to change.
+    """
+    _run_script(
+        conn,
+        """
+        CREATE INDEX records_date ON records (json_extract(record, '$.date'));
+        CREATE INDEX records_fetched_day ON records (substr(fetched_at, 1, 10));
+        CREATE INDEX records_speaker ON records (json_extract(record, '$.speaker'));
+        """
+    )
+
+
 def _m003_failures_kind(conn: sqlite3.Connection) -> None:
     """One row per failed URL and crawl, with a kind: a resumed crawl re-fails a page, it does not add a row."""
     _run_script(
@@ -95,6 +111,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("002_schedules", _m002_schedules),
     ("003_failures_kind", _m003_failures_kind),
     ("004_fetch_warc_date", _m004_fetch_warc_date),
+    ("005_export_filter_indexes", _m005_export_filter_indexes),
 ]
 
 

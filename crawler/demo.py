@@ -54,5 +54,5 @@ def format_summary(result: DemoResult) -> str:
     lines.append(f"WARC files: {crawl.warc_files} ({crawl.warc_bytes / 1e6:.1f} MB) in {crawl.data_dir / 'warc'}")
     lines.append(f"catalog:    {crawl.data_dir / 'catalog.sqlite'}")
     lines.append(f"export:     {result.export.path} ({result.export.written} records, "
-                 f"{result.export.removed_as_duplicates} exact duplicates removed)")
+                 f"{result.export.removed_as_duplicates} near duplicates removed)")
     return "\n".join(lines)

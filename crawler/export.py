@@ -1,38 +1,111 @@
-"""Export records from the catalog: mask rendering, duplicate marking, JSONL streaming.
+"""Export records from the catalog: selection, duplicate clusters, mask rendering, JSONL or Parquet.
 
 The catalog stores each record as the cleaners made it under the default mask mode
 ("strip"), with every mask's original string and its offset in that text.  That is
 enough to render any mode at export time without re-cleaning: "keep" puts the
 originals back at their offsets, "placeholder" puts a fixed token there.
+
+An export reads its selection twice inside one snapshot: once to find duplicate
+clusters (crawler.dedup keeps a few bytes a record), once to write the records one
+at a time.  Nothing holds the corpus in memory, so a million records export in the
+memory of one Parquet row group.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from archive.export import write_jsonl
+from archive.export import compression_for, write_jsonl
+from archive.parquet import write_parquet
 from cleaners import PLACEHOLDER, Mask, MaskMode
 from cleaners import render_masks as _render
 from crawler.catalog import Catalog
-from crawler.records import text_sha1
+from crawler.dedup import Clusters, DedupOptions, find_clusters
+from crawler.progress import Progress
+from crawler.schema import RECORD_SCHEMA, check_fields
+from crawler.selection import ExportFilter, Selection
 
-__all__ = ["ExportSummary", "export", "render_masks", "PLACEHOLDER"]
+__all__ = ["ExportOptions", "ExportSummary", "SiteCounts", "export", "output_format", "render_masks",
+           "PLACEHOLDER"]
 
 logger = logging.getLogger(__name__)
 
-DedupMode = Literal["none", "exact"]
+Format = Literal["jsonl", "parquet"]
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportOptions:
+    """Everything an export can be asked for (the CLI flags, validated)."""
+
+    filters: ExportFilter = field(default_factory=ExportFilter)
+    format: Format | None = None
+    masks: MaskMode = "strip"
+    dedup: DedupOptions = field(default_factory=DedupOptions)
+    keep_dups: bool = False
+    fields: tuple[str, ...] = ()
+    card: bool = False
+
+    def __post_init__(self) -> None:
+        if self.masks not in ("strip", "keep", "placeholder"):
+            raise ValueError(f"unknown mask mode {self.masks!r} (strip, keep, placeholder)")
+        check_fields(list(self.fields))
+
+
+@dataclass
+class SiteCounts:
+    """What one site contributed to an export (for the dataset card)."""
+
+    records: int = 0
+    characters: int = 0
+    first_date: str | None = None
+    last_date: str | None = None
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        self.records += 1
+        self.characters += len(record.get("text") or "")
+        day = record.get("date")
+        if day:
+            self.first_date = min(self.first_date or day, day)
+            self.last_date = max(self.last_date or day, day)
 
 
 @dataclass
 class ExportSummary:
     path: Path
+    format: Format = "jsonl"
     written: int = 0
     skipped_by_filter: int = 0
     removed_as_duplicates: int = 0
+    sites: dict[str, SiteCounts] = field(default_factory=dict)
+    """Per-site counts, cleaner versions and WARC files are only gathered for --card."""
+    cleaner_versions: set[str] = field(default_factory=set)
+    warc_files: set[tuple[str, str]] = field(default_factory=set)
+    """(site, file name) of every WARC file the written records point into."""
+    card: Path | None = None
+
+    def closing_line(self) -> str:
+        return (f"{self.written} records written to {self.path}; {self.skipped_by_filter} skipped by filter; "
+                f"{self.removed_as_duplicates} removed as duplicates")
+
+
+def output_format(out: Path, requested: str | None = None) -> Format:
+    """The format ``--format`` names, else the one the suffix names (``.parquet``), else JSONL."""
+    is_parquet = out.suffix.lower() in _PARQUET_SUFFIXES
+    if requested is None:
+        return "parquet" if is_parquet else "jsonl"
+    if requested == "jsonl" and is_parquet:
+        raise ValueError(f"--format jsonl but {out.name} ends in {out.suffix}")
+    if requested == "parquet" and compression_for(out) != "none":
+        raise ValueError(f"Parquet compresses its own columns: drop {out.suffix} from {out.name}")
+    if requested not in ("jsonl", "parquet"):
+        raise ValueError(f"unknown format {requested!r} (jsonl, parquet)")
+    return cast(Format, requested)
 
 
 def render_masks(text: str, masks: list[dict[str, Any]], mode: str) -> tuple[str, list[dict[str, Any]]]:
@@ -44,42 +117,72 @@ def render_masks(text: str, masks: list[dict[str, Any]], mode: str) -> tuple[str
     return rendered, [asdict(m) for m in out]
 
 
-def _mark_duplicates(records: Iterable[dict[str, Any]], dedup: DedupMode) -> Iterator[dict[str, Any]]:
-    """Exact duplicates (same text, whitespace ignored) point at the first record seen with that text."""
-    first_by_hash: dict[str, str] = {}
-    for record in records:
-        if dedup == "exact":
-            digest = text_sha1(str(record.get("text") or ""))
-            first = first_by_hash.setdefault(digest, record["id"])
-            if first != record["id"]:
-                record["dup"] = {"cluster": first, "of": first, "similarity": 1.0}
+def export(catalog_path: Path, out: Path, options: ExportOptions | None = None, *,
+           progress: Progress | None = None) -> ExportSummary:
+    """Write the selected records to ``out`` (JSONL, ``.gz``/``.zst`` compressed, or Parquet)."""
+    options = options or ExportOptions()
+    if not catalog_path.exists():
+        raise FileNotFoundError(f"no catalog at {catalog_path}: run `speechcrawl crawl` first")
+    summary = ExportSummary(path=out, format=output_format(out, options.format))
+    progress = progress or Progress("export", enabled=False)
+    catalog = Catalog(catalog_path)
+    try:
+        selection = Selection(catalog, options.filters)
+        selection.check_sites()
+        with selection.snapshot():
+            clusters = None
+            if options.dedup.mode != "none":
+                progress.stage("dedup", selection.count() if progress.enabled else None)
+                clusters = find_clusters(selection.texts(), selection.text_of, selection.ids_of, options.dedup,
+                                         tick=progress.advance)
+                progress.stage("write", len(clusters.rep))
             else:
-                record["dup"] = {"cluster": first, "of": None, "similarity": 1.0}
+                progress.stage("write", selection.count() if progress.enabled else None)
+            summary.skipped_by_filter = selection.total()
+            rows = _rows(selection, clusters, options, summary, progress)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if summary.format == "parquet":
+                write_parquet(rows, out, RECORD_SCHEMA, fields=options.fields or None)
+            else:
+                write_jsonl(rows, out, compress=compression_for(out))
+            summary.skipped_by_filter -= summary.written + summary.removed_as_duplicates
+        progress.close()
+        if options.card:
+            from crawler.card import write_card  # only for --card: it hashes WARC files
+
+            summary.card = write_card(summary, options, catalog, catalog_path.parent)
+    finally:
+        catalog.close()
+    logger.info("export: %s", summary.closing_line())
+    return summary
+
+
+def _rows(selection: Selection, clusters: Clusters | None, options: ExportOptions, summary: ExportSummary,
+          progress: Progress) -> Iterator[dict[str, Any]]:
+    """The records to write, in export order, each finished (dup, masks, fields)."""
+    for position, (rowid, raw) in enumerate(selection.records()):
+        progress.advance()
+        record = json.loads(raw)
+        if clusters is not None:
+            if clusters.rowids[position] != rowid:  # both reads share one snapshot: this is a bug
+                raise RuntimeError(f"selection changed between reads at record {position}")
+            record["dup"] = clusters.dup(position, record["id"])
+            if clusters.is_duplicate(position) and not options.keep_dups:
+                summary.removed_as_duplicates += 1
+                continue
+        if options.masks != "strip":  # the stored form is strip: nothing to render
+            record["text"], record["masks"] = render_masks(record["text"], record.get("masks") or [], options.masks)
+        if options.card:
+            _note(summary, record)
+        if options.fields:
+            record = {k: record.get(k) for k in options.fields}
+        summary.written += 1
         yield record
 
 
-def export(catalog_path: Path, out: Path, *, site: str | None = None, masks: str = "strip",
-           dedup: DedupMode = "exact", keep_dups: bool = False, fields: list[str] | None = None) -> ExportSummary:
-    """Stream the catalog's records to ``out`` (JSONL, ``.gz`` compressed when the name says so)."""
-    if not catalog_path.exists():
-        raise FileNotFoundError(f"no catalog at {catalog_path}: run `speechcrawl crawl` first")
-    summary = ExportSummary(path=out)
-    catalog = Catalog(catalog_path)
-
-    def rows() -> Iterator[Mapping[str, Any]]:
-        for record in _mark_duplicates(catalog.iter_records(site=site), dedup):
-            if record.get("dup") and record["dup"].get("of") and not keep_dups:
-                summary.removed_as_duplicates += 1
-                continue
-            record["text"], record["masks"] = render_masks(record["text"], record.get("masks") or [], masks)
-            if fields:
-                record = {k: record.get(k) for k in fields}
-            summary.written += 1
-            yield record
-
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_jsonl(rows(), out, compress="gzip" if out.suffix == ".gz" else "none")
-    finally:
-        catalog.close()
-    return summary
+def _note(summary: ExportSummary, record: Mapping[str, Any]) -> None:
+    summary.sites.setdefault(record["site"], SiteCounts()).add(record)
+    summary.cleaner_versions.add(str(record.get("cleaner_version")))
+    for page in record.get("provenance") or []:
+        if page.get("warc_filename"):
+            summary.warc_files.add((record["site"], page["warc_filename"]))

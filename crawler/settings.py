@@ -51,6 +51,11 @@ SPEECHCRAWL_HEALTH_MAX_LEAKS = 0.05  # share of records with site furniture (相
 SPEECHCRAWL_HEALTH_REPORT_DIR = ""  # default: <SPEECHCRAWL_DATA_DIR>/reports
 SPEECHCRAWL_HEALTH_SELECTOR_SAMPLE = 20  # article pages per crawl on which title/date/source selectors are tried
 
+# --- export (speechcrawl export / stats) -------------------------------------------------
+SPEECHCRAWL_EXPORT_DEDUP = "near"  # none | exact (same text once whitespace is removed) | near
+SPEECHCRAWL_EXPORT_DEDUP_SHINGLE = 5  # characters per shingle for near duplicates
+SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD = 0.5  # Jaccard similarity of shingle sets at which records are near duplicates
+
 # --- progress display --------------------------------------------------------------
 SPEECHCRAWL_PROGRESS_ENABLED = False
 SPEECHCRAWL_PROGRESS_INTERVAL = 1.0

@@ -84,3 +84,31 @@ class PausingWarcWriter(WarcWriter):
             time.sleep(60)  # killed long before; if not, the test fails on its own deadline
             raise RuntimeError("PausingWarcWriter was not killed")
         return super()._append(data)
+
+
+def make_record(site: str, n: int, text: str, **fields: Any) -> dict[str, Any]:
+    """A schema-valid export record for catalogs built by hand (``fields`` override the defaults)."""
+    from crawler.records import SCHEMA_VERSION, record_id
+
+    url = f"http://{site}.test/a/{n}.html"
+    fetched = fields.pop("fetched_at", "2026-01-02T03:04:05+00:00")
+    record = {"id": record_id(url, None), "site": site, "url": url, "pages": [url], "part": None,
+              "title": f"讲话{n}", "speaker": None, "speaker_title": None, "occasion": None, "date": None,
+              "source": None, "text": text, "masks": [], "audit": {}, "dup": None, "mode": "profile",
+              "fetched_at": fetched, "provenance": [{"url": url, "status": 200, "fetched_at": fetched}],
+              "schema_version": SCHEMA_VERSION, "cleaner_version": "test"}
+    record.update(fields)
+    return record
+
+
+def fill_catalog(path: Path, records: list[dict[str, Any]]) -> Path:
+    """A catalog at ``path`` holding ``records`` (as the crawl's catalog pipeline stores them)."""
+    from crawler.catalog import Catalog
+    from crawler.records import text_sha1
+
+    catalog = Catalog(path)
+    with catalog.transaction():
+        for record in records:
+            catalog.put_record(record, crawl_id="c1", text_sha1=text_sha1(record["text"]))
+    catalog.close()
+    return path

@@ -27,21 +27,29 @@ def fresh_sandbox() -> Iterator[SandboxProcess]:
 
 
 @pytest.fixture(scope="session")
-def clean_crawl(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One crawl of the five sandbox sites with no fault, exported (no dedup): the reference output."""
-    data: Path = tmp_path_factory.mktemp("clean-crawl")
+def five_site_crawl(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> ArchivedCrawl:
+    """One crawl of the five sandbox sites with no fault, exported without dedup: read-only for every test.
+
+    The reference output of the fault tests, and the archive (replay, WACZ, reprocess, verify) and export
+    tests' material: all prove things about the same crawl, so it is crawled once per session.
+    """
+    data = tmp_path_factory.mktemp("five-site-crawl")
     origins = [f"--origin={site}={url}" for site, url in sandbox.urls.items()]
-    return {"data": data, "records": crawl_and_export(data, list(SITES), *origins)}
+    return ArchivedCrawl(data=data, records=crawl_and_export(data, list(SITES), *origins))
 
 
 @pytest.fixture(scope="session")
-def archived_crawl(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> ArchivedCrawl:
-    """One crawl of the five sandbox sites, exported without dedup; read-only for the tests that share it.
+def clean_crawl(five_site_crawl: ArchivedCrawl) -> dict[str, Any]:
+    """The shared crawl as the fault tests read it."""
+    return {"data": five_site_crawl.data, "records": five_site_crawl.records}
 
-    The archive tests (replay, WACZ, reprocess, verify) all prove things about the same
-    archive, so it is crawled once per session.
-    """
-    data = tmp_path_factory.mktemp("archived-crawl")
-    origins = [f"--origin={site}={url}" for site, url in sandbox.urls.items()]
-    records = crawl_and_export(data, list(SITES), *origins)
-    return ArchivedCrawl(data=data, records=records)
+
+@pytest.fixture(scope="session")
+def archived_crawl(five_site_crawl: ArchivedCrawl) -> ArchivedCrawl:
+    return five_site_crawl
+
+
+@pytest.fixture(scope="session")
+def sandbox_crawl(five_site_crawl: ArchivedCrawl) -> tuple[Path, list[dict[str, Any]]]:
+    """The shared crawl as the export and stats tests read it: DATA dir and all its records, undeduplicated."""
+    return five_site_crawl.data, five_site_crawl.records

@@ -75,3 +75,20 @@ def test_streams_records_lazily(tmp_path: Path) -> None:
 
     assert write_jsonl(records(), tmp_path / "big.jsonl") == 100_000
     assert written_midway[0] > 500_000, "lines reach the disk while records are still being produced"
+
+
+def test_zstd_file_is_reproducible_and_named_by_suffix(tmp_path: Path) -> None:
+    import zstandard
+
+    from archive.export import compression_for
+
+    a, b = tmp_path / "a.jsonl.zst", tmp_path / "b.jsonl.zst"
+    write_jsonl(RECORDS, a, compress=compression_for(a))
+    write_jsonl(RECORDS, b, compress="zstd")
+    assert a.read_bytes() == b.read_bytes()
+    with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(a.read_bytes())) as reader:
+        assert [json.loads(line) for line in reader.read().splitlines()] == RECORDS
+    assert [compression_for(Path(n)) for n in ("x.jsonl", "x.jsonl.gz", "x.JSONL.ZST", "x.zstd")] == [
+        "none", "gzip", "zstd", "zstd"]
+    with pytest.raises(ArchiveError, match="zstd output needs a binary stream"):
+        write_jsonl(RECORDS, io.StringIO(), compress="zstd")

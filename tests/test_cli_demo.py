@@ -26,7 +26,7 @@ def test_demo_crawls_exports_and_summarises(tmp_path: Path) -> None:
     assert all(pages > 0 and records > 0 for pages, records in rows.values())
     records = [json.loads(line) for line in (out / "export.jsonl").read_text(encoding="utf-8").splitlines()]
     total = int(re.search(r"^total\s+\d+\s+(\d+)$", proc.stdout, re.M).group(1))  # type: ignore[union-attr]
-    removed = int(re.search(r"(\d+) exact duplicates removed", proc.stdout).group(1))  # type: ignore[union-attr]
+    removed = int(re.search(r"(\d+) near duplicates removed", proc.stdout).group(1))  # type: ignore[union-attr]
     assert len(records) + removed == total
     assert {r["site"] for r in records} == set(SITES)
     for site in SITES:

@@ -15,6 +15,7 @@ import pytest
         ("archive", ["scrapy", "crawler", "spiders", "cleaners", "lxml"]),
         ("archive.reprocess", ["scrapy", "crawler", "spiders", "cleaners", "lxml"]),
         ("archive.wacz", ["scrapy", "crawler", "spiders", "cleaners", "lxml"]),
+        ("archive.export, archive.parquet", ["crawler", "zstandard", "pyarrow", "numpy"]),
         ("spiders.profiles", ["crawler"]),
     ],
 )
@@ -30,7 +31,7 @@ def test_package_imports_stay_one_way(package: str, forbidden: list[str]) -> Non
 
 def test_the_cli_starts_without_scrapy() -> None:
     """``speechcrawl archive verify`` must start fast on a machine with only the files: no Scrapy, no lxml."""
-    code = "import sys, crawler.cli; print(','.join(m for m in ('scrapy', 'lxml', 'twisted') if m in sys.modules))"
+    code = "import sys, crawler.cli; print(','.join(m for m in ('scrapy', 'lxml', 'twisted', 'numpy', 'pyarrow') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"crawler.cli imported {out}"
 

@@ -16,8 +16,10 @@ from crawler.commands import (
     reprocess,
     sandbox,
     schedule,
+    schema,
     site,
+    stats,
 )
 
-COMMANDS: list[ModuleType] = [crawl, crawls, export, demo, clean, quality, sandbox, schedule, site, archive,
-                              reprocess, replay]
+COMMANDS: list[ModuleType] = [crawl, crawls, export, stats, schema, demo, clean, quality, sandbox, schedule, site,
+                              archive, reprocess, replay]

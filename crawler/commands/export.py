@@ -3,38 +3,83 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from archive.exceptions import ArchiveError
 from crawler.commands._common import add_parser, fail
+from crawler.settings import SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD
+
+if TYPE_CHECKING:
+    from crawler.export import ExportOptions
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = add_parser(sub, "export", help="export records from the catalog as JSONL",
-                   description="Write one JSON object per speech (a compilation yields one per 篇). Fields and "
-                               "their meaning: docs/export.md.",
+    p = add_parser(sub, "export", help="export records from the catalog as JSONL or Parquet",
+                   description="Write one record per speech (a compilation yields one per 篇), near-duplicates "
+                               "removed. Fields and their meaning: docs/export.md; JSON Schema: `speechcrawl schema`.",
                    examples="  speechcrawl export --data data --out speeches.jsonl\n"
-                            "  speechcrawl export --data data --out wenmi.jsonl.gz --site wenmi --masks keep")
+                            "  speechcrawl export --data data --out wenmi.jsonl.gz --site wenmi --masks keep\n"
+                            "  speechcrawl export --data data --out 2023.parquet --since 2023 --until 2023 --card\n"
+                            "  speechcrawl export --data data --out all.jsonl.zst --dedup near --keep-dups")
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
-    p.add_argument("--out", type=Path, required=True, help="output file (.jsonl, .jsonl.gz)")
-    p.add_argument("--site", default=None, help="only this site")
+    p.add_argument("--out", type=Path, required=True, help="output file (.jsonl, .jsonl.gz, .jsonl.zst, .parquet)")
+    p.add_argument("--format", choices=["jsonl", "parquet"], default=None, help="default: from the --out suffix")
+    g = p.add_argument_group("filters")
+    g.add_argument("--site", action="append", default=[], help="only this site (repeat, or a,b,c)")
+    g.add_argument("--since", help="from this day on: YYYY-MM-DD, YYYY-MM or YYYY")
+    g.add_argument("--until", help="up to this day, inclusive (same forms)")
+    g.add_argument("--by", choices=["date", "fetched"], default="date",
+                   help="--since/--until apply to the speech date (default) or the fetch date")
+    g.add_argument("--speaker", help="only speeches by this speaker (exact name, e.g. 吴锦)")
+    g.add_argument("--contains", metavar="TEXT", help="only records whose text contains TEXT")
+    g.add_argument("--min-chars", type=int, default=0, metavar="N", help="only records with N+ characters of text")
     p.add_argument("--masks", choices=["strip", "keep", "placeholder"], default="strip",
                    help="how masked spans (******, XX, 20xx) read in text (default: strip)")
-    p.add_argument("--dedup", choices=["none", "exact"], default="exact",
-                   help="mark exact duplicates (same text) and keep one (default: exact)")
+    p.add_argument("--dedup", choices=["none", "exact", "near"], default="near",
+                   help="exact: same text; near: similar text, see --threshold (default: near)")
+    p.add_argument("--threshold", type=float, default=SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD,
+                   help="near: Jaccard similarity of 5-character shingles (default: %(default)s)")
     p.add_argument("--keep-dups", action="store_true", help="keep duplicates, only mark them in `dup`")
     p.add_argument("--fields", default=None, help="comma-separated fields to keep, e.g. id,title,text")
+    p.add_argument("--card", action="store_true", help="also write a dataset card, NAME.card.md, beside --out")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: only on a terminal)")
     p.set_defaults(handler=run)
 
 
+def _options(args: argparse.Namespace) -> ExportOptions:
+    # numpy (dedup) and the cleaners (mask rendering) load only when exporting, not at CLI start-up.
+    from crawler.dedup import DedupOptions
+    from crawler.export import ExportOptions
+    from crawler.selection import ExportFilter
+
+    filters = ExportFilter(sites=tuple(s for v in args.site for s in v.split(",") if s), since=args.since,
+                           until=args.until, by=args.by, speaker=args.speaker, contains=args.contains,
+                           min_chars=args.min_chars)
+    return ExportOptions(filters=filters, format=args.format, masks=args.masks,
+                         dedup=DedupOptions(mode=args.dedup, threshold=args.threshold), keep_dups=args.keep_dups,
+                         fields=tuple(args.fields.split(",")) if args.fields else (), card=args.card)
+
+
 def run(args: argparse.Namespace) -> int:
-    from crawler.export import export  # imports the cleaners (lxml): only when exporting
+    from crawler.export import export, output_format
+    from crawler.progress import Progress
+    from crawler.selection import SelectionError
+
 
     try:
-        summary = export(args.data / "catalog.sqlite", args.out, site=args.site, masks=args.masks,
-                         dedup=args.dedup, keep_dups=args.keep_dups,
-                         fields=args.fields.split(",") if args.fields else None)
-    except FileNotFoundError as exc:
+        options = _options(args)
+        output_format(args.out, options.format)
+    except ValueError as exc:
+        return fail(str(exc), 2)
+    try:
+        summary = export(args.data / "catalog.sqlite", args.out, options,
+                         progress=Progress("export", enabled=args.progress))
+    except SelectionError as exc:
+        return fail(str(exc), 2)
+    except (ArchiveError, sqlite3.DatabaseError, OSError) as exc:
         return fail(str(exc))
-    print(f"{summary.written} records written to {summary.path}; {summary.removed_as_duplicates} removed as "
-          f"duplicates")
+    print(summary.closing_line() + (f"; card: {summary.card}" if summary.card else ""))
     return 0

@@ -92,8 +92,11 @@ def article_records(site: Site, article: Article, base_url: str) -> list[dict[st
     chrome = site.chrome_leaks(article)
     if not article.compilation:
         leaks = chrome + [article.meta.title] + _content_leaks(list(article.blocks))
-        return [_record(url=pages[0], pages=pages, part=None, meta=article.meta, title=article.meta.title,
-                        blocks=list(article.blocks), leaks=leaks)]
+        record = _record(url=pages[0], pages=pages, part=None, meta=article.meta, title=article.meta.title,
+                         blocks=list(article.blocks), leaks=leaks)
+        if article.copy_of is not None:  # the republished original: the pair near-dedup must find
+            record["copy_of"] = base + site.article_path(article.copy_of)
+        return [record]
     head, parts = split_parts(article.blocks)
     shared = chrome + [article.meta.title] + [h.heading for h, _ in parts] + _content_leaks(head)
     out = []

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 
 from archive.verify import verify_paths
 from crawler.catalog import Catalog
-from crawler.export import export
+from crawler.dedup import DedupOptions
+from crawler.export import ExportOptions, export
 from crawler.sandbox import SandboxProcess
 from crawler.sandbox.scenarios import Batch, Expected, Key, Scenario, duplicates, expected, key_of, path_of
 from spiders.profiles import generic_profile
@@ -51,7 +52,7 @@ def crawl(data: Path, targets: Sequence[str], origins: Mapping[str, str], *args:
 def exported(data: Path) -> list[dict[str, Any]]:
     """Every record of the catalog, as ``speechcrawl export --dedup none`` writes them."""
     out = data / "export.jsonl"
-    export(data / "catalog.sqlite", out, dedup="none")
+    export(data / "catalog.sqlite", out, ExportOptions(dedup=DedupOptions(mode="none")))
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 

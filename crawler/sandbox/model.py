@@ -68,6 +68,8 @@ class Article:
     blocks: tuple[Block, ...]
     compilation: bool = False
     seed: bool = False
+    copy_of: int | None = None
+    """Index of the article of the same site this one republishes (machine-spun), if any."""
 
 
 def normalize_space(text: str) -> str:

@@ -68,6 +68,9 @@ DOC_ADS = (
 SPIN = (("城市化", "乡村化"), ("出口", "入口"), ("安全", "平安"), ("目前", "当前"), ("努力", "尽力"),
         ("进一步", "更进一步"), ("认真", "仔细"), ("必须", "务必"), ("积极", "踊跃"), ("加快", "加速"),
         ("提高", "提升"), ("工作", "任务"))
+# More of the seeds' spins, used only by the fully spun republication (sites/wenmi.py); kept apart from SPIN
+# because Writer.spin draws from the generator once per pair, so a longer SPIN would change every spun page.
+SPIN_EXTRA = (("不断", "不时"), ("创造", "发明"))
 CN_NUMS = "一二三四五六七八九十"
 
 

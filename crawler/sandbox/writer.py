@@ -23,13 +23,14 @@ from crawler.sandbox.vocab import (
     PLACES,
     SCOPES,
     SPIN,
+    SPIN_EXTRA,
     SURNAMES,
     TOPICS,
 )
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MaskStyle", "Speaker", "Writer", "rng_for", "inject_ad"]
+__all__ = ["MaskStyle", "Speaker", "Writer", "rng_for", "inject_ad", "spin_all"]
 
 _SENTENCE_END = re.compile(r"[。!?;]")
 _LEADING_ORDINAL = re.compile(r"^(?:\d+[、.]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+[、是要])")
@@ -75,6 +76,13 @@ def inject_ad(text: str, ad: str, rng: random.Random, *, at_end: bool = False) -
         return text + "⟪" + ad + "⟫"
     cut = rng.choice(ends[:-1])
     return text[:cut] + "⟪" + ad + "⟫" + text[cut:]
+
+
+def spin_all(text: str) -> str:
+    """What a 伪原创 tool makes of a whole article: every occurrence of every spin word swapped."""
+    for old, new in SPIN + SPIN_EXTRA:
+        text = text.replace(old, new)
+    return text
 
 
 @cache

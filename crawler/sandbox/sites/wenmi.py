@@ -17,12 +17,15 @@ from crawler.sandbox.model import SPEAKER, SPEECH, Article, Block, Meta, shown
 from crawler.sandbox.sites.base import Site, esc, para
 from crawler.sandbox.sites.chrome import dede_foot, dede_head, dede_sidebar
 from crawler.sandbox.vocab import SOURCES
-from crawler.sandbox.writer import Writer, rng_for
+from crawler.sandbox.writer import Writer, rng_for, spin_all
 
 logger = logging.getLogger(__name__)
 
 CRUMB = ('当前位置:<a href="/">文秘家园</a>&gt;&gt; <a href="/wmgz/">文秘工作</a>&gt;&gt; '
          '<a href="/wmgz/zwxgz/">政务性工作</a>&gt;&gt; <a href="/wmgz/fwxx/">范文学习</a>')
+SPUN = (6, 4)
+"""(original, copy): article 4 republishes article 6 through a 伪原创 spinner (城市化→乡村化, 安全→平安 …),
+under a spun title and another 来源, as 范文 portals do; near-duplicate detection must pair them."""
 CHROME = ("当前位置:文秘家园>> 文秘工作>> 政务性工作>> 范文学习", "以稿换稿】", "阅读 次", "【收藏",
           "手机扫码阅读本文", "相关文章", "用户评论", "(以下评论仅代表网友意见,与本站立场无关)", "网友评论共 0")
 
@@ -57,7 +60,17 @@ class Wenmi(Site):
         return {"/member/login.php": self._login, "/wmgz/fwxx/": lambda: self.render_list(1)}
 
     # -- content ---------------------------------------------------------------------------------
+    def spun_from(self, i: int) -> int | None:
+        """The article that article ``i`` is a spun copy of (only when the site has both)."""
+        original, copy = SPUN
+        return original if i == copy and original < self.count else None
+
     def make_meta(self, i: int) -> Meta:
+        original = self.spun_from(i)
+        if original is not None:
+            of = self.meta(original)
+            return Meta(title=spin_all(of.title), occasion=spin_all(of.occasion) if of.occasion else None,
+                        speaker=of.speaker, speaker_title=of.speaker_title, source="网络", author=of.author)
         if i == self.seed_index:
             m = load_seed(self.name)[0]
             return Meta(title=m["title"], speaker=m["speaker"], speaker_title=m["speaker_title"],
@@ -72,6 +85,11 @@ class Wenmi(Site):
         return Meta(title=title, occasion=occasion, source=source, author="佚名")
 
     def make_article(self, i: int, meta: Meta) -> Article:
+        original = self.spun_from(i)
+        if original is not None:
+            spun = tuple(Block(b.kind, spin_all(b.text)) if b.kind == SPEECH else b
+                         for b in self.article(original).blocks)
+            return Article(self.name, i, str(self.aid(i)), meta, spun, copy_of=original)
         if i == self.seed_index:
             return Article(self.name, i, str(self.aid(i)), meta, load_seed(self.name)[1], seed=True)
         w = Writer(rng_for(self.name, "body", i))

@@ -1,0 +1,42 @@
+"""``speechcrawl stats``"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+from pathlib import Path
+
+from crawler.commands._common import add_parser, fail
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = add_parser(sub, "stats", help="per-site figures of a data directory",
+                   description="Per site: pages fetched, records, characters of text, speech date range, distinct "
+                               "speakers, duplicate rate (as `speechcrawl export` would remove), masks, failed pages.",
+                   examples="  speechcrawl stats --data data\n"
+                            "  speechcrawl stats --data data --json | jq .total")
+    p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    p.add_argument("--dedup", choices=["none", "exact", "near"], default="near",
+                   help="which duplicates the duplicate rate counts (default: near)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: only on a terminal)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.dedup import DedupOptions  # numpy: only when asked for stats
+    from crawler.progress import Progress
+    from crawler.stats import catalog_stats, format_table
+
+    try:
+        stats = catalog_stats(args.data / "catalog.sqlite", DedupOptions(mode=args.dedup),
+                              Progress("stats", enabled=args.progress))
+    except (sqlite3.DatabaseError, OSError) as exc:
+        return fail(str(exc))
+    if args.json:
+        print(json.dumps({site: s.as_dict() for site, s in stats.items()}, ensure_ascii=False, indent=1))
+    else:
+        print(format_table(stats))
+    return 0
