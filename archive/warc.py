@@ -45,6 +45,7 @@ __all__ = ["HttpExchange", "RecordPointer", "WarcWriter", "REVISIT_PROFILE", "OP
 logger = logging.getLogger(__name__)
 
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 OPEN_SUFFIX = ".open"
 _CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
@@ -71,6 +72,9 @@ class HttpExchange:
     response_body: bytes
     ip_address: str | None
     fetched_at: datetime
+    not_modified_of: tuple[str, str, str] | None = None
+    """For a 304 answering a conditional request: (record id, WARC-Date, payload digest) of the full
+    response it confirms.  The revisit record carries that payload's digest: it is the payload it vouches for."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,11 @@ class WarcWriter:
                 [("WARC-Type", "request"), ("WARC-Record-ID", req_id), *common, ("WARC-Concurrent-To", resp_id)],
                 "application/http; msgtype=request", (req_head, ex.request_body), req_digest, self.compresslevel)
             original = self._seen.get((ex.url, resp_digest)) if self.revisits and ex.response_body else None
+            profile = REVISIT_PROFILE
+            if ex.status == 304 and ex.not_modified_of is not None:
+                # The server confirmed our copy: the record says so and names it (WARC 1.1, 6.7.3).
+                original, profile = ex.not_modified_of[:2], NOT_MODIFIED_PROFILE
+                resp_digest = ex.not_modified_of[2]
             if original is None:
                 response = record_member(
                     [("WARC-Type", "response"), ("WARC-Record-ID", resp_id), *common, ("WARC-Concurrent-To", req_id)],
@@ -171,7 +180,7 @@ class WarcWriter:
             else:
                 response = record_member(
                     [("WARC-Type", "revisit"), ("WARC-Record-ID", resp_id), *common, ("WARC-Concurrent-To", req_id),
-                     ("WARC-Profile", REVISIT_PROFILE), ("WARC-Refers-To", original[0]),
+                     ("WARC-Profile", profile), ("WARC-Refers-To", original[0]),
                      ("WARC-Refers-To-Target-URI", uri), ("WARC-Refers-To-Date", original[1])],
                     "application/http; msgtype=response", (resp_head,), resp_digest, self.compresslevel)
             offset = self._append(request + response)

@@ -84,7 +84,7 @@ def _records(n: int, seed: int, planted: list[int]) -> Iterator[tuple[object, ..
                   "occasion": "全市工作会议", "date": f"20{15 + i % 10}-0{1 + i % 9}-2{i % 8}", "source": "本站",
                   "text": text, "masks": [{"original": "XX", "offset": 5, "kind": "latin"}] if i % 4 == 0 else [],
                   "audit": {"chrome": {"count": 3, "chars": 120}}, "dup": None, "mode": "profile",
-                  "fetched_at": fetched,
+                  "fetched_at": fetched, "version": 1, "gone": None,
                   "provenance": [{"url": url, "status": 200, "fetched_at": fetched,
                                   "warc_filename": f"{site}-bench-00000.warc.gz", "warc_offset": 1000 * i,
                                   "warc_length": 9000, "warc_record_id": f"<urn:uuid:{i:032x}>",

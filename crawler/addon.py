@@ -22,10 +22,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.pacing.HostPacingMiddleware": 560,
     "crawler.downloadermiddlewares.content.BodyGuardMiddleware": 595,
     "crawler.downloadermiddlewares.redirect.RedirectLoopMiddleware": 601,
+    "crawler.downloadermiddlewares.conditional.ConditionalRequestMiddleware": 620,
     "crawler.downloadermiddlewares.warc.WarcRecorderMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.spidermiddlewares.resume.ResumeMiddleware": 700,
+    "crawler.spidermiddlewares.recrawl.KnownUrlsMiddleware": 710,
     # An article's next page keeps its document's depth (and is never dropped by DEPTH_LIMIT).
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "crawler.spidermiddlewares.depth.ArticleDepthMiddleware": 900,
@@ -49,8 +51,9 @@ def _register(settings: BaseSettings, name: str, components: dict[str, int]) -> 
 
 
 class SpeechcrawlAddon:
-    """Registers the WARC recorder, SSRF guard, retry/pacing/body/redirect guards, resume filter, clean and
-    catalog pipelines, the health monitor, the sample limiter, and SPEECHCRAWL_* defaults."""
+    """Registers the WARC recorder, SSRF guard, retry/pacing/body/redirect guards, conditional requests,
+    resume filter, known-URL re-crawl, clean and catalog pipelines, the health monitor, the sample
+    limiter, and SPEECHCRAWL_* defaults."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         for name, value in SPEECHCRAWL_DEFAULTS.items():

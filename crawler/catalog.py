@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from crawler import history
+
 __all__ = ["Catalog", "MIGRATIONS"]
 
 BUSY_TIMEOUT = 30.0
@@ -106,12 +108,48 @@ def _m004_fetch_warc_date(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE fetches ADD COLUMN warc_date TEXT")
 
 
+def _m006_record_versions(conn: sqlite3.Connection) -> None:
+    """Every version of a record kept, (id, version) the key; validators on fetches; events per crawl.
+
+    SQLite cannot change a primary key in place, so the records table is rebuilt (its indexes
+    with it).  See crawler.history for what the new columns mean.
+    """
+    _run_script(
+        conn,
+        """
+        CREATE TABLE records_v (
+            id TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1, is_latest INTEGER NOT NULL DEFAULT 1,
+            site TEXT NOT NULL, url TEXT NOT NULL, part_index INTEGER, crawl_id TEXT NOT NULL,
+            fetched_at TEXT NOT NULL, text_sha1 TEXT NOT NULL, content_sha1 TEXT, cleaned_with TEXT,
+            record TEXT NOT NULL, PRIMARY KEY (id, version)
+        );
+        INSERT INTO records_v (id, site, url, part_index, crawl_id, fetched_at, text_sha1, record)
+            SELECT id, site, url, part_index, crawl_id, fetched_at, text_sha1, record FROM records;
+        DROP TABLE records;
+        ALTER TABLE records_v RENAME TO records;
+        CREATE INDEX records_site ON records (site, url, part_index);
+        CREATE INDEX records_url ON records (url, is_latest);
+        CREATE INDEX records_date ON records (json_extract(record, '$.date'));
+        CREATE INDEX records_fetched_day ON records (substr(fetched_at, 1, 10));
+        CREATE INDEX records_speaker ON records (json_extract(record, '$.speaker'));
+        ALTER TABLE fetches ADD COLUMN etag TEXT;
+        ALTER TABLE fetches ADD COLUMN last_modified TEXT;
+        CREATE TABLE record_events (
+            crawl_id TEXT NOT NULL, site TEXT NOT NULL, url TEXT NOT NULL, id TEXT NOT NULL, version INTEGER,
+            event TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (crawl_id, id)
+        );
+        CREATE INDEX record_events_url ON record_events (crawl_id, site, url)
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_schedules", _m002_schedules),
     ("003_failures_kind", _m003_failures_kind),
     ("004_fetch_warc_date", _m004_fetch_warc_date),
     ("005_export_filter_indexes", _m005_export_filter_indexes),
+    ("006_record_versions", _m006_record_versions),
 ]
 
 
@@ -203,20 +241,20 @@ class Catalog:
         return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
 
     # -- records -----------------------------------------------------------------------------
-    def put_record(self, record: Mapping[str, Any], *, crawl_id: str, text_sha1: str) -> None:
-        part = record.get("part")
-        self.conn.execute(
-            "INSERT OR REPLACE INTO records (id, site, url, part_index, crawl_id, fetched_at, text_sha1, record)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (record["id"], record["site"], record["url"], part["index"] if part else None, crawl_id,
-             record["fetched_at"], text_sha1, json.dumps(record, ensure_ascii=False)),
-        )
+    def put_record(self, record: Mapping[str, Any], *, crawl_id: str, text_sha1: str, cleaned_with: str = "") -> str:
+        """Store ``record`` as its first or next version, or note it unchanged (crawler.history); the event."""
+        return history.store_record(self.conn, record, crawl_id=crawl_id, text_sha1=text_sha1,
+                                    cleaned_with=cleaned_with)
 
-    def iter_records(self, site: str | None = None) -> Iterator[dict[str, Any]]:
-        sql, args = "SELECT record FROM records", ()
-        if site is not None:
-            sql, args = sql + " WHERE site = ?", (site,)
-        for (raw,) in self.conn.execute(sql + " ORDER BY site, url, part_index", args):
+    def mark_gone(self, url: str, *, crawl_id: str, status: int, at: str) -> int:
+        return history.mark_gone(self.conn, url, crawl_id=crawl_id, status=status, at=at)
+
+    def iter_records(self, site: str | None = None, *, versions: str = "latest") -> Iterator[dict[str, Any]]:
+        clauses = (["site = ?"] if site is not None else []) + (["is_latest = 1"] if versions == "latest" else [])
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        args = (site,) if site is not None else ()
+        for (raw,) in self.conn.execute(f"SELECT record FROM records{where} ORDER BY site, url, part_index, version",
+                                        args):
             yield json.loads(raw)
 
     def count(self, table: str) -> int:

@@ -27,7 +27,7 @@ from cleaners import render_masks as _render
 from crawler.catalog import Catalog
 from crawler.dedup import Clusters, DedupOptions, find_clusters
 from crawler.progress import Progress
-from crawler.schema import RECORD_SCHEMA, check_fields
+from crawler.schema import FIELDS, RECORD_SCHEMA, check_fields
 from crawler.selection import ExportFilter, Selection
 
 __all__ = ["ExportOptions", "ExportSummary", "SiteCounts", "export", "output_format", "render_masks",
@@ -163,11 +163,16 @@ def _rows(selection: Selection, clusters: Clusters | None, options: ExportOption
     for position, (rowid, raw) in enumerate(selection.records()):
         progress.advance()
         record = json.loads(raw)
+        if "version" not in record:  # stored before the catalog kept versions (migration 006)
+            record = {name: record.get(name, 1 if name == "version" else None) for name in FIELDS}
         if clusters is not None:
             if clusters.rowids[position] != rowid:  # both reads share one snapshot: this is a bug
                 raise RuntimeError(f"selection changed between reads at record {position}")
             record["dup"] = clusters.dup(position, record["id"])
-            if clusters.is_duplicate(position) and not options.keep_dups:
+            if record["dup"]["of"] == record["id"]:
+                # Another version of the same record (--versions all): an edit, not a copy.
+                record["dup"] = {**record["dup"], "of": None, "similarity": 1.0}
+            elif clusters.is_duplicate(position) and not options.keep_dups:
                 summary.removed_as_duplicates += 1
                 continue
         if options.masks != "strip":  # the stored form is strip: nothing to render

@@ -75,7 +75,10 @@ def _this_crawl(stats: Mapping[str, Any], t: Thresholds) -> list[str]:
     # Generic mode follows every link, dead ones included: there only server errors and silence count.
     lost = int(stats.get("retry/max_reached", 0) or 0)
     responses = _int(stats, "responses")
-    failed = _int(stats, "failed/5xx") + lost + (_int(stats, "failed/4xx") if profiled else 0)
+    # A 404/410 of a page the catalog holds records of is the site taking it down (crawler.history), not an
+    # error of the crawl or the template: it is counted as gone, not here.
+    gone = int(stats.get("speechcrawl/catalog/gone", 0) or 0)
+    failed = _int(stats, "failed/5xx") + lost + (max(0, _int(stats, "failed/4xx") - gone) if profiled else 0)
     if responses + lost >= _MIN_RECORDS and failed > t.max_errors * (responses + lost):
         what = "HTTP status >= 400" if profiled else "HTTP status >= 500"
         out.append(f"errors: {_share(failed, responses + lost)} fetches failed ({what} or no answer)")

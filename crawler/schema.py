@@ -63,6 +63,17 @@ _DUP = {
     "required": ["cluster", "of", "similarity", "size"],
     "additionalProperties": False,
 }
+_GONE = {
+    "type": ["object", "null"],
+    "description": "null, or when a re-crawl found the page taken down (404/410)",
+    "properties": {
+        "at": {"type": "string", "description": "ISO time of the fetch that answered 404/410"},
+        "status": {"type": "integer", "enum": [404, 410]},
+        "crawl_id": {"type": "string"},
+    },
+    "required": ["at", "status", "crawl_id"],
+    "additionalProperties": False,
+}
 _PROVENANCE = {
     "type": "object",
     "properties": {
@@ -108,6 +119,9 @@ RECORD_SCHEMA: dict[str, Any] = {
         "dup": _DUP,
         "mode": {"type": "string", "enum": ["profile", "generic"], "description": "how the page was cleaned"},
         "fetched_at": {"type": "string", "description": "ISO time (UTC) of the first page's fetch"},
+        "version": {"type": "integer", "minimum": 1,
+                    "description": "1, then n+1 each time a re-crawl finds the text or metadata changed"},
+        "gone": _GONE,
         "provenance": {"type": "array", "items": _PROVENANCE, "description": "WARC pointers, one per page"},
         "schema_version": {"type": "string", "const": SCHEMA_VERSION},
         "cleaner_version": {"type": "string", "description": "version of the cleaners that produced text"},

@@ -23,9 +23,10 @@ from crawler.catalog import Catalog
 __all__ = ["ExportFilter", "Selection", "SelectionError", "parse_day"]
 
 DateField = Literal["date", "fetched"]
+Versions = Literal["latest", "all"]
 _DAY = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _TEXT = "json_extract(record, '$.text')"
-_ORDER = " ORDER BY site, url, part_index, id"
+_ORDER = " ORDER BY site, url, part_index, id, version"
 
 
 class SelectionError(ValueError):
@@ -60,6 +61,8 @@ class ExportFilter:
     speaker: str | None = None
     contains: str | None = None
     min_chars: int = 0
+    versions: Versions = "latest"
+    """``latest``: each record as it reads now; ``all``: every version the catalog kept (crawler.history)."""
 
     def __post_init__(self) -> None:
         if self.by not in ("date", "fetched"):
@@ -72,10 +75,12 @@ class ExportFilter:
             raise ValueError(f"--since {self.since} is after --until {self.until}")
         if self.min_chars < 0:
             raise ValueError(f"--min-chars must be 0 or more, not {self.min_chars}")
+        if self.versions not in ("latest", "all"):
+            raise ValueError(f"bad --versions {self.versions!r}: latest or all")
 
     def where(self) -> tuple[str, list[object]]:
         """The SQL condition (``" WHERE …"`` or ``""``) and its parameters."""
-        clauses: list[str] = []
+        clauses: list[str] = ["is_latest = 1"] if self.versions == "latest" else []
         params: list[object] = []
         if self.sites:
             clauses.append(f"site IN ({', '.join('?' * len(self.sites))})")

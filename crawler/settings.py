@@ -23,6 +23,12 @@ SPEECHCRAWL_BODYGUARD_ENABLED = True
 SPEECHCRAWL_CATALOG_ENABLED = True
 SPEECHCRAWL_CATALOG_PATH = ""  # default: <SPEECHCRAWL_DATA_DIR>/catalog.sqlite
 
+# --- conditional requests (re-crawls) -------------------------------------------------
+SPEECHCRAWL_CONDITIONAL_ENABLED = True  # If-None-Match / If-Modified-Since from earlier crawls; 304 -> revisit
+
+# --- re-crawls -------------------------------------------------------------------------
+SPEECHCRAWL_RECRAWL_KNOWN = True  # also request every URL the catalog holds records of (changed? gone?)
+
 # --- cleaning --------------------------------------------------------------------
 SPEECHCRAWL_CLEAN_ENABLED = True
 

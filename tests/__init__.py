@@ -80,7 +80,10 @@ class PausingWarcWriter(WarcWriter):
                 if not member.eof:
                     break
                 whole = cut - len(member.unused_data)
-            Path(self._marker).write_text(f"{self.current_path}\n{self._size}\n{cut}\n{whole}\n")
+            # Written whole, then renamed: the test polls for the marker and must never read it half-written.
+            partial = Path(self._marker + ".part")
+            partial.write_text(f"{self.current_path}\n{self._size}\n{cut}\n{whole}\n")
+            partial.rename(self._marker)
             time.sleep(60)  # killed long before; if not, the test fails on its own deadline
             raise RuntimeError("PausingWarcWriter was not killed")
         return super()._append(data)
@@ -95,7 +98,7 @@ def make_record(site: str, n: int, text: str, **fields: Any) -> dict[str, Any]:
     record = {"id": record_id(url, None), "site": site, "url": url, "pages": [url], "part": None,
               "title": f"讲话{n}", "speaker": None, "speaker_title": None, "occasion": None, "date": None,
               "source": None, "text": text, "masks": [], "audit": {}, "dup": None, "mode": "profile",
-              "fetched_at": fetched, "provenance": [{"url": url, "status": 200, "fetched_at": fetched}],
+              "fetched_at": fetched, "version": 1, "gone": None, "provenance": [{"url": url, "status": 200, "fetched_at": fetched}],
               "schema_version": SCHEMA_VERSION, "cleaner_version": "test"}
     record.update(fields)
     return record

@@ -28,14 +28,16 @@ def test_migrations_applied_once(tmp_path: Path) -> None:
     assert names == [name for name, _ in MIGRATIONS]
 
 
-def test_records_upsert_by_id(catalog: Catalog) -> None:
-    catalog.put_record(_record("a", "旧"), crawl_id="c1", text_sha1="1")
-    catalog.put_record(_record("a", "新"), crawl_id="c2", text_sha1="2")
-    catalog.put_record(_record("b", part=2), crawl_id="c2", text_sha1="3")
+def test_records_keep_every_version(catalog: Catalog) -> None:
+    assert catalog.put_record(_record("a", "旧"), crawl_id="c1", text_sha1="1") == "new"
+    assert catalog.put_record(_record("a", "新"), crawl_id="c2", text_sha1="2") == "changed"
+    assert catalog.put_record(_record("a", "新"), crawl_id="c3", text_sha1="2") == "unchanged"
+    assert catalog.put_record(_record("b", part=2), crawl_id="c2", text_sha1="3") == "new"
     records = list(catalog.iter_records())
-    assert [r["id"] for r in records] == ["a", "b"]
+    assert [(r["id"], r["version"]) for r in records] == [("a", 2), ("b", 1)]
     assert records[0]["text"] == "新"
-    assert catalog.count("records") == 2
+    assert [r["text"] for r in catalog.iter_records(versions="all") if r["id"] == "a"] == ["旧", "新"]
+    assert catalog.count("records") == 3
     with pytest.raises(ValueError):
         catalog.count("sqlite_master")
 

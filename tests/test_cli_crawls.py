@@ -33,11 +33,12 @@ def data(tmp_path: Path) -> Path:
 def test_list_newest_first_with_counts(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["crawls", "--data", str(data)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["crawl", "site", "status", "started", "pages", "records", "failed"]
+    assert lines[0].split() == ["crawl", "site", "status", "started", "pages", "new", "changed", "unchanged",
+                                "gone", "failed", "MB", "seconds"]
     assert [line.split() for line in lines[1:]] == [
-        ["c2", "wenmi", "running", "2026-01-02T02:00:00", "0", "0", "0"],
-        ["c1", "ribao", "closespider_timeout", "2026-01-01T02:00:00", "0", "0", "0"],
-        ["c1", "wenmi", "finished", "2026-01-01T02:00:00", "3", "1", "2"],
+        ["c2", "wenmi", "running", "2026-01-02T02:00:00", "0", "0", "0", "0", "0", "0", "0.0", "-"],
+        ["c1", "ribao", "closespider_timeout", "2026-01-01T02:00:00", "0", "0", "0", "0", "0", "0", "0.0", "600"],
+        ["c1", "wenmi", "finished", "2026-01-01T02:00:00", "3", "1", "0", "0", "0", "2", "0.0", "600"],
     ]
 
 

@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    examples="  speechcrawl export --data data --out speeches.jsonl\n"
                             "  speechcrawl export --data data --out wenmi.jsonl.gz --site wenmi --masks keep\n"
                             "  speechcrawl export --data data --out 2023.parquet --since 2023 --until 2023 --card\n"
-                            "  speechcrawl export --data data --out all.jsonl.zst --dedup near --keep-dups")
+                            "  speechcrawl export --data data --out all.jsonl.zst --dedup near --keep-dups\n"
+                            "  speechcrawl export --data data --out history.jsonl --versions all --site ribao")
     p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
     p.add_argument("--out", type=Path, required=True, help="output file (.jsonl, .jsonl.gz, .jsonl.zst, .parquet)")
     p.add_argument("--format", choices=["jsonl", "parquet"], default=None, help="default: from the --out suffix")
@@ -35,6 +36,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("--speaker", help="only speeches by this speaker (exact name, e.g. 吴锦)")
     g.add_argument("--contains", metavar="TEXT", help="only records whose text contains TEXT")
     g.add_argument("--min-chars", type=int, default=0, metavar="N", help="only records with N+ characters of text")
+    g.add_argument("--versions", choices=["latest", "all"], default="latest",
+                   help="each record as it reads now (default), or every version re-crawls kept")
     p.add_argument("--masks", choices=["strip", "keep", "placeholder"], default="strip",
                    help="how masked spans (******, XX, 20xx) read in text (default: strip)")
     p.add_argument("--dedup", choices=["none", "exact", "near"], default="near",
@@ -57,7 +60,7 @@ def _options(args: argparse.Namespace) -> ExportOptions:
 
     filters = ExportFilter(sites=tuple(s for v in args.site for s in v.split(",") if s), since=args.since,
                            until=args.until, by=args.by, speaker=args.speaker, contains=args.contains,
-                           min_chars=args.min_chars)
+                           min_chars=args.min_chars, versions=args.versions)
     return ExportOptions(filters=filters, format=args.format, masks=args.masks,
                          dedup=DedupOptions(mode=args.dedup, threshold=args.threshold), keep_dups=args.keep_dups,
                          fields=tuple(args.fields.split(",")) if args.fields else (), card=args.card)

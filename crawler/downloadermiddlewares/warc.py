@@ -74,7 +74,16 @@ def exchange_from(request: Request, response: Response, fetched_at: datetime) ->
         response_body=response.body,
         ip_address=str(response.ip_address) if response.ip_address is not None else None,
         fetched_at=fetched_at,
+        not_modified_of=_confirmed(request, response),
     )
+
+
+def _confirmed(request: Request, response: Response) -> tuple[str, str, str] | None:
+    """The archived response a 304 confirms (set by ConditionalRequestMiddleware), as the writer takes it."""
+    validator = request.meta.get("speechcrawl_conditional")
+    if response.status != 304 or validator is None:
+        return None
+    return validator.record_id, validator.warc_date, validator.payload_digest
 
 
 def _writer_class(path: str) -> type[WarcWriter]:

@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from cleaners import CLEANER_VERSION
 from crawler import signals as sc_signals
 from crawler.catalog import Catalog
+from crawler.history import GONE_STATUSES, cleaning_key, profile_sha256
 from crawler.paths import catalog_path_from, crawl_id_from
 from crawler.records import text_sha1
 from spiders.items import Document, FailedFetch
@@ -37,6 +39,10 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
+
+
+def _header(response: Response, name: bytes) -> str:
+    return (response.headers.get(name) or b"").decode("latin-1")
 
 
 def _now() -> str:
@@ -118,11 +124,12 @@ class CatalogPipeline:
 
     def page_archived(self, request: Request, response: Response, pointer: Any, fetched_at: datetime) -> None:
         catalog = self._open()
+        at = fetched_at.isoformat(timespec="seconds")
         with catalog.transaction():
             catalog.add_fetch(
                 crawl_id=self.crawl_id, site=self._site, url=request.url, status=response.status,
-                fetched_at=fetched_at.isoformat(timespec="seconds"),
-                content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                fetched_at=at, content_type=_header(response, b"Content-Type"),
+                etag=_header(response, b"ETag") or None, last_modified=_header(response, b"Last-Modified") or None,
                 warc_filename=pointer.filename, warc_offset=pointer.offset, warc_length=pointer.length,
                 warc_record_id=pointer.record_id, payload_digest=pointer.payload_digest,
                 revisit_of=pointer.revisit_of, warc_date=pointer.date,
@@ -132,6 +139,14 @@ class CatalogPipeline:
                 # statuses are not failures yet: the retry middleware may still succeed; the spider's errback
                 # reports the final outcome as a FailedFetch item.
                 catalog.clear_failure(self.crawl_id, request.url)
+            elif response.status in GONE_STATUSES and catalog.mark_gone(request.url, crawl_id=self.crawl_id,
+                                                                        status=response.status, at=at):
+                # A page we hold records of was taken down: marked gone with the date, never deleted.
+                self._inc("gone")
+
+    def _inc(self, event: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"speechcrawl/catalog/{event}")
 
     def _failure(self, item: FailedFetch) -> FailedFetch:
         self._open().add_failure(crawl_id=self.crawl_id, site=item.site, url=item.url, status=item.status,
@@ -152,9 +167,12 @@ class CatalogPipeline:
         if not isinstance(item, Document):
             return item
         catalog = self._open()
+        key = cleaning_key(CLEANER_VERSION, profile_sha256(getattr(self.crawler.spider, "profile", None)))
         with catalog.transaction():
             for record in item.records:
-                catalog.put_record(record, crawl_id=self.crawl_id, text_sha1=text_sha1(str(record["text"])))
+                event = catalog.put_record(record, crawl_id=self.crawl_id, text_sha1=text_sha1(str(record["text"])),
+                                           cleaned_with=key)
+                self._inc(f"records/{event}")
             for failure in item.failures:
                 self._failure(failure)
         return item

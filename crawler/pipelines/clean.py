@@ -1,7 +1,11 @@
 """CleanPipeline: decode each page, run the cleaners, attach export records to the document.
 
 The work is :func:`crawler.records.clean_document`, shared with ``reprocess`` and ``site
-check`` so that all three give the same records for the same pages.  A page whose bytes no
+check`` so that all three give the same records for the same pages.  On a re-crawl, a
+document whose every page came back as a revisit of the payloads its latest records were
+cleaned from (same digests, same cleaner version) is not cleaned again: those records are
+what cleaning would give (crawler.history.unchanged_records), and it is what makes a
+re-crawl of an unchanged site cheap in CPU as well as in bytes.  A page whose bytes no
 charset reads cleanly is never guessed into mojibake: it becomes a :class:`FailedFetch`
 with the decoder's reason, which the catalog lists.  A first page fails the document; a
 later one ends the document there, as a page that failed to download does.
@@ -14,11 +18,18 @@ from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import DropItem, NotConfigured
 
+from cleaners import CLEANER_VERSION
 from cleaners.types import CleanOptions
+from crawler.catalog import Catalog
+from crawler.history import cleaning_key, profile_sha256, unchanged_records
+from crawler.paths import catalog_path_from
 from crawler.records import clean_document
 from spiders.items import Document, FailedFetch
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from scrapy import Spider
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -34,15 +45,35 @@ class CleanPipeline:
     SPEECHCRAWL_CLEAN_ENABLED
     """
 
-    def __init__(self, crawler: Crawler, options: CleanOptions) -> None:
+    def __init__(self, crawler: Crawler, options: CleanOptions, catalog_path: Path | None = None) -> None:
         self.crawler = crawler
         self.options = options
+        self.catalog_path = catalog_path
+        self.catalog: Catalog | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("SPEECHCRAWL_CLEAN_ENABLED"):
+        settings = crawler.settings
+        if not settings.getbool("SPEECHCRAWL_CLEAN_ENABLED"):
             raise NotConfigured("SPEECHCRAWL_CLEAN_ENABLED is off")
-        return cls(crawler, CleanOptions())
+        catalog = catalog_path_from(settings) if settings.getbool("SPEECHCRAWL_CATALOG_ENABLED") else None
+        return cls(crawler, CleanOptions(), catalog)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        if self.catalog_path is not None and self.catalog_path.exists():
+            self.catalog = Catalog(self.catalog_path)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.catalog is not None:
+            self.catalog.close()
+            self.catalog = None
+
+    def _already_cleaned(self, doc: Document) -> list[dict[str, object]] | None:
+        if self.catalog is None or not doc.pages or any(p.warc is None or not p.warc.revisit_of for p in doc.pages):
+            return None
+        digests = [p.warc.payload_digest for p in doc.pages if p.warc is not None]
+        key = cleaning_key(CLEANER_VERSION, profile_sha256(getattr(self.crawler.spider, "profile", None)))
+        return unchanged_records(self.catalog.conn, doc.url, digests, key)
 
     def _inc(self, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
@@ -50,6 +81,11 @@ class CleanPipeline:
 
     def process_item(self, item: object) -> object:
         if not isinstance(item, Document):
+            return item
+        stored = self._already_cleaned(item)
+        if stored is not None:
+            self._inc("unchanged_reused")
+            item.records = stored
             return item
         cleaned = clean_document(item, getattr(self.crawler.spider, "profile", None), self.options)
         bad = cleaned.undecodable
