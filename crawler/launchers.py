@@ -60,11 +60,11 @@ class LocalLauncher:
         self.data_dir = data_dir
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
 
-    def start(self, schedule: Schedule, crawl_id: str) -> str:
+    def start(self, schedule: Schedule, crawl_id: str, *, resume: bool = False) -> str:
         logs = self.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         argv = [sys.executable, "-m", "crawler.cli", "crawl", schedule.site, "--data", str(self.data_dir),
-                "--crawl-id", crawl_id, "--no-progress", *schedule.crawl_args]
+                "--crawl-id", crawl_id, "--no-progress", *(["--resume"] if resume else []), *schedule.crawl_args]
         with (logs / f"{crawl_id}-{schedule.site}.log").open("ab") as log:
             proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         handle = f"pid:{proc.pid}"
@@ -119,14 +119,16 @@ class ScrapydLauncher:
             raise ScheduleError(f"Scrapyd refused {endpoint}: {answer.get('message', answer)}")
         return answer
 
-    def job_fields(self, schedule: Schedule, crawl_id: str) -> list[tuple[str, str]]:
+    def job_fields(self, schedule: Schedule, crawl_id: str, *, resume: bool = False) -> list[tuple[str, str]]:
         """The ``schedule.json`` form: the settings ``speechcrawl crawl`` would use, and the origin."""
         args = parse_crawl_args(schedule.site, schedule.crawl_args)
         overrides = dict(item.split("=", 1) for item in args.set if "=" in item)
         settings = crawl_settings(self.data_dir, crawl_id=crawl_id, allow_private=args.allow_private or args.sandbox,
                                   sandbox=args.sandbox, max_pages=args.max_pages, max_depth=args.max_depth,
-                                  overrides=overrides)
-        fields = [("project", self.project), ("spider", schedule.site), ("jobid", crawl_id)]
+                                  resume=resume, overrides=overrides)
+        # Scrapyd job ids must be unique: a resumed crawl keeps its crawl id (a setting), not its job id.
+        job = f"{crawl_id}-r{time.time_ns() % 10**9}" if resume else crawl_id
+        fields = [("project", self.project), ("spider", schedule.site), ("jobid", job)]
         for name in sorted(settings.attributes):
             passed = settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]
             if passed or (args.sandbox and name in SANDBOX_OVERRIDES):
@@ -136,8 +138,8 @@ class ScrapydLauncher:
             fields.append(("origin", origin))
         return fields
 
-    def start(self, schedule: Schedule, crawl_id: str) -> str:
-        answer = self._call("schedule.json", self.job_fields(schedule, crawl_id))
+    def start(self, schedule: Schedule, crawl_id: str, *, resume: bool = False) -> str:
+        answer = self._call("schedule.json", self.job_fields(schedule, crawl_id, resume=resume))
         job = str(answer.get("jobid") or crawl_id)
         self._jobs.add(job)
         return job

@@ -10,7 +10,8 @@ Scrapyd jobs (:mod:`crawler.scrapyd`).  The rules an archivist relies on:
   makes a second scheduler on the same catalog exit instead of running jobs twice;
 - a job missed while no scheduler ran (downtime) runs once, not once per missed slot;
 - SIGTERM stops cleanly: no new crawl starts, running crawls get SIGTERM (Scrapy's
-  graceful stop, so the crawl can be resumed) and are waited for.
+  graceful stop) and are waited for; the schedule's next run resumes that crawl
+  (``speechcrawl crawl --resume``) instead of starting over.
 
 Times are stored as UTC ISO strings; ``--at HH:MM`` is the machine's local time.
 """
@@ -174,8 +175,8 @@ class SchedulerLock:
 class Launcher(Protocol):
     """Starts crawls and reports whether one is still running (local processes or Scrapyd jobs)."""
 
-    def start(self, schedule: Schedule, crawl_id: str) -> str:
-        """Start a crawl; return a handle (pid or Scrapyd job id)."""
+    def start(self, schedule: Schedule, crawl_id: str, *, resume: bool = False) -> str:
+        """Start a crawl (``resume``: continue the stopped crawl ``crawl_id``); return a handle."""
 
     def running(self, handle: str) -> bool | None:
         """True while running, False when finished OK, None when it failed (or is unknown)."""
@@ -235,14 +236,21 @@ class Scheduler:
                                       (_iso(following), schedule.id))
         return started
 
+    def _stopped(self, schedule: Schedule) -> str | None:
+        """The crawl id of the schedule's last run when SIGTERM stopped it: the next run resumes it."""
+        row = self.catalog.conn.execute("SELECT status, crawl_id FROM schedule_runs WHERE schedule_id = ?"
+                                        " AND status != 'skipped' ORDER BY id DESC LIMIT 1", (schedule.id,)).fetchone()
+        return str(row["crawl_id"]) if row is not None and row["status"] == "stopped" and row["crawl_id"] else None
+
     def _launch(self, schedule: Schedule) -> None:
         moment = self.clock()
-        crawl_id = f"{moment.strftime('%Y%m%dT%H%M%S')}{moment.microsecond // 1000:03d}Z-s{schedule.id}"
+        resumed = self._stopped(schedule)
+        crawl_id = resumed or f"{moment.strftime('%Y%m%dT%H%M%S')}{moment.microsecond // 1000:03d}Z-s{schedule.id}"
         launcher = self.launcher_for(schedule)
         if launcher not in self._launchers:
             self._launchers.append(launcher)
         try:
-            handle = launcher.start(schedule, crawl_id)
+            handle = launcher.start(schedule, crawl_id, resume=resumed is not None)
         except ScheduleError as exc:
             # Scrapyd down, a bad schedule: the scheduler keeps serving the others; the next slot retries.
             logger.error("schedule %d: could not start %s: %s", schedule.id, schedule.site, exc)
@@ -252,7 +260,8 @@ class Scheduler:
             return
         run_id = self._record(schedule, moment, "running", crawl_id=crawl_id, handle=handle)
         self._active[schedule.site] = (run_id, launcher, handle)
-        logger.info("schedule %d: started %s (crawl %s, %s)", schedule.id, schedule.site, crawl_id, handle)
+        logger.info("schedule %d: %s %s (crawl %s, %s)", schedule.id, "resumed" if resumed else "started",
+                    schedule.site, crawl_id, handle)
 
     def _record(self, schedule: Schedule, moment: datetime, status: str, *, crawl_id: str | None = None,
                 handle: str | None = None) -> int:
