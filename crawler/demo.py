@@ -15,7 +15,7 @@ from typing import TextIO
 
 from crawler.export import ExportSummary, export
 from crawler.runner import CrawlSummary, crawl_settings, resolve_targets, run_crawl
-from crawler.sandbox import SITES, SandboxProcess
+from crawler.sandbox import DEFAULT_PORT_BASE, SITES, SandboxError, SandboxProcess
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +33,28 @@ def run_demo(out: Path, *, articles: int | None = None, progress: bool = True,
     """Crawl the bundled sandbox into ``out`` and export ``out/export.jsonl``."""
     stream = stream or sys.stderr
     out.mkdir(parents=True, exist_ok=True)
-    with SandboxProcess(articles=articles) as sandbox:
+    with _start_sandbox(articles, stream) as sandbox:
         stream.write(f"sandbox: {len(sandbox.urls)} sites on loopback ({', '.join(sandbox.urls.values())})\n")
         profiles = resolve_targets(list(SITES), origins=sandbox.urls)
         settings = crawl_settings(out, allow_private=True, sandbox=True)
         crawl = run_crawl(profiles, settings, progress=progress, stream=stream)
     exported = export(out / "catalog.sqlite", out / "export.jsonl")
     return DemoResult(crawl=crawl, export=exported)
+
+
+def _start_sandbox(articles: int | None, stream: TextIO) -> SandboxProcess:
+    """The sandbox on its default ports, or on random ones when those are taken.
+
+    Record ids hash the URL, port included: on the same ports a second demo into the
+    same directory is a re-crawl of the same pages (unchanged records, revisits),
+    not a second corpus beside the first.
+    """
+    try:
+        return SandboxProcess(articles=articles, port_base=DEFAULT_PORT_BASE).start()
+    except SandboxError as exc:
+        first = str(exc).splitlines()[0]
+        stream.write(f"sandbox: default ports {DEFAULT_PORT_BASE}+ unavailable ({first}); using random ports\n")
+        return SandboxProcess(articles=articles).start()
 
 
 def format_summary(result: DemoResult) -> str:

@@ -8,9 +8,9 @@ pass the data directory with ``-s SPEECHCRAWL_DATA_DIR=/path`` (default ``./data
 
 from __future__ import annotations
 
-from crawler.settings import SCRAPY_DEFAULTS
+from crawler.settings import scrapy_defaults
 
-globals().update(SCRAPY_DEFAULTS)
+globals().update(scrapy_defaults())
 
 # Run by Scrapyd or `scrapy crawl`, the job log is the only record of the run: keep INFO.
 LOG_LEVEL = "INFO"

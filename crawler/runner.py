@@ -23,7 +23,7 @@ from scrapy.settings import Settings
 from crawler.catalog import Catalog
 from crawler.health import key as health_key
 from crawler.paths import CATALOG_NAME, WARC_DIRNAME, new_crawl_id
-from crawler.settings import SANDBOX_OVERRIDES, SCRAPY_DEFAULTS, SPEECHCRAWL_DEFAULTS
+from crawler.settings import SANDBOX_OVERRIDES, SPEECHCRAWL_DEFAULTS, scrapy_defaults
 from spiders.loader import spider_class
 from spiders.profiles import PROFILES_DIR, ProfileError, SiteProfile, generic_profile, load_profiles
 
@@ -93,7 +93,7 @@ def crawl_settings(data_dir: Path, *, crawl_id: str | None = None, allow_private
     """Settings for one crawl: product defaults < sandbox preset < explicit options < overrides."""
     settings = Settings()
     settings.setdict(SPEECHCRAWL_DEFAULTS, "default")
-    settings.setdict(SCRAPY_DEFAULTS, "project")
+    settings.setdict(scrapy_defaults(), "project")
     if sandbox:
         settings.setdict(SANDBOX_OVERRIDES, "project")
     settings.setdict({
@@ -195,8 +195,9 @@ def _summarise(settings: Settings, profiles: Sequence[SiteProfile], finished: Ma
     if catalog_path.exists():
         catalog = Catalog(catalog_path)
         try:
-            for row in catalog.conn.execute("SELECT site, COUNT(*) FROM records WHERE crawl_id = ? GROUP BY site",
-                                            (summary.crawl_id,)):
+            # Records this crawl produced, new, changed or unchanged since the last crawl (crawler.history).
+            for row in catalog.conn.execute("SELECT site, COUNT(*) FROM record_events WHERE crawl_id = ?"
+                                            " AND event != 'gone' GROUP BY site", (summary.crawl_id,)):
                 counts[row[0]] = row[1]
             for row in catalog.conn.execute("SELECT site, COUNT(*) FROM failures WHERE crawl_id = ? GROUP BY site",
                                             (summary.crawl_id,)):

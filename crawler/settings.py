@@ -99,7 +99,6 @@ SCRAPY_DEFAULTS: dict[str, Any] = {
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
-    "DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver",  # the default one cannot reach IPv6 hosts
     "DOWNLOAD_DELAY": 0.5,  # per host, the floor under AutoThrottle
     "DOWNLOAD_TIMEOUT": 30,
     "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
@@ -115,6 +114,23 @@ SCRAPY_DEFAULTS: dict[str, Any] = {
     # synchronous and a callback yields a handful of objects, so 100 tasks per response is pure overhead.
     "CONCURRENT_ITEMS": 8,
 }
+
+RESOLVER_CLASS = "scrapy.resolver.CachingHostnameResolver"
+"""The resolver crawls use: Scrapy's default one cannot reach IPv6 hosts."""
+
+
+def scrapy_defaults() -> dict[str, Any]:
+    """SCRAPY_DEFAULTS plus the resolver, under the setting name the installed Scrapy reads.
+
+    Newer Scrapy renamed DNS_RESOLVER to TWISTED_DNS_RESOLVER and warns on the old name;
+    older releases know only the old one.  Scrapy is imported here, not at module level,
+    so commands that never crawl (``archive verify``) start without it.
+    """
+    from scrapy.settings import default_settings
+
+    name = "TWISTED_DNS_RESOLVER" if hasattr(default_settings, "TWISTED_DNS_RESOLVER") else "DNS_RESOLVER"
+    return {**SCRAPY_DEFAULTS, name: RESOLVER_CLASS}
+
 
 # Loopback sandboxes answer in well under a millisecond: no throttling needed,
 # and per-port "hosts" all share one IP, so concurrency is per domain+port.

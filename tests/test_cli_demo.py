@@ -15,11 +15,20 @@ from crawler.sandbox import SITES
 pytestmark = pytest.mark.slow
 
 
-def test_demo_crawls_exports_and_summarises(tmp_path: Path) -> None:
-    out = tmp_path / "demo"
+def _demo(out: Path) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--out", str(out), "--articles", "4"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def _origins(proc: subprocess.CompletedProcess[str]) -> str:
+    return re.search(r"^sandbox: \d+ sites on loopback \((.*)\)$", proc.stderr, re.M).group(1)  # type: ignore[union-attr]
+
+
+def test_demo_crawls_exports_and_summarises(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    proc = _demo(out)
     rows = {m.group(1): (int(m.group(2)), int(m.group(3)))
             for m in re.finditer(r"^(\w+)\s+(\d+)\s+(\d+)\s+0\s+finished$", proc.stdout, re.M)}
     assert set(rows) == set(SITES), proc.stdout
@@ -32,3 +41,12 @@ def test_demo_crawls_exports_and_summarises(tmp_path: Path) -> None:
     for site in SITES:
         assert list((out / "warc" / site).glob("*.warc.gz")), f"no WARC for {site}"
     assert "Traceback" not in proc.stderr
+    assert "Warning" not in proc.stderr, "a new user's first command prints no library warnings"
+
+    # Run again into the same directory: a re-crawl of the same pages, not a second corpus.
+    again = _demo(out)
+    assert re.search(r"^total\s+\d+\s+(\d+)$", again.stdout, re.M).group(1) == str(total)  # type: ignore[union-attr]
+    if _origins(again) == _origins(proc):  # the default ports were free both times (else ids differ by port)
+        ids = {r["id"] for r in records}
+        assert {json.loads(line)["id"] for line in (out / "export.jsonl").read_text(encoding="utf-8").splitlines()} == ids
+        assert f"({len(records)} records, {removed} near duplicates removed)" in again.stdout

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet.threads import deferToThread
 
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
     from scrapy.statscollectors import StatsCollector
-    from twisted.internet.defer import Deferred
-    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -194,17 +193,23 @@ class WarcRecorderMiddleware:
     def process_request(self, request: Request) -> None:
         return None
 
-    def process_response(self, request: Request, response: Response) -> Response | Deferred[Response]:
+    async def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags or self.writer is None:
             return response
         fetched_at = datetime.now(UTC)
         # Compressing and hashing run in a thread (zlib and hashlib release the GIL), so the
         # second core does them while the reactor goes on; the response moves on only once
         # its records are written, so provenance never points at a record not yet there.
-        d = deferToThread(self.writer.write_exchange, exchange_from(request, response, fetched_at))
-        d.addCallbacks(self._archived, self._not_archived, callbackArgs=(request, response, fetched_at),
-                       errbackArgs=(request, response))
-        return d
+        written = deferToThread(self.writer.write_exchange, exchange_from(request, response, fetched_at))
+        try:
+            pointers = await maybe_deferred_to_future(written)
+        except (OSError, ArchiveError):
+            # A full disk must not pass silently, nor kill the crawl mid-page; other errors are bugs.
+            if self._stats:
+                self._stats.inc_value("speechcrawl/warc/write_error")
+            logger.error("could not write WARC record for %s", request.url, exc_info=True)
+            return response
+        return self._archived(pointers, request, response, fetched_at)
 
     def _archived(self, pointers: tuple[RecordPointer, RecordPointer], request: Request, response: Response,
                   fetched_at: datetime) -> Response:
@@ -217,14 +222,4 @@ class WarcRecorderMiddleware:
         if self.crawler is not None:
             self.crawler.signals.send_catch_log(sc_signals.page_archived, request=request, response=response,
                                                 pointer=pointer, fetched_at=fetched_at)
-        return response
-
-    def _not_archived(self, failure: Failure, request: Request, response: Response) -> Response | Failure:
-        if not failure.check(OSError, ArchiveError):
-            return failure  # a bug: let Scrapy report it
-        # A full disk must not pass silently, nor kill the crawl mid-page.
-        if self._stats:
-            self._stats.inc_value("speechcrawl/warc/write_error")
-        logger.error("could not write WARC record for %s", request.url,
-                     exc_info=(failure.type, failure.value, failure.getTracebackObject()))
         return response

@@ -85,6 +85,7 @@ class CleanPipeline:
         stored = self._already_cleaned(item)
         if stored is not None:
             self._inc("unchanged_reused")
+            self._inc("records", len(stored))
             item.records = stored
             return item
         cleaned = clean_document(item, getattr(self.crawler.spider, "profile", None), self.options)

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from archive.documents import ArchivedDocument, DocumentPage, DocumentRecord
@@ -128,15 +129,13 @@ class WarcMetadataPipeline:
     def writer_opened(self, writer: WarcWriter, spider: Spider | None = None) -> None:
         self.writer = writer
 
-    def process_item(self, item: object) -> object:
+    async def process_item(self, item: object) -> object:
         if not isinstance(item, Document):
             return item
         # In a thread, as the recorder's writes: the reactor goes on while zlib works.  The
         # item moves on (to the catalog) only once its metadata record is written.
-        d = deferToThread(self.archive, item, None)
-        d.addCallback(self._count)
-        d.addCallback(lambda _: item)
-        return d
+        self._count(await maybe_deferred_to_future(deferToThread(self.archive, item, None)))
+        return item
 
     def item_dropped(self, item: object, exception: BaseException, **kwargs: Any) -> Deferred[None] | None:
         if not isinstance(item, Document):

@@ -10,7 +10,7 @@ import logging
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SITES", "TUTORIAL_SITES", "ALL_SITES", "DEFAULT_ARTICLES", "DEFAULT_PORTS", "SandboxProcess"]
+__all__ = ["SITES", "TUTORIAL_SITES", "ALL_SITES", "DEFAULT_ARTICLES", "DEFAULT_PORTS", "DEFAULT_PORT_BASE", "SandboxError", "SandboxProcess"]
 
 SITES: tuple[str, ...] = ("wenmi", "fanwen", "wendang", "sucai", "ribao")
 """The five seed sites: what the demo crawls and the sandbox serves by default, in port order."""
@@ -23,4 +23,4 @@ DEFAULT_ARTICLES = 20
 DEFAULT_PORT_BASE = 8601
 DEFAULT_PORTS: dict[str, int] = {site: DEFAULT_PORT_BASE + i for i, site in enumerate(ALL_SITES)}
 
-from crawler.sandbox.process import SandboxProcess  # noqa: E402  (needs the constants above)
+from crawler.sandbox.process import SandboxError, SandboxProcess  # noqa: E402  (needs the constants above)

@@ -140,7 +140,8 @@ class SandboxProcess:
             self._stderr = None
 
     def __enter__(self) -> SandboxProcess:
-        return self.start()
+        """Start the server, unless :meth:`start` already did (``with SandboxProcess(...).start():``)."""
+        return self if self.proc is not None and self.proc.poll() is None else self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
