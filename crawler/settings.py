@@ -115,8 +115,9 @@ SCRAPY_DEFAULTS: dict[str, Any] = {
     "CONCURRENT_ITEMS": 8,
 }
 
-RESOLVER_CLASS = "scrapy.resolver.CachingHostnameResolver"
-"""The resolver crawls use: Scrapy's default one cannot reach IPv6 hosts."""
+RESOLVER_CLASS = "crawler.resolver.PublicAddressResolver"
+"""The resolver crawls use: Scrapy's caching IPv4/IPv6 one (the default cannot reach IPv6 hosts)
+minus non-public answers, so DNS rebinding cannot slip past the SSRF guard."""
 
 
 def scrapy_defaults() -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,3 +137,44 @@ def test_redirects_to_private_addresses_are_refused_before_any_connection(
     assert (v4.connections, v6.connections) == (0, 0)
     refused = _refused(tmp_path)
     assert sorted(refused) == sorted(starts) and set(refused.values()) == {"private_address"}
+
+
+_CRAWL_WITHOUT_THE_MIDDLEWARE = """
+import logging, sys
+from pathlib import Path
+from crawler.runner import crawl_settings, resolve_targets, run_crawl
+import crawler.downloadermiddlewares.ssrf as ssrf
+logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+url, data, allow = sys.argv[1], Path(sys.argv[2]), sys.argv[3] == "allow"
+# DNS rebinding, as far as it can be played without a DNS server: the request-time lookup
+# answers "public", the lookup the connection makes answers 127.0.0.1.
+ssrf.is_private_host = lambda host: None
+settings = crawl_settings(data, allow_private=allow, overrides={"RETRY_ENABLED": False, "DOWNLOAD_TIMEOUT": 5})
+run_crawl(resolve_targets([url]), settings)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("allow", ["refuse", "allow"])
+def test_the_resolver_refuses_private_answers_at_connection_time(tmp_path: Path, allow: str) -> None:
+    """A name that resolves to loopback when the connection is made is not connected to.
+
+    The request-time check is made to answer "public", as a rebinding DNS server would get past
+    it; the resolver Scrapy installs still drops the private answer.  With --allow-private the same
+    crawl does connect, so the zero is the resolver's doing.
+    """
+    server = CountingServer(socket.AF_INET, "127.0.0.1")
+    try:
+        proc = subprocess.run([sys.executable, "-c", _CRAWL_WITHOUT_THE_MIDDLEWARE, f"http://localhost:{server.port}/",
+                               str(tmp_path), allow], capture_output=True, text=True, timeout=120)
+    finally:
+        server.close()
+    assert proc.returncode == 0, proc.stderr
+    if allow == "allow":
+        assert server.connections > 0
+        assert "refused to connect" not in proc.stderr
+    else:
+        assert server.connections == 0
+        assert f"refused to connect to localhost:{server.port}: it resolved to non-public address 127.0.0.1" \
+            in proc.stderr
+        assert _refused(tmp_path) == {f"http://localhost:{server.port}/": "private_address"}

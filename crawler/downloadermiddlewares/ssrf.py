@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PrivateAddressGuardMiddleware", "is_private_host", "PrivateAddressError"]
+__all__ = ["PrivateAddressGuardMiddleware", "is_private_address", "is_private_host", "PrivateAddressError",
+           "note_refused_at_connection"]
 
 
 class PrivateAddressError(IgnoreRequest):
@@ -34,7 +35,8 @@ class PrivateAddressError(IgnoreRequest):
     kind = "private_address"
 
 
-def _is_private(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def is_private_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for what a public crawl must not reach: private, loopback, link-local, reserved, multicast…"""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
@@ -46,7 +48,7 @@ def is_private_host(host: str) -> str | None:
     """The offending address when ``host`` is or resolves to a non-public address, else None."""
     host = host.strip("[]")
     try:
-        return host if _is_private(ipaddress.ip_address(host)) else None
+        return host if is_private_address(ipaddress.ip_address(host)) else None
     except ValueError:
         pass
     try:
@@ -55,9 +57,21 @@ def is_private_host(host: str) -> str | None:
         return None  # unresolvable: the download itself will fail with a clear DNS error
     for info in infos:
         address = str(info[4][0]).split("%", 1)[0]
-        if _is_private(ipaddress.ip_address(address)):
+        if is_private_address(ipaddress.ip_address(address)):
             return address
     return None
+
+
+_REFUSED_AT_CONNECTION: dict[str, str] = {}
+"""host -> the non-public address the resolver (crawler.resolver) refused to connect to."""
+_REFUSED_LIMIT = 10_000
+
+
+def note_refused_at_connection(host: str, address: str) -> None:
+    """Called by the resolver, so the failed request is reported as refused, not as a DNS failure."""
+    if len(_REFUSED_AT_CONNECTION) >= _REFUSED_LIMIT:
+        _REFUSED_AT_CONNECTION.clear()
+    _REFUSED_AT_CONNECTION[host.strip("[]").lower()] = address
 
 
 def _origin(url: str) -> str:
@@ -105,3 +119,16 @@ class PrivateAddressGuardMiddleware:
         logger.error("refused %s: host %s resolves to non-public address %s (pass --allow-private only for "
                      "sandboxes you run yourself)", request.url, host, address)
         raise PrivateAddressError(f"refused {request.url}: {host} is a non-public address ({address})")
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """A host that passed the check above but resolved privately when connecting (DNS rebinding)."""
+        if not isinstance(exception, CannotResolveHostError):
+            return None
+        host = (urlsplit(request.url).hostname or "").lower()
+        address = _REFUSED_AT_CONNECTION.get(host)
+        if address is None:
+            return None
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value("speechcrawl/ssrf/refused_at_connection")
+        raise PrivateAddressError(f"refused {request.url}: {host} resolved to non-public address {address} "
+                                  "when connecting, after passing the check (DNS rebinding?)")
