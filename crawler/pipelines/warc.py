@@ -20,8 +20,6 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 
 from archive.documents import ArchivedDocument, DocumentPage, DocumentRecord
 from archive.exceptions import ArchiveError
@@ -33,7 +31,6 @@ from spiders.items import Document, FetchedPage
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
-    from twisted.internet.defer import Deferred
 
     from archive.warc import WarcWriter
 
@@ -129,22 +126,20 @@ class WarcMetadataPipeline:
     def writer_opened(self, writer: WarcWriter, spider: Spider | None = None) -> None:
         self.writer = writer
 
-    async def process_item(self, item: object) -> object:
+    def process_item(self, item: object) -> object:
         if not isinstance(item, Document):
             return item
-        # In a thread, as the recorder's writes: the reactor goes on while zlib works.  The
-        # item moves on (to the catalog) only once its metadata record is written.
-        self._count(await maybe_deferred_to_future(deferToThread(self.archive, item, None)))
+        # Written before the item moves on to the catalog, on the reactor thread as the
+        # recorder's records are (see WarcRecorderMiddleware.process_response).
+        self._count(self.archive(item, None))
         return item
 
-    def item_dropped(self, item: object, exception: BaseException, **kwargs: Any) -> Deferred[None] | None:
-        if not isinstance(item, Document):
-            return None
-        d = deferToThread(self.archive, item, str(exception) or type(exception).__name__)
-        return d.addCallback(self._count)
+    def item_dropped(self, item: object, exception: BaseException, **kwargs: Any) -> None:
+        if isinstance(item, Document):
+            self._count(self.archive(item, str(exception) or type(exception).__name__))
 
     def archive(self, doc: Document, dropped: str | None) -> str:
-        """Write the metadata record of ``doc`` (thread-safe); return what happened, as a stats event."""
+        """Write the metadata record of ``doc``; return what happened, as a stats event."""
         document = archived_document(doc, self.crawl_id, dropped)
         if self.writer is None or document is None:
             return "document_unarchived"
@@ -157,6 +152,5 @@ class WarcMetadataPipeline:
         return "documents"
 
     def _count(self, event: str) -> None:
-        """On the reactor thread: the stats collector is not thread-safe."""
         if self.crawler.stats:
             self.crawler.stats.inc_value(f"speechcrawl/warc/{event}")
