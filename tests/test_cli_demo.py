@@ -41,7 +41,12 @@ def test_demo_crawls_exports_and_summarises(tmp_path: Path) -> None:
     for site in SITES:
         assert list((out / "warc" / site).glob("*.warc.gz")), f"no WARC for {site}"
     assert "Traceback" not in proc.stderr
-    assert "Warning" not in proc.stderr, "a new user's first command prints no library warnings"
+    # A new user's first command prints no warnings about how we use our libraries (deprecated
+    # settings, Deferred-returning components); warnings a future library release adds about
+    # itself are not ours to fail on.
+    ours = [line for line in proc.stderr.splitlines() if "Warning" in line
+            and (re.search(r"\b(crawler|spiders|cleaners|archive)\.\w", line) or "DNS_RESOLVER" in line)]
+    assert not ours, ours
 
     # Run again into the same directory: a re-crawl of the same pages, not a second corpus.
     again = _demo(out)
