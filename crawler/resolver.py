@@ -14,17 +14,15 @@ It allows what the middleware allows: everything with ``SPEECHCRAWL_SSRF_ALLOW_P
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import urlsplit
 
 from scrapy.resolver import CachingHostnameResolver
 from twisted.internet.interfaces import IHostnameResolver, IResolutionReceiver
 from zope.interface import implementer, provider
 
-from crawler.downloadermiddlewares.ssrf import is_private_address, note_refused_at_connection
+from crawler.downloadermiddlewares.ssrf import is_private_ip, note_refused_at_connection, origin_endpoint
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -37,13 +35,8 @@ __all__ = ["PublicAddressResolver", "allowed_endpoints"]
 
 
 def allowed_endpoints(origins: Iterable[str]) -> frozenset[tuple[str, int]]:
-    """(host, port) of each allowed origin, the default port spelled out."""
-    out = set()
-    for origin in origins:
-        parts = urlsplit(origin)
-        if parts.hostname:
-            out.add((parts.hostname.lower(), parts.port or {"https": 443}.get(parts.scheme, 80)))
-    return frozenset(out)
+    """(host, port) of each allowed origin, as the middleware compares origins."""
+    return frozenset(origin_endpoint(origin)[1:] for origin in origins)
 
 
 @provider(IResolutionReceiver)
@@ -60,13 +53,9 @@ class _PublicOnly:
         self.receiver.resolutionBegan(resolution)
 
     def addressResolved(self, address: IAddress) -> None:  # noqa: N802
-        host = str(getattr(address, "host", "")).split("%", 1)[0]
-        try:
-            private = is_private_address(ipaddress.ip_address(host))
-        except ValueError:
-            private = False  # not an IP address (a UNIX socket?): nothing to judge
-        if private:
-            self.refused.append(host)
+        host = str(getattr(address, "host", ""))
+        if is_private_ip(host):  # None for what is no IP address (a UNIX socket?): nothing to judge
+            self.refused.append(host.split("%", 1)[0])
             return
         self.receiver.addressResolved(address)
 

@@ -139,7 +139,7 @@ def test_redirects_to_private_addresses_are_refused_before_any_connection(
     assert sorted(refused) == sorted(starts) and set(refused.values()) == {"private_address"}
 
 
-_CRAWL_WITHOUT_THE_MIDDLEWARE = """
+_CRAWL_BEHIND_REBINDING_DNS = """
 import logging, sys
 from pathlib import Path
 from crawler.runner import crawl_settings, resolve_targets, run_crawl
@@ -165,7 +165,7 @@ def test_the_resolver_refuses_private_answers_at_connection_time(tmp_path: Path,
     """
     server = CountingServer(socket.AF_INET, "127.0.0.1")
     try:
-        proc = subprocess.run([sys.executable, "-c", _CRAWL_WITHOUT_THE_MIDDLEWARE, f"http://localhost:{server.port}/",
+        proc = subprocess.run([sys.executable, "-c", _CRAWL_BEHIND_REBINDING_DNS, f"http://localhost:{server.port}/",
                                str(tmp_path), allow], capture_output=True, text=True, timeout=120)
     finally:
         server.close()

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PrivateAddressGuardMiddleware", "is_private_address", "is_private_host", "PrivateAddressError",
-           "note_refused_at_connection"]
+__all__ = ["PrivateAddressGuardMiddleware", "is_private_ip", "is_private_host", "PrivateAddressError",
+           "note_refused_at_connection", "origin_endpoint"]
 
 
 class PrivateAddressError(IgnoreRequest):
@@ -35,29 +35,37 @@ class PrivateAddressError(IgnoreRequest):
     kind = "private_address"
 
 
-def is_private_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """True for what a public crawl must not reach: private, loopback, link-local, reserved, multicast…"""
+def _is_private(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
             or ip.is_unspecified or not ip.is_global)
 
 
+def is_private_ip(text: str) -> bool | None:
+    """Whether the IP address ``text`` (brackets and zone index allowed) is one a public crawl must not
+    reach (private, loopback, link-local, reserved, multicast…); None when ``text`` is no IP address."""
+    try:
+        ip = ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+    return _is_private(ip)
+
+
 @lru_cache(maxsize=4096)
 def is_private_host(host: str) -> str | None:
     """The offending address when ``host`` is or resolves to a non-public address, else None."""
     host = host.strip("[]")
-    try:
-        return host if is_private_address(ipaddress.ip_address(host)) else None
-    except ValueError:
-        pass
+    literal = is_private_ip(host)
+    if literal is not None:
+        return host if literal else None
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except socket.gaierror:
         return None  # unresolvable: the download itself will fail with a clear DNS error
     for info in infos:
         address = str(info[4][0]).split("%", 1)[0]
-        if is_private_address(ipaddress.ip_address(address)):
+        if is_private_ip(address):
             return address
     return None
 
@@ -74,11 +82,15 @@ def note_refused_at_connection(host: str, address: str) -> None:
     _REFUSED_AT_CONNECTION[host.strip("[]").lower()] = address
 
 
-def _origin(url: str) -> str:
-    """``scheme://host:port`` with the port spelled out, so "http://h" and "http://h:80" compare equal."""
+def origin_endpoint(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of ``url``, host lower-cased, the default port spelled out."""
     parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
-    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+
+
+def _origin(url: str) -> str:
+    """``scheme://host:port``, so "http://h" and "http://h:80" compare equal."""
+    return "{}://{}:{}".format(*origin_endpoint(url))
 
 
 class PrivateAddressGuardMiddleware:
