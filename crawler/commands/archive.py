@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from crawler.commands._common import add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       description="Write a WACZ: the WARC files, a CDXJ index, pages.jsonl (one page per "
                                   "archived document) and datapackage.json with a SHA-256 of every file.",
                       examples="  speechcrawl archive wacz --data data -o crawl.wacz")
-    wacz.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    add_data_argument(wacz)
     wacz.add_argument("-o", "--output", type=Path, required=True, help="WACZ file to write")
     wacz.add_argument("--title", default=None, help="collection title (default: the data directory's name)")
     wacz.set_defaults(handler=run_wacz)

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawler.commands._common import add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail
 from crawler.paths import CATALOG_NAME
 from crawler.resume import resumable_crawl
 from crawler.settings import DEFAULT_CONTACT, user_agent
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl crawl wenmi --contact mailto:archive@example.org --max-duration 3600\n"
                             "  speechcrawl crawl wenmi --data data --resume     # after a crash or kill -9")
     p.add_argument("targets", nargs="+", metavar="SITE|URL")
-    p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    add_data_argument(p)
     p.add_argument("--profiles", type=Path, default=None, metavar="DIR",
                    help="directory of profile files (default: spiders/profiles/)")
     p.add_argument("--allow-private", action="store_true",

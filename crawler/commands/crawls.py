@@ -17,7 +17,7 @@ from typing import Any
 
 from crawler import history
 from crawler.catalog import Catalog
-from crawler.commands._common import add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail
 from crawler.paths import CATALOG_NAME
 
 
@@ -28,13 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "pages failed; WARC megabytes; duration. `crawls show ID` lists each site of one "
                                "crawl, its gone pages, and every failed page with its HTTP status and reason.",
                    examples="  speechcrawl crawls --data data\n  speechcrawl crawls show 20260101T020000000Z --data data")
-    p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    add_data_argument(p)
     p.set_defaults(handler=run_list)
     inner = p.add_subparsers(dest="crawls_command", metavar="ACTION")
     show = inner.add_parser("show", help="one crawl: its sites and failed pages",
                             description="One crawl: status and counts per site, then every failed page.")
     show.add_argument("crawl_id", metavar="ID")
-    show.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="data directory (default: ./data)")
+    add_data_argument(show, default=argparse.SUPPRESS)
     show.set_defaults(handler=run_show)
 
 

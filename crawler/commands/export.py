@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.exceptions import ArchiveError
-from crawler.commands._common import add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail
 from crawler.settings import SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl export --data data --out 2023.parquet --since 2023 --until 2023 --card\n"
                             "  speechcrawl export --data data --out all.jsonl.zst --dedup near --keep-dups\n"
                             "  speechcrawl export --data data --out history.jsonl --versions all --site ribao")
-    p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    add_data_argument(p)
     p.add_argument("--out", type=Path, required=True, help="output file (.jsonl, .jsonl.gz, .jsonl.zst, .parquet)")
     p.add_argument("--format", choices=["jsonl", "parquet"], default=None, help="default: from the --out suffix")
     g = p.add_argument_group("filters")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from crawler.commands._common import add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,7 +14,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "its body exactly as archived at URL/<timestamp>id_/<page url>.",
                    examples="  speechcrawl replay --data data\n"
                             "  speechcrawl replay --data data --port 0    # any free port")
-    p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    add_data_argument(p)
     p.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080; 0 = any free port)")
     p.set_defaults(handler=run)
 

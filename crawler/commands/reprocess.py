@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.commands._common import add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "`speechcrawl archive repair` first).",
                    examples="  speechcrawl reprocess --data data\n"
                             "  speechcrawl reprocess --data data --out data-v2")
-    p.add_argument("--data", type=Path, default=Path("data"), help="data directory to read (default: ./data)")
+    add_data_argument(p, help="data directory to read (default: ./data)")
     p.add_argument("--out", type=Path, default=None, help="where to write catalog.sqlite and export.jsonl "
                                                           "(default: the data directory, replacing its catalog)")
     p.add_argument("--profiles", type=Path, default=None, help="profiles directory (default: the shipped ones)")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-from pathlib import Path
 from types import FrameType
 
 from crawler.catalog import Catalog
-from crawler.commands._common import add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail
 from crawler.paths import CATALOG_NAME
 from crawler.scheduler import ScheduleError
 
@@ -41,7 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         "(its past runs stay in the catalog).", examples="  speechcrawl schedule remove 3")
     remove.add_argument("id", type=int)
     for verb in (add, listing, remove):
-        verb.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+        add_data_argument(verb)
     p.set_defaults(handler=run)
 
     s = add_parser(sub, "scheduler", help="run due crawls in the foreground",
@@ -49,7 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "scheduler per data directory (lock). SIGTERM stops it cleanly.",
                    examples="  speechcrawl scheduler --data data\n"
                             "  speechcrawl scheduler --scrapyd http://127.0.0.1:6800/")
-    s.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    add_data_argument(s)
     s.add_argument("--scrapyd", default=None, metavar="URL", help="submit every job to this Scrapyd")
     s.add_argument("--max-runs", type=int, default=None, help="stop after starting N crawls (and waiting)")
     s.add_argument("--duration", type=float, default=None, help="stop after this many seconds")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.commands._common import add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail
 from crawler.commands.crawl import parse_origins
 from crawler.site import SAMPLE_ARTICLES, SAMPLE_LISTS
 from crawler.site.fixture import FIXTURES_DIR, FixtureError
@@ -17,7 +17,7 @@ def _common(p: argparse.ArgumentParser, *, data: bool = True) -> None:
     p.add_argument("--fixtures", type=Path, default=FIXTURES_DIR, metavar="DIR",
                    help="fixture directory (default: tests/fixtures/sites/)")
     if data:
-        p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+        add_data_argument(p)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-from pathlib import Path
 
-from crawler.commands._common import add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,7 +15,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "speakers, duplicate rate (as `speechcrawl export` would remove), masks, failed pages.",
                    examples="  speechcrawl stats --data data\n"
                             "  speechcrawl stats --data data --json | jq .total")
-    p.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: ./data)")
+    add_data_argument(p)
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     p.add_argument("--dedup", choices=["none", "exact", "near"], default="near",
                    help="which duplicates the duplicate rate counts (default: near)")
