@@ -4,12 +4,19 @@ Archived pages are truncated mid-tag, carry NUL bytes, XML declarations inside
 decoded text, or are tens of megabytes of junk.  None of that may stop a crawl, so
 this step never raises: it repairs what libxml2 will not take and returns an empty
 document when nothing is left.
+
+libxml2 gives up on nesting deeper than a few thousand elements (an unclosed ``<font>`` or
+``<div>`` on every line of an old page does that) and returns a document without the text.
+Such a page is parsed again by BeautifulSoup's own parser, which has no depth limit, into a
+flat document of one paragraph per line of text: the structure is lost, the text is not.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
+from bs4 import BeautifulSoup
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
@@ -17,12 +24,17 @@ from cleaners.patterns import CONTROL_CHARS
 
 __all__ = ["parse", "MAX_HTML_CHARS"]
 
+_LOST_TEXT_PROBE = 200
+"""Characters of text a parsed page must show before the parse is trusted (checked lazily)."""
+_TEXT_RUN = re.compile(r">([^<>]+)<")
+"""Text between two tags of the raw markup."""
+
 MAX_HTML_CHARS = 8_000_000
 """Longer input is cut: no speech page is that big, and the parser's time grows with it."""
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _PARSER = HTMLParser(remove_comments=True, remove_pis=True, remove_blank_text=False, recover=True,
-                     huge_tree=False, no_network=True, collect_ids=False)
+                     huge_tree=True, no_network=True, collect_ids=False)
 
 
 def _empty() -> HtmlElement:
@@ -45,4 +57,40 @@ def parse(html: str) -> HtmlElement:
         doc: HtmlElement = document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return _empty()
+    if _text_was_lost(doc, html):
+        return _flat_document(html)
     return doc
+
+
+def _text_chars(texts: object, limit: int) -> int:
+    """Non-space characters among the first pieces of text, counting up to ``limit`` only."""
+    total = 0
+    for piece in texts:  # type: ignore[attr-defined]
+        total += len("".join(str(piece).split()))
+        if total >= limit:
+            break
+    return total
+
+
+def _text_was_lost(doc: HtmlElement, html: str) -> bool:
+    """The tree shows (almost) no text although the markup holds plenty: libxml2 gave up."""
+    shown = _text_chars(doc.itertext(), _LOST_TEXT_PROBE)
+    if shown >= _LOST_TEXT_PROBE:
+        return False  # the usual case, decided after reading a few hundred characters
+    in_markup = _text_chars((m.group(1) for m in _TEXT_RUN.finditer(html)), 2 * _LOST_TEXT_PROBE)
+    return in_markup > 2 * shown + 50
+
+
+def _flat_document(html: str) -> HtmlElement:
+    """Title and text of ``html`` as read by BeautifulSoup, one ``<p>`` per line of text."""
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup.find_all(["script", "style", "noscript", "template"]):
+        hidden.decompose()
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    if soup.title:
+        soup.title.decompose()
+    lines = [" ".join(line.split()) for line in soup.get_text("\n").splitlines()]
+    body = "".join(f"<p>{html_lib.escape(line)}</p>" for line in lines if line)
+    flat: HtmlElement = document_fromstring(f"<html><head><title>{html_lib.escape(title)}</title></head>"
+                                            f"<body><div>{body}</div></body></html>", parser=_PARSER)
+    return flat

@@ -1,0 +1,156 @@
+"""Read a crawl back from its WARC files alone: every fetch, every crawl, every document with its pages.
+
+``speechcrawl reprocess`` stands on this module to rebuild the catalog and the exports
+with no network and no other input, which is what makes the WARC files the source of
+truth.  One pass over the files collects the fetches, the crawls (from warcinfo) and
+the document metadata records; a document's pages are then read by offset, revisits
+resolved to the response that holds their payload, and Content-Encoding undone, so
+the cleaners see the same bytes the live crawl handed them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from archive._content import decode_content
+from archive.documents import DOCUMENT_URI_PREFIX, ArchivedDocument, DocumentPage, document_from_block
+from archive.exceptions import ArchiveError
+from archive.reader import ArchivedRecord, RevisitResolver, iter_records, read_record_at
+from archive.verify import warc_files
+from archive.warc import OPEN_SUFFIX, RecordPointer
+
+__all__ = ["ArchivedFetch", "CrawlSpan", "PageContent", "ArchiveContents", "read_archive", "fetched_at"]
+
+logger = logging.getLogger(__name__)
+
+
+def fetched_at(warc_date: str) -> str:
+    """The catalog's fetch time (UTC, to the second) of a WARC-Date, as the live crawl writes it."""
+    return datetime.fromisoformat(warc_date).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ArchivedFetch:
+    """One response or revisit record: a row of the catalog's ``fetches`` table."""
+
+    site: str
+    crawl_id: str
+    url: str
+    status: int | None
+    content_type: str
+    pointer: RecordPointer
+    path: Path
+
+
+@dataclass
+class CrawlSpan:
+    """One crawl of one site as its records show it: first and last WARC-Date."""
+
+    crawl_id: str
+    site: str
+    started: str
+    finished: str
+
+
+@dataclass(frozen=True)
+class PageContent:
+    """A document page with its payload, Content-Encoding undone (revisits resolved)."""
+
+    page: DocumentPage
+    fetch: ArchivedFetch
+    body: bytes
+
+
+@dataclass
+class ArchiveContents:
+    """What one pass over the WARC files found."""
+
+    fetches: list[ArchivedFetch] = field(default_factory=list)
+    crawls: dict[tuple[str, str], CrawlSpan] = field(default_factory=dict)
+    documents: list[ArchivedDocument] = field(default_factory=list)
+    """In the order the crawl wrote them (WARC-Date), which is the order it stored the records."""
+    by_record_id: dict[str, ArchivedFetch] = field(default_factory=dict)
+    resolver: RevisitResolver = field(default_factory=lambda: RevisitResolver(None))
+
+    def pages(self, document: ArchivedDocument) -> list[PageContent]:
+        """The document's pages with their payloads; ArchiveError if one cannot be read."""
+        out = []
+        for page in document.pages:
+            fetch = self.by_record_id.get(page.record_id)
+            if fetch is None:
+                raise ArchiveError(f"{document.url}: page record {page.record_id} ({page.url}) is not in the archive")
+            record = read_record_at(fetch.path, fetch.pointer.offset)
+            if record.rec_type == "revisit":
+                record = self.resolver.original(record)
+            encoding = record.http_header("Content-Encoding")
+            body = decode_content(record.payload, encoding) if encoding else record.payload
+            out.append(PageContent(page, fetch, body))
+        return out
+
+
+class _Reader:
+    """The state of the one pass: which warcinfo (crawl, site) each record belongs to."""
+
+    def __init__(self) -> None:
+        self.contents = ArchiveContents()
+        self.warcinfo: dict[str, tuple[str, str]] = {}
+        self.dated: list[tuple[str, int, ArchivedDocument]] = []
+
+    def read(self, path: Path) -> None:
+        for record in iter_records(path, skip_damage=True):
+            self.contents.resolver.add(path, record)
+            kind = record.rec_type
+            if kind == "warcinfo":
+                fields = _warc_fields(record.block)
+                self.warcinfo[record.record_id] = (fields.get("isPartOf", ""),
+                                                   fields.get("site-profile") or path.parent.name)
+            elif kind in ("response", "revisit"):
+                self._fetch(path, record)
+            elif kind == "metadata" and (record.target_uri or "").startswith(DOCUMENT_URI_PREFIX):
+                where = f"{path.name} at offset {record.offset}"
+                self.dated.append((record.date, len(self.dated), document_from_block(record.block, where)))
+
+    def _fetch(self, path: Path, record: ArchivedRecord) -> None:
+        crawl_id, site = self.warcinfo.get(record.header("WARC-Warcinfo-ID") or "", ("", path.parent.name))
+        revisit_of = record.header("WARC-Refers-To") if record.rec_type == "revisit" else None
+        pointer = RecordPointer(path.name, record.offset, record.length, record.record_id,
+                                record.header("WARC-Payload-Digest") or "", record.date, revisit_of)
+        content_type = ([v for k, v in record.http_headers if k.lower() == "content-type"] or [""])[-1]
+        fetch = ArchivedFetch(site, crawl_id, record.target_uri or "", record.http_status, content_type, pointer, path)
+        self.contents.fetches.append(fetch)
+        self.contents.by_record_id[record.record_id] = fetch
+        span = self.contents.crawls.setdefault((crawl_id, site), CrawlSpan(crawl_id, site, record.date, record.date))
+        span.started, span.finished = min(span.started, record.date), max(span.finished, record.date)
+
+
+def _warc_fields(block: bytes) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for line in block.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(name.strip(), value.strip())
+    return fields
+
+
+def read_archive(warc_dir: Path) -> ArchiveContents:
+    """Read every WARC file under ``warc_dir`` once.
+
+    Refuses a directory holding ``.open`` files: they are being written, or were left by
+    a killed crawl, and their records would be silently missing.
+    """
+    if not warc_dir.is_dir():
+        raise ArchiveError(f"no WARC directory at {warc_dir}")
+    unfinished = sorted(p.name for p in warc_dir.rglob(f"*{OPEN_SUFFIX}"))
+    if unfinished:
+        raise ArchiveError(f"{len(unfinished)} WARC file(s) unfinished ({unfinished[0]}): stop the crawl, or run "
+                           f"`speechcrawl archive repair {warc_dir}` after a killed one")
+    reader = _Reader()
+    for path in warc_files([warc_dir]):
+        reader.read(path)
+    reader.contents.documents = [doc for _, _, doc in sorted(reader.dated, key=lambda d: (d[0], d[1]))]
+    logger.info("read %d fetches and %d documents from %s", len(reader.contents.fetches),
+                len(reader.contents.documents), warc_dir)
+    return reader.contents

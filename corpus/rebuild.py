@@ -1,0 +1,126 @@
+"""``speechcrawl reprocess``: rebuild the catalog and the export from the WARC files alone.
+
+The WARC files are the source of truth; the catalog is derived.  This runs the current
+cleaners over every archived document (exported or dropped at crawl time) in the
+order the crawl stored them, with the pages, status codes, fetch times (WARC-Date) and
+provenance pointers read from the WARC records, so with the same cleaner version the
+export equals the live one, and with a better one it is the better corpus.  It never
+touches the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.contents import ArchiveContents, fetched_at, read_archive
+from archive.documents import ArchivedDocument
+from archive.exceptions import ArchiveError
+from archive.files import replaced_when_done
+from archive.warc import WARC_DIRNAME
+from cleaners.types import CleanOptions
+from corpus.catalog import CATALOG_NAME, Catalog
+from corpus.export import export
+from corpus.records import clean_document, text_sha1
+from spiders.items import Document, FetchedPage
+from spiders.profiles import SiteProfile, load_profiles
+
+__all__ = ["ReprocessSummary", "reprocess"]
+
+logger = logging.getLogger(__name__)
+
+EXPORT_NAME = "export.jsonl"
+
+
+@dataclass
+class ReprocessSummary:
+    catalog: Path
+    export: Path
+    fetches: int = 0
+    documents: int = 0
+    records: int = 0
+    dropped: int = 0
+    skipped: list[str] = field(default_factory=list)
+    """Documents that could not be rebuilt, with the reason (also logged)."""
+
+    def __str__(self) -> str:
+        return (f"{self.documents} documents, {self.fetches} fetches: {self.records} records, {self.dropped} "
+                f"documents without a speech, {len(self.skipped)} skipped; catalog {self.catalog}, export "
+                f"{self.export}")
+
+
+def reprocess(data_dir: Path, out_dir: Path | None = None, *, profiles_dir: Path | None = None) -> ReprocessSummary:
+    """Rebuild ``out_dir/catalog.sqlite`` and ``out_dir/export.jsonl`` from ``data_dir/warc``.
+
+    ``out_dir`` defaults to ``data_dir``: the catalog there is replaced only once the new
+    one is complete.  Raises ArchiveError when the WARC files cannot be read as a whole
+    (missing directory, unfinished files).
+    """
+    out_dir = out_dir or data_dir
+    contents = read_archive(data_dir / WARC_DIRNAME)
+    profiles = load_profiles(profiles_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / CATALOG_NAME
+    summary = ReprocessSummary(catalog=final, export=out_dir / EXPORT_NAME, fetches=len(contents.fetches))
+    with replaced_when_done(final, remove=_remove_database) as part:
+        _remove_database(part)
+        catalog = Catalog(part)
+        try:
+            with catalog.transaction():
+                _fill(catalog, contents, profiles, summary)
+        finally:
+            catalog.close()
+        _remove_database(final)
+    export(final, summary.export)
+    return summary
+
+
+def _remove_database(path: Path) -> None:
+    """A database and its WAL files: a stale ``-wal`` next to a new file would be replayed into it."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _fill(catalog: Catalog, contents: ArchiveContents, profiles: dict[str, SiteProfile],
+          summary: ReprocessSummary) -> None:
+    for span in contents.crawls.values():
+        catalog.start_crawl(span.crawl_id, span.site, fetched_at(span.started))
+        catalog.finish_crawl(span.crawl_id, span.site, fetched_at(span.finished), "reprocessed", {})
+    for fetch in contents.fetches:
+        p, at = fetch.pointer, fetched_at(fetch.pointer.date)
+        catalog.add_fetch(crawl_id=fetch.crawl_id, site=fetch.site, url=fetch.url, status=fetch.status or 0,
+                          fetched_at=at, content_type=fetch.content_type, warc_filename=p.filename,
+                          warc_offset=p.offset, warc_length=p.length, warc_record_id=p.record_id,
+                          payload_digest=p.payload_digest, revisit_of=p.revisit_of, warc_date=p.date)
+        if fetch.status is not None and fetch.status >= 400:
+            catalog.add_failure(crawl_id=fetch.crawl_id, site=fetch.site, url=fetch.url, status=fetch.status,
+                                reason=f"HTTP {fetch.status}", at=at)
+    options = CleanOptions()
+    for archived in contents.documents:
+        summary.documents += 1
+        try:
+            doc = _document(archived, contents)
+        except ArchiveError as exc:
+            logger.warning("skipped document %s: %s", archived.url, exc)
+            summary.skipped.append(f"{archived.url}: {exc}")
+            continue
+        profile = None if archived.generic else profiles.get(archived.site)
+        if profile is None and not archived.generic:
+            reason = f"{archived.url}: no profile {archived.site!r} in the profiles directory"
+            logger.warning("skipped document %s", reason)
+            summary.skipped.append(reason)
+            continue
+        cleaned = clean_document(doc, profile, options)
+        if not cleaned.records:
+            summary.dropped += 1
+        for record in cleaned.records:
+            catalog.put_record(record, crawl_id=archived.crawl_id, text_sha1=text_sha1(str(record["text"])))
+        summary.records += len(cleaned.records)
+
+
+def _document(archived: ArchivedDocument, contents: ArchiveContents) -> Document:
+    pages = [FetchedPage(url=c.page.url, status=c.fetch.status or 0, body=c.body,
+                         declared_encoding=c.page.declared_encoding, fetched_at=fetched_at(c.fetch.pointer.date),
+                         warc=c.fetch.pointer) for c in contents.pages(archived)]
+    return Document(site=archived.site, url=archived.url, pages=pages, generic=archived.generic)
