@@ -45,8 +45,8 @@ def _merge(audit: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) ->
         mine["chars"] += entry["chars"]
 
 
-def _prose_chars(records: Sequence[CleanRecord]) -> int:
-    return sum(len(line) for r in records for line in r.text.split("\n") if PROSE_LINE.search(line))
+def _prose_chars(texts: Sequence[str]) -> int:
+    return sum(len(line) for text in texts for line in text.split("\n") if PROSE_LINE.search(line))
 
 
 def clean(pages: Sequence[Page], rules: SiteRules | None = None,
@@ -82,11 +82,16 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
     force = rules.compilation if rules is not None else None
     sections = split_compilation(paras, force=force, page_title=facts.title)                # 5
     records: list[CleanRecord] = []
+    plain: list[str] = []
+    """Each record's text with masks stripped: whether a page holds a speech must not depend on how
+    its masks are shown (a "keep" export would otherwise hold records a "strip" export lacks)."""
     for section in sections:
         meta, body = extract_metadata(section.paras, facts, heading=section.heading, chrome=chrome)  # 6
         text, masks = render_text(body, options.mask_mode)
-        if not text:
+        stripped_text = text if options.mask_mode == "strip" else render_text(body, "strip")[0]
+        if not stripped_text:
             continue
+        plain.append(stripped_text)
         audit = tally(body, {} if records else {k: dict(v) for k, v in page_audit.items()})
         records.append(CleanRecord(
             text=text, title=meta.title, speaker=meta.speaker, speaker_title=meta.speaker_title,
@@ -94,7 +99,7 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
             masks=masks, audit=audit,
         ))
     mode: Literal["profile", "generic"] = "profile" if profiled else "generic"
-    total = sum(len(r.text) for r in records)
+    total = sum(map(len, plain))
     if not records:
         return CleanResult(records=(), mode=mode, page_title=facts.title,
                            skipped="no main text found (a list, index or error page?)")
@@ -102,7 +107,7 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
         return CleanResult(records=(), mode=mode, page_title=facts.title,
                            skipped=f"only {total} characters of text (< min_chars {options.min_chars})")
     if rules is None:
-        prose = _prose_chars(records)
+        prose = _prose_chars(plain)
         if prose < options.min_prose_chars:
             return CleanResult(records=(), mode=mode, page_title=facts.title,
                                skipped=f"only {prose} characters in sentences (< min_prose_chars "
