@@ -24,6 +24,7 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from archive._format import sha1_digest
 from archive.exceptions import ArchiveError
+from archive.files import replaced_when_done
 from archive.reader import ArchivedRecord, iter_records
 
 __all__ = ["surt", "cdxj_lines", "write_cdxj"]
@@ -34,7 +35,6 @@ INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
 _SORT_CHUNK = 200_000  # lines held in memory before spilling a sorted run to disk
 _URL = re.compile(r"^(?:([a-zA-Z][a-zA-Z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#.*)?$", re.S)
 _WWW = re.compile(r"^www\d*\.")
-_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _ESCAPE_SAFE = b"!\"$&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _QUERY_SESSION = [re.compile(p, re.I) for p in (
     r"^(.*)(?:jsessionid=[0-9a-z]{32})(?:&(.*))?$", r"^(.*)(?:phpsessid=[0-9a-z]{32})(?:&(.*))?$",
@@ -207,8 +207,6 @@ def _write_lines(lines: Iterable[str], out: Path | IO[str]) -> None:
         out.writelines(line + "\n" for line in lines)
         return
     # Write beside the target and rename, so pywb never sees a half-written index.
-    part = out.with_name(out.name + ".part")
-    with part.open("w", encoding="utf-8") as f:
+    with replaced_when_done(out) as part, part.open("w", encoding="utf-8") as f:
         f.writelines(line + "\n" for line in lines)
-    os.replace(part, out)
 

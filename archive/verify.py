@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive._files import lock_file
 from archive._format import digest_of
 from archive._scan import Damage, ParsedRecord, parse_record, scan
 from archive.exceptions import ArchiveError, RecordFormatError
+from archive.files import lock_file
 from archive.reader import http_head_end
 from archive.warc import OPEN_SUFFIX
 

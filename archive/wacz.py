@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -24,8 +23,9 @@ from pathlib import Path
 from typing import IO
 
 from archive.cdxj import write_cdxj
+from archive.contents import ArchiveContents, read_archive
 from archive.exceptions import ArchiveError
-from archive.reprocess import ArchiveContents, read_archive
+from archive.files import replaced_when_done
 from archive.verify import warc_files
 from archive.warc import WarcWriter
 
@@ -73,9 +73,8 @@ def write_wacz(data_dir: Path, out: Path, *, title: str | None = None) -> WaczSu
     names = [p.name for p in files]
     if len(set(names)) != len(names):
         raise ArchiveError(f"two WARC files under {warc_dir} share a name; a WACZ keeps them in one folder")
-    part = out.with_name(out.name + ".part")
     out.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with replaced_when_done(out) as part:
         with zipfile.ZipFile(part, "w", allowZip64=True) as wacz:
             package = _Package(wacz)
             for path in files:
@@ -91,10 +90,6 @@ def write_wacz(data_dir: Path, out: Path, *, title: str | None = None) -> WaczSu
             wacz.writestr(_info("datapackage.json", True), datapackage)
             digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest()}
             wacz.writestr(_info("datapackage-digest.json", True), json.dumps(digest, indent=2).encode())
-        os.replace(part, out)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
     return WaczSummary(out, len(files), lines, len(page_list) - 1, out.stat().st_size)
 
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from archive._files import fsync_directory, lock_file
 from archive._format import (
     http_request_head,
     http_response_head,
@@ -39,14 +38,17 @@ from archive._format import (
 )
 from archive.documents import ArchivedDocument
 from archive.exceptions import ArchiveError, WriterClosedError
+from archive.files import fsync_directory, lock_file
 
-__all__ = ["HttpExchange", "RecordPointer", "WarcWriter", "REVISIT_PROFILE", "OPEN_SUFFIX"]
+__all__ = ["HttpExchange", "RecordPointer", "WarcWriter", "REVISIT_PROFILE", "OPEN_SUFFIX", "WARC_DIRNAME"]
 
 logger = logging.getLogger(__name__)
 
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 OPEN_SUFFIX = ".open"
+WARC_DIRNAME = "warc"
+"""The folder of a data directory that holds its WARC files (``DATA/warc/<site>/``)."""
 _CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
 

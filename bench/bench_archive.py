@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import Measured, env_info, run_measured
-from crawler.sandbox import SITES, SandboxProcess
+from sandbox import SITES, SandboxProcess
 
 BIN = Path(sys.executable).parent
 

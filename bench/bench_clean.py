@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from bench.common import env_info
 from cleaners import Page, SiteRules, clean, decode_html
-from crawler.sandbox import SITES
-from crawler.sandbox.sites import make_site
+from sandbox import SITES
+from sandbox.sites import make_site
 
 TARGETS = {"profile": 3.0, "generic": 0.8}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.common import env_info, run_measured
 from crawler.runner import resolve_targets
-from crawler.sandbox import SITES, SandboxProcess
+from sandbox import SITES, SandboxProcess
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ duplicates), then runs each job as a child process and reads its own peak RSS
 - baseline (bench.plain_export): ``SELECT record FROM records`` -> ``json.loads`` -> ``json.dumps``;
 - speechcrawl export to JSONL and to Parquet, with ``--dedup none`` (same work as the
   baseline plus filters, ordering and schema typing) and with the default near dedup;
-- near-duplicate detection alone (``crawler.dedup.find_clusters`` over the catalog).
+- near-duplicate detection alone (``corpus.dedup.find_clusters`` over the catalog).
 
 Prints a markdown table for docs/benchmarks.md.  The catalog takes ~4.3 GB per million
 records; it is deleted at the end unless --workdir is given (and then reused by the next run).
@@ -27,9 +27,9 @@ from bench.common import Measured, env_info, run_measured
 
 
 def _dedup_only(catalog: Path) -> str:
-    from crawler.catalog import Catalog
-    from crawler.dedup import DedupOptions, find_clusters
-    from crawler.selection import Selection
+    from corpus.catalog import Catalog
+    from corpus.dedup import DedupOptions, find_clusters
+    from corpus.selection import Selection
 
     selection = Selection(Catalog(catalog))
     started = time.monotonic()

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import env_info, run_measured
-from crawler.sandbox import SandboxProcess
+from sandbox import SandboxProcess
 
 SITES = ("ribao", "fanwen")
 

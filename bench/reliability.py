@@ -5,7 +5,7 @@
 Prints the markdown table of docs/reliability.md: per fault, the trials, records expected and
 exported, pages the fault hit and pages the catalog lists as failed, records lost, duplicates, and
 whether the archive verified (archive.verify + ``warcio check``) after every trial.  The scenarios
-and their expectations are crawler.sandbox.scenarios, the same the tests assert.
+and their expectations are tests.harness.scenarios, the same the tests assert.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import env_info
-from crawler.sandbox import SITES, SandboxProcess
-from crawler.sandbox.harness import Result, crawl, exported, run_batch, soak, texts_of
-from crawler.sandbox.scenarios import BATCHES, duplicates
+from sandbox import SITES, SandboxProcess
+from tests.harness.crawls import Result, crawl, exported, run_batch, soak, texts_of
+from tests.harness.scenarios import BATCHES, duplicates
 
 
 @dataclass

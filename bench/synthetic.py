@@ -21,8 +21,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from crawler.catalog import Catalog
-from crawler.records import SCHEMA_VERSION, record_id
+from corpus.catalog import Catalog
+from corpus.records import SCHEMA_VERSION, record_id
 
 __all__ = ["generate"]
 

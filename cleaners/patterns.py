@@ -242,7 +242,6 @@ DATELINE = re.compile(
 )
 """A line under the title that is nothing but the day the speech was given: "（2023年3月10日）"."""
 SOURCE = re.compile(r"(?:来源|出处|稿源)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})")
-AUTHOR = re.compile(r"作者\s*[:：]\s*(?P<author>[\u4e00-\u9fff·]{2,8})")
 META_DATE_NAMES = ("article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date",
                    "publishdate", "dc.date", "dc.date.issued", "date", "weibo:article:create_at", "sailthru.date")
 TITLE_PAGINATION = re.compile(r"\s*(?:[（(]\s*第\s*\d+\s*/\s*\d+\s*页\s*[)）]|[（(_-]?\s*第\s*\d+\s*页\s*[)）]?)\s*$")

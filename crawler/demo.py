@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from crawler.export import ExportSummary, export
-from crawler.runner import CrawlSummary, crawl_settings, resolve_targets, run_crawl
-from crawler.sandbox import DEFAULT_PORT_BASE, SITES, SandboxError, SandboxProcess
+from corpus.export import ExportSummary, export
+from crawler.options import CrawlOptions, crawl_settings
+from crawler.runner import CrawlSummary, resolve_targets, run_crawl
+from sandbox import DEFAULT_PORT_BASE, SITES, SandboxError, SandboxProcess
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def run_demo(out: Path, *, articles: int | None = None, progress: bool = True,
     with _start_sandbox(articles, stream) as sandbox:
         stream.write(f"sandbox: {len(sandbox.urls)} sites on loopback ({', '.join(sandbox.urls.values())})\n")
         profiles = resolve_targets(list(SITES), origins=sandbox.urls)
-        settings = crawl_settings(out, allow_private=True, sandbox=True)
+        settings = crawl_settings(CrawlOptions(data_dir=out, sandbox=True))
         crawl = run_crawl(profiles, settings, progress=progress, stream=stream)
     exported = export(out / "catalog.sqlite", out / "export.jsonl")
     return DemoResult(crawl=crawl, export=exported)

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.warc import WARC_DIRNAME
+from corpus.catalog import CATALOG_NAME
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-CATALOG_NAME = "catalog.sqlite"
-WARC_DIRNAME = "warc"
 
 
 def new_crawl_id() -> str:

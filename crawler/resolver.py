@@ -1,12 +1,12 @@
-"""PublicAddressResolver: the SSRF guard once more, on the DNS answers a connection uses.
+"""PublicAddressResolver: the SSRF guard on the DNS answers a connection uses.
 
-``PrivateAddressGuardMiddleware`` resolves a request's host to decide whether to let it
-through; the connection then resolves the host again.  A DNS server that answers a public
-address the first time and a private one the second (DNS rebinding) passes the first check.
-This resolver is the one Scrapy installs on the reactor, so it sees the answers the
-connection is made to: it drops the non-public ones.  A host left with no address fails
-to resolve; the middleware turns that failure into the same ``private_address`` refusal as
-its own, and the refusal is logged as an error naming the host and the address.
+``PrivateAddressGuardMiddleware`` refuses hosts that are non-public addresses themselves; every
+host name is judged here.  This resolver is the one Scrapy installs on the reactor, so it sees
+the very answers the connection is made to (a DNS server that answers a public address to one
+lookup and a private one to the next, DNS rebinding, gains nothing), asynchronously and through
+Scrapy's cache: it drops the non-public ones.  A host left with no address fails to resolve; the
+middleware turns that failure into a ``private_address`` refusal, and the refusal is logged as an
+error naming the host and the address.
 
 It allows what the middleware allows: everything with ``SPEECHCRAWL_SSRF_ALLOW_PRIVATE``
 (sandbox, demo, tests), and the host and port of each ``SPEECHCRAWL_SSRF_ALLOW_ORIGINS`` entry.
@@ -62,8 +62,8 @@ class _PublicOnly:
     def resolutionComplete(self) -> None:  # noqa: N802
         if self.refused:
             note_refused_at_connection(self.host, self.refused[0])
-            logger.error("refused to connect to %s:%d: it resolved to non-public address %s at connection time "
-                         "(the DNS answer changed after the request was checked?)", self.host, self.port,
+            logger.error("refused to connect to %s:%d: it resolved to non-public address %s (pass "
+                         "--allow-private only for sandboxes you run yourself)", self.host, self.port,
                          ", ".join(self.refused))
         self.receiver.resolutionComplete()
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from archive.exceptions import ArchiveError
 from archive.verify import RepairReport, repair
 from archive.warc import OPEN_SUFFIX
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
 
 logger = logging.getLogger(__name__)
 

@@ -20,18 +20,17 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.catalog import Catalog
-from crawler.health import key as health_key
-from crawler.paths import CATALOG_NAME, WARC_DIRNAME, new_crawl_id
-from crawler.settings import SANDBOX_OVERRIDES, SPEECHCRAWL_DEFAULTS, scrapy_defaults
+from archive.warc import WARC_DIRNAME
+from corpus.catalog import CATALOG_NAME, Catalog
+from quality.health import key as health_key
 from spiders.loader import spider_class
-from spiders.profiles import PROFILES_DIR, ProfileError, SiteProfile, generic_profile, load_profiles
+from spiders.profiles import ProfileError, SiteProfile, generic_profile, load_profile_set
 
 logger = logging.getLogger(__name__)
 
 _WARNINGS = health_key("warnings")
 
-__all__ = ["CrawlSummary", "SiteSummary", "resolve_targets", "crawl_settings", "run_crawl"]
+__all__ = ["CrawlSummary", "SiteSummary", "resolve_targets", "run_crawl"]
 
 
 @dataclass
@@ -42,7 +41,7 @@ class SiteSummary:
     errors: int = 0
     finish_reason: str = ""
     warnings: list[str] = field(default_factory=list)
-    """What the health monitors found wrong (crawler.health); empty when the site looks healthy."""
+    """What the health monitors found wrong (quality.health); empty when the site looks healthy."""
     failed: int = 0
     """Pages listed as failed in the catalog (``speechcrawl crawls show``)."""
 
@@ -68,7 +67,8 @@ class CrawlSummary:
 def resolve_targets(targets: Sequence[str], *, profiles_dir: Path | None = None,
                     origins: Mapping[str, str] | None = None) -> list[SiteProfile]:
     """Profile names and URLs to profiles.  A URL on a profiled host uses that profile; else generic mode."""
-    profiles = load_profiles(profiles_dir or PROFILES_DIR)
+    found = load_profile_set(profiles_dir)
+    profiles = found.profiles
     origins = origins or {}
     out: list[SiteProfile] = []
     for target in targets:
@@ -80,33 +80,12 @@ def resolve_targets(targets: Sequence[str], *, profiles_dir: Path | None = None,
             host = urlsplit(target).netloc
             known = [p for p in profiles.values() if host in p.hosts]
             out.append(known[0] if known else generic_profile(target))
+        elif target in found.errors:
+            raise found.errors[target]
         else:
             raise ProfileError(f"unknown site {target!r}: not a profile name ({', '.join(sorted(profiles))}) "
                                "nor an http(s) URL")
     return out
-
-
-def crawl_settings(data_dir: Path, *, crawl_id: str | None = None, allow_private: bool = False,
-                   sandbox: bool = False, max_pages: int = 0, max_depth: int = 0, max_duration: float = 0,
-                   resume: bool = False, user_agent: str | None = None,
-                   overrides: Mapping[str, Any] | None = None) -> Settings:
-    """Settings for one crawl: product defaults < sandbox preset < explicit options < overrides."""
-    settings = Settings()
-    settings.setdict(SPEECHCRAWL_DEFAULTS, "default")
-    settings.setdict(scrapy_defaults(), "project")
-    if sandbox:
-        settings.setdict(SANDBOX_OVERRIDES, "project")
-    settings.setdict({
-        "SPEECHCRAWL_DATA_DIR": str(data_dir),
-        "SPEECHCRAWL_CRAWL_ID": crawl_id or new_crawl_id(),
-    }, "cmdline")
-    options = {"SPEECHCRAWL_SSRF_ALLOW_PRIVATE": allow_private, "CLOSESPIDER_PAGECOUNT": max_pages,
-               "DEPTH_LIMIT": max_depth, "CLOSESPIDER_TIMEOUT": max_duration, "SPEECHCRAWL_RESUME": resume,
-               "USER_AGENT": user_agent}
-    settings.setdict({name: value for name, value in options.items() if value}, "cmdline")
-    if overrides:
-        settings.setdict(dict(overrides), "cmdline")
-    return settings
 
 
 class _Progress:
@@ -141,9 +120,12 @@ class _Progress:
             self.stream.flush()
 
 
-def run_crawl(profiles: Sequence[SiteProfile], settings: Settings, *, progress: bool = False,
+def run_crawl(profiles: Sequence[SiteProfile], settings: Settings, *, progress: bool | None = None,
               stream: TextIO | None = None) -> CrawlSummary:
-    """Crawl every profile concurrently; return what was fetched, cleaned and archived."""
+    """Crawl every profile concurrently; return what was fetched, cleaned and archived.
+
+    ``progress`` shows a status line on stderr; by default SPEECHCRAWL_PROGRESS_ENABLED decides.
+    """
     if not profiles:
         raise ValueError("nothing to crawl")
     started = time.monotonic()
@@ -167,7 +149,7 @@ def run_crawl(profiles: Sequence[SiteProfile], settings: Settings, *, progress: 
         crawlers.append(crawler)
         process.crawl(crawler)
     ticker = None
-    if progress:
+    if settings.getbool("SPEECHCRAWL_PROGRESS_ENABLED") if progress is None else progress:
         from twisted.internet import task
 
         reporter = _Progress(crawlers, stream or sys.stderr, settings.getfloat("SPEECHCRAWL_PROGRESS_INTERVAL"))
@@ -195,7 +177,7 @@ def _summarise(settings: Settings, profiles: Sequence[SiteProfile], finished: Ma
     if catalog_path.exists():
         catalog = Catalog(catalog_path)
         try:
-            # Records this crawl produced, new, changed or unchanged since the last crawl (crawler.history).
+            # Records this crawl produced, new, changed or unchanged since the last crawl (corpus.history).
             for row in catalog.conn.execute("SELECT site, COUNT(*) FROM record_events WHERE crawl_id = ?"
                                             " AND event != 'gone' GROUP BY site", (summary.crawl_id,)):
                 counts[row[0]] = row[1]

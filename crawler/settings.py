@@ -36,7 +36,7 @@ SPEECHCRAWL_CLEAN_ENABLED = True
 SPEECHCRAWL_CRAWL_ID = ""  # default: UTC timestamp of the crawl start
 SPEECHCRAWL_DATA_DIR = "data"
 SPEECHCRAWL_OPERATOR = "speechcrawl (+https://example.invalid/speechcrawl; archive crawler)"
-SPEECHCRAWL_PROFILES_DIR = ""  # default: the profiles shipped in spiders/profiles/
+SPEECHCRAWL_PROFILES_DIR = ""  # your profiles, read beside the bundled ones (default: ./profiles when it exists)
 SPEECHCRAWL_RESUME = False  # continue SPEECHCRAWL_CRAWL_ID: repair its WARC tails, skip documents already stored
 
 # --- pacing (robots.txt Crawl-delay, Retry-After pauses per host) -------------------
@@ -47,7 +47,7 @@ SPEECHCRAWL_PACING_MAX_DELAY = 60.0  # seconds; a longer Crawl-delay or Retry-Af
 SPEECHCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each next one
 SPEECHCRAWL_RETRY_BACKOFF_MAX = 60.0  # cap; a Retry-After asking for more gives the page up
 
-# --- health monitors (crawler.extensions.monitor; see crawler/health.py) --------------
+# --- health monitors (crawler.extensions.monitor; see quality/health.py) --------------
 SPEECHCRAWL_HEALTH_ENABLED = True
 SPEECHCRAWL_HEALTH_MAX_DROP = 0.5  # records or mean text length below this share of the previous crawl's
 SPEECHCRAWL_HEALTH_MAX_EMPTY = 0.2  # share of article pages with no text after cleaning
@@ -63,8 +63,8 @@ SPEECHCRAWL_EXPORT_DEDUP_SHINGLE = 5  # characters per shingle for near duplicat
 SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD = 0.5  # Jaccard similarity of shingle sets at which records are near duplicates
 
 # --- progress display --------------------------------------------------------------
-SPEECHCRAWL_PROGRESS_ENABLED = False
-SPEECHCRAWL_PROGRESS_INTERVAL = 1.0
+SPEECHCRAWL_PROGRESS_ENABLED = False  # a status line on stderr while crawling (`speechcrawl crawl` turns it on)
+SPEECHCRAWL_PROGRESS_INTERVAL = 1.0  # seconds between status lines (at least 5 when stderr is no terminal)
 
 # --- sampling (speechcrawl site check --live; crawler.spidermiddlewares.sample) --------
 SPEECHCRAWL_SAMPLE_ARTICLES = 0  # follow only the first N article links (0: no limit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from spiders.profiles import PROFILES_DIR, SiteProfile, load_profiles
+from spiders.profiles import SiteProfile, load_profiles
 from spiders.template import TemplateSpider
 
 if TYPE_CHECKING:
@@ -29,23 +29,25 @@ def spider_class(profile: SiteProfile) -> type[TemplateSpider]:
 class ProfileSpiderLoader:
     """Implements Scrapy's SpiderLoaderProtocol over a directory of TOML profiles.
 
-    Settings: ``SPEECHCRAWL_PROFILES_DIR`` (default: the profiles shipped with speechcrawl).
+    Settings: ``SPEECHCRAWL_PROFILES_DIR`` (your profiles, beside the bundled ones; default ``./profiles``
+    when it exists).
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory
         self._profiles = load_profiles(directory)
         self._classes = {name: spider_class(p) for name, p in self._profiles.items()}
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:
-        return cls(Path(settings.get("SPEECHCRAWL_PROFILES_DIR") or PROFILES_DIR))
+        directory = settings.get("SPEECHCRAWL_PROFILES_DIR")
+        return cls(Path(directory) if directory else None)
 
     def load(self, spider_name: str) -> type[Spider]:
         try:
             return self._classes[spider_name]
         except KeyError:
-            raise KeyError(f"Spider not found: {spider_name} (no profile in {self.directory})") from None
+            raise KeyError(f"Spider not found: {spider_name} (no profile named so; see `speechcrawl site list`)") from None
 
     def list(self) -> list[str]:
         return sorted(self._classes)

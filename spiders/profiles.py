@@ -8,6 +8,7 @@ crawl nothing at 3 a.m.  Every regex and CSS selector is compiled here once.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import tomllib
 from collections.abc import Mapping
@@ -24,9 +25,16 @@ from cssselect.parser import SelectorError
 from cleaners.types import SiteRules
 from spiders.profile_lines import KeyLines
 
-__all__ = ["ProfileError", "SiteProfile", "LinkRules", "load_profile", "load_profiles", "generic_profile"]
+__all__ = ["ProfileError", "SiteProfile", "LinkRules", "ProfileSet", "load_profile", "load_profiles", "load_profile_set",
+           "profile_dirs", "fixture_dir", "generic_profile", "PROFILES_DIR", "USER_PROFILES_DIR"]
+
+logger = logging.getLogger(__name__)
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
+"""The profiles bundled with speechcrawl (package data; the sandbox sites' profiles and their fixtures)."""
+USER_PROFILES_DIR = Path("profiles")
+"""Where your own profiles live unless you say otherwise (``--profiles DIR``): relative to the working
+directory, read when it exists, written by ``speechcrawl site new``."""
 
 _TOP_KEYS = {"name", "description", "start_urls", "encoding", "allowed_hosts", "links", "article", "clean"}
 _LINK_KEYS = {"list", "article", "restrict"}
@@ -153,8 +161,16 @@ class _Validator:
 def load_profile(path: str | Path | Traversable) -> SiteProfile:
     """Parse and validate one profile file (a path, or a resource inside a zipped egg)."""
     path = Path(path) if isinstance(path, str) else path
-    raw = path.read_bytes()
-    text = raw.decode("utf-8")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read profile: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ProfileError(f"{path}:{line}: not UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+                           "save the profile as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -237,25 +253,73 @@ def load_profile(path: str | Path | Traversable) -> SiteProfile:
     )
 
 
-def _profile_files(directory: str | Path) -> list[Path | Traversable]:
-    """The ``*.toml`` files of ``directory``.  The shipped profiles are read as package resources when
-    the package is not a directory: Scrapyd runs a deployed project from a zipped egg."""
-    root = Path(directory)
-    if root.is_dir() or root != PROFILES_DIR:
-        return sorted(root.glob("*.toml"))
-    bundled = resources.files("spiders") / "profiles"
-    return sorted((f for f in bundled.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+def _profile_files(directory: Path | Traversable) -> list[Path | Traversable]:
+    """The ``*.toml`` files of ``directory`` (the bundled one may be a resource inside a zipped egg:
+    Scrapyd runs a deployed project from one)."""
+    if isinstance(directory, Path):
+        return sorted(directory.glob("*.toml"))
+    return sorted((f for f in directory.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
 
 
-def load_profiles(directory: str | Path = PROFILES_DIR) -> dict[str, SiteProfile]:
-    """All profiles of a directory, by name; duplicate names are an error."""
-    profiles: dict[str, SiteProfile] = {}
-    for path in _profile_files(directory):
-        profile = load_profile(path)
-        if profile.name in profiles:
-            raise ProfileError(f"{path}: profile name {profile.name!r} already used by {profiles[profile.name].path}")
-        profiles[profile.name] = profile
-    return profiles
+def profile_dirs(user_dir: str | Path | None = None) -> list[Path | Traversable]:
+    """Where profiles are read from: the bundled ones, then the user's (``user_dir``, else ``./profiles``
+    when it exists).  A user profile with a bundled profile's name replaces it."""
+    bundled: Path | Traversable = PROFILES_DIR if PROFILES_DIR.is_dir() else resources.files("spiders") / "profiles"
+    dirs = [bundled]
+    if user_dir is not None:
+        user = Path(user_dir)
+        if not user.is_dir():
+            raise ProfileError(f"profile directory {user} does not exist (or is not a directory)")
+        dirs.append(user)
+    elif USER_PROFILES_DIR.is_dir():
+        dirs.append(USER_PROFILES_DIR)
+    unique: list[Path | Traversable] = []
+    for d in dirs:
+        if not any(isinstance(d, Path) and isinstance(u, Path) and d.resolve() == u.resolve() for u in unique):
+            unique.append(d)
+    return unique
+
+
+@dataclass
+class ProfileSet:
+    """The profiles that loaded, and the files that did not (by profile file stem), with why."""
+
+    profiles: dict[str, SiteProfile] = field(default_factory=dict)
+    errors: dict[str, ProfileError] = field(default_factory=dict)
+
+
+def load_profile_set(user_dir: str | Path | None = None) -> ProfileSet:
+    """Every profile of :func:`profile_dirs`; a bad file is set aside, so it blocks no other site."""
+    found = ProfileSet()
+    for directory in profile_dirs(user_dir):
+        seen: dict[str, Path | Traversable] = {}
+        for path in _profile_files(directory):
+            stem = path.name.removesuffix(".toml")
+            try:
+                profile = load_profile(path)
+            except ProfileError as exc:
+                found.errors[stem] = exc
+                found.profiles.pop(stem, None)
+                continue
+            if profile.name in seen:
+                found.errors[stem] = ProfileError(f"{path}: profile name {profile.name!r} already used by "
+                                                  f"{seen[profile.name]}")
+                continue
+            seen[profile.name] = path
+            found.errors.pop(profile.name, None)
+            found.profiles[profile.name] = profile
+    return found
+
+
+def load_profiles(user_dir: str | Path | None = None, *, strict: bool = False) -> dict[str, SiteProfile]:
+    """All profiles by name (bundled, then the user's).  Bad files are logged and skipped, or with
+    ``strict`` the first one raises its ProfileError."""
+    found = load_profile_set(user_dir)
+    for stem, error in sorted(found.errors.items()):
+        if strict:
+            raise error
+        logger.warning("profile %s skipped: %s", stem, error)
+    return found.profiles
 
 
 def generic_profile(url: str) -> SiteProfile:
@@ -273,3 +337,13 @@ def generic_profile(url: str) -> SiteProfile:
         rules=None,
         generic=True,
     )
+
+
+def fixture_dir(profile: SiteProfile, root: Path | None = None) -> Path:
+    """Where a profile's recorded fixture lives: ``ROOT/<name>/``, by default ``fixtures/<name>/`` beside
+    the profile file (bundled fixtures ship with the bundled profiles)."""
+    if root is not None:
+        return root / profile.name
+    if profile.path is None:
+        raise ProfileError(f"profile {profile.name!r} has no file, hence no fixture")
+    return Path(str(profile.path)).parent / "fixtures" / profile.name

@@ -2,7 +2,7 @@
 
 The same article is linked as ``HTTP://Example.cn:80/a/%7euser/./x.html?utm_source=wx#top``,
 ``http://example.cn/a/~user/x.html`` and ``http://example.cn/a/%7Euser/x.html?spm=1.2``.  Record ids
-are a hash of the canonical URL (crawler.records), so every spelling must map to one string, and
+are a hash of the canonical URL (corpus.records), so every spelling must map to one string, and
 the mapping must be idempotent.  What changes (RFC 3986 §6.2.2-6.2.3, plus crawler practice):
 
 * scheme and host lower-cased, IDNA host punycoded, default port (80/443) and empty port dropped;

@@ -91,7 +91,7 @@ class PausingWarcWriter(WarcWriter):
 
 def make_record(site: str, n: int, text: str, **fields: Any) -> dict[str, Any]:
     """A schema-valid export record for catalogs built by hand (``fields`` override the defaults)."""
-    from crawler.records import SCHEMA_VERSION, record_id
+    from corpus.records import SCHEMA_VERSION, record_id
 
     url = f"http://{site}.test/a/{n}.html"
     fetched = fields.pop("fetched_at", "2026-01-02T03:04:05+00:00")
@@ -106,8 +106,8 @@ def make_record(site: str, n: int, text: str, **fields: Any) -> dict[str, Any]:
 
 def fill_catalog(path: Path, records: list[dict[str, Any]]) -> Path:
     """A catalog at ``path`` holding ``records`` (as the crawl's catalog pipeline stores them)."""
-    from crawler.catalog import Catalog
-    from crawler.records import text_sha1
+    from corpus.catalog import Catalog
+    from corpus.records import text_sha1
 
     catalog = Catalog(path)
     with catalog.transaction():

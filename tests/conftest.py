@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from crawler.sandbox import SITES, SandboxProcess
+from sandbox import SITES, SandboxProcess
 from tests import ArchivedCrawl, crawl_and_export
 
 

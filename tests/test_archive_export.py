@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from archive.exceptions import ArchiveError
-from archive.export import write_jsonl
+from corpus.formats.jsonl import write_jsonl
 
 RECORDS = [{"id": "a1", "title": "在全市大会上的讲话", "masks": [{"original": "******", "offset": 3}]},
            {"id": "a2", "title": None, "part": {"index": 3, "label": "篇三"}}]
@@ -80,7 +80,7 @@ def test_streams_records_lazily(tmp_path: Path) -> None:
 def test_zstd_file_is_reproducible_and_named_by_suffix(tmp_path: Path) -> None:
     import zstandard
 
-    from archive.export import compression_for
+    from corpus.formats.jsonl import compression_for
 
     a, b = tmp_path / "a.jsonl.zst", tmp_path / "b.jsonl.zst"
     write_jsonl(RECORDS, a, compress=compression_for(a))

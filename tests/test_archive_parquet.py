@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from archive.exceptions import ArchiveError
-from archive.parquet import arrow_schema, write_parquet
+from corpus.formats.parquet import arrow_schema, write_parquet
 
 SCHEMA = {
     "type": "object",

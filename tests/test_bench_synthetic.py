@@ -8,10 +8,10 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from bench.synthetic import generate
-from crawler.catalog import Catalog
-from crawler.dedup import DedupOptions, find_clusters
-from crawler.schema import RECORD_SCHEMA
-from crawler.selection import Selection
+from corpus.catalog import Catalog
+from corpus.dedup import DedupOptions, find_clusters
+from corpus.schema import RECORD_SCHEMA
+from corpus.selection import Selection
 
 
 def test_planted_duplicates_are_found_and_records_are_valid(tmp_path: Path) -> None:

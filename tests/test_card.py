@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from crawler.card import card_path
-from crawler.dedup import DedupOptions
-from crawler.export import ExportOptions, export
-from crawler.selection import ExportFilter
+from corpus.card import card_path
+from corpus.dedup import DedupOptions
+from corpus.export import ExportOptions, export
+from corpus.selection import ExportFilter
 
 
 def test_card_path_drops_export_suffixes() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.catalog import MIGRATIONS, Catalog, _m001_initial
+from corpus.catalog import MIGRATIONS, Catalog, _m001_initial
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners import decode_html
-from crawler.sandbox.corpus import pools
+from sandbox.seeds import pools
 
 SENTENCES = sorted({s for run in pools().runs for s in run})
 CODECS = ["utf-8", "gbk", "gb18030", "big5"]

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from corpus.records import record_id
 from crawler.cli import main
-from crawler.records import record_id
-from crawler.sandbox.gold import article_records
-from crawler.sandbox.sites import make_site
+from sandbox.gold import article_records
+from sandbox.sites import make_site
 
 HTML = Path(__file__).parent / "fixtures" / "html"
 SPEECH = ("<html><head>{meta}<title>在全县经济工作会议上的讲话</title></head><body><div class='content'>"

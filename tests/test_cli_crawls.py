@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
 from crawler.cli import main
 
 

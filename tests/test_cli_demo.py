@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sandbox import SITES
+from sandbox import SITES
 
 pytestmark = pytest.mark.slow
 

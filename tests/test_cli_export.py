@@ -20,9 +20,9 @@ import pytest
 import zstandard
 from jsonschema import Draft202012Validator
 
+from corpus.schema import FIELDS
 from crawler.cli import main
-from crawler.sandbox.sites.wendang import SEED_KEY
-from crawler.schema import FIELDS
+from sandbox.sites.wendang import SEED_KEY
 from tests import run_cli
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,7 @@ def _lines(raw: bytes) -> list[dict[str, Any]]:
 
 def _spun_pair(records: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(copy, original) of the sandbox's spun republication, found through the gold's copy_of."""
-    from crawler.sandbox.gold import gold_records
+    from sandbox.gold import gold_records
 
     wenmi = [r for r in records if r["site"] == "wenmi"]
     gold = next(g for g in gold_records("wenmi", wenmi[0]["url"].split("/wmgz/")[0]) if g.get("copy_of"))
@@ -190,3 +190,31 @@ def test_real_entry_point_writes_parquet_and_card(sandbox_crawl: Crawl, tmp_path
     assert duckdb.sql(f"SELECT count(DISTINCT id) FROM '{out}'").fetchall() == [(written,)]
     card = (tmp_path / "corpus.card.md").read_text(encoding="utf-8")
     assert f"{written} records (parquet)" in card and "| wendang |" in card and "sha256" in card
+
+
+def test_dedup_settings_are_read_at_export_time(sandbox_crawl: Crawl, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """``-s SPEECHCRAWL_EXPORT_DEDUP*`` reaches the export (they used to be frozen at import)."""
+    data, _ = sandbox_crawl
+    default, strict, off = tmp_path / "default.jsonl", tmp_path / "strict.jsonl", tmp_path / "off.jsonl"
+    assert _export(data, default, capsys=capsys)[0] == 0
+    assert _export(data, strict, "-s", "SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD=0.99", capsys=capsys)[0] == 0
+    assert _export(data, off, "-s", "SPEECHCRAWL_EXPORT_DEDUP=none", capsys=capsys)[0] == 0
+    counts = [len(_lines(p.read_bytes())) for p in (default, strict, off)]
+    assert counts[0] < counts[1] < counts[2], counts  # near dups removed at 0.5, fewer at 0.99, none when off
+    code, _, err = _export(data, tmp_path / "x.jsonl", "-s", "DOWNLOAD_DELAY=1", capsys=capsys)
+    assert code == 2 and "this command takes NAME=VALUE for SPEECHCRAWL_EXPORT_DEDUP" in err
+    code, _, err = _export(data, tmp_path / "x.jsonl", "-s", "SPEECHCRAWL_EXPORT_DEDUP_SHINGLE=five", capsys=capsys)
+    assert code == 2 and "expected a int" not in err and "SPEECHCRAWL_EXPORT_DEDUP_SHINGLE=five" in err
+
+
+def test_dedup_defaults_are_the_settings_defaults() -> None:
+    from corpus.dedup import DedupOptions
+    from crawler.settings import (
+        SPEECHCRAWL_EXPORT_DEDUP,
+        SPEECHCRAWL_EXPORT_DEDUP_SHINGLE,
+        SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD,
+    )
+
+    assert DedupOptions() == DedupOptions(mode=SPEECHCRAWL_EXPORT_DEDUP, threshold=SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD,
+                                          shingle=SPEECHCRAWL_EXPORT_DEDUP_SHINGLE)

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.catalog import Catalog
-from crawler.sandbox import SITES
-from crawler.sandbox.gold import gold_records, robots_disallowed
-from eval.metrics import bigram_f1
+from corpus.catalog import Catalog
+from quality.metrics import bigram_f1
+from sandbox import SITES
+from sandbox.gold import gold_records, robots_disallowed
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,7 @@
 For each fault mode the crawl must finish, every record not hit by the fault must be exported with
 exactly the clean crawl's text, every hit page must be listed as failed with the expected kind (and
 by ``speechcrawl crawls show``), nothing may be exported twice, and the archive must verify.  The
-expectations come from crawler.sandbox.scenarios (gold data and the fault rules), never from the
+expectations come from tests.harness.scenarios (gold data and the fault rules), never from the
 crawler; bench/reliability.py runs the same batches for docs/reliability.md.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
 from crawler.cli import main
-from crawler.sandbox.harness import Result, run_batch, texts_of
-from crawler.sandbox.scenarios import BATCHES, Batch, Scenario
+from tests.harness.crawls import Result, run_batch, texts_of
+from tests.harness.scenarios import BATCHES, Batch, Scenario
 
 pytestmark = pytest.mark.slow
 

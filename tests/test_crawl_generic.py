@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from crawler.sandbox.gold import gold_records
-from eval.metrics import bigram_f1
+from quality.metrics import bigram_f1
+from sandbox.gold import gold_records
 from tests import crawl_and_export
 
 pytestmark = pytest.mark.slow

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.catalog import Catalog
-from crawler.runner import crawl_settings
-from crawler.sandbox import SandboxProcess
-from crawler.sandbox.sites import make_site
+from corpus.catalog import Catalog
+from crawler.options import CrawlOptions, crawl_settings
+from sandbox import SandboxProcess
+from sandbox.sites import make_site
 from tests import run_cli
 
 pytestmark = pytest.mark.slow
@@ -71,9 +71,9 @@ def test_bad_contact_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_real_sites_get_autothrottle_a_delay_and_the_ssrf_guard(tmp_path: Path) -> None:
-    real = crawl_settings(tmp_path)
+    real = crawl_settings(CrawlOptions(data_dir=tmp_path))
     assert real.getbool("AUTOTHROTTLE_ENABLED") and real.getfloat("DOWNLOAD_DELAY") > 0
     assert real.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 4 and real.getbool("ROBOTSTXT_OBEY")
     assert not real.getbool("SPEECHCRAWL_SSRF_ALLOW_PRIVATE") and real.getint("DOWNLOAD_MAXSIZE") == 20 << 20
-    sandbox = crawl_settings(tmp_path, sandbox=True, allow_private=True)
+    sandbox = crawl_settings(CrawlOptions(data_dir=tmp_path, sandbox=True))
     assert not sandbox.getbool("AUTOTHROTTLE_ENABLED") and sandbox.getfloat("DOWNLOAD_DELAY") == 0

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from crawler.catalog import Catalog
-from crawler.sandbox import SITES
-from crawler.sandbox.harness import soak
+from corpus.catalog import Catalog
+from sandbox import SITES
 from tests import run_cli
+from tests.harness.crawls import soak
 
 pytestmark = pytest.mark.slow
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from crawler.dedup import Clusters, DedupOptions, find_clusters
-from crawler.minhash import jaccard, shingles
-from crawler.sandbox import SITES
-from crawler.sandbox.gold import gold_records
-from crawler.sandbox.sites.wendang import SEED_KEY
-from crawler.sandbox.writer import Writer, rng_for, spin_all
+from corpus.dedup import Clusters, DedupOptions, find_clusters
+from corpus.minhash import jaccard, shingles
+from sandbox import SITES
+from sandbox.gold import gold_records
+from sandbox.sites.wendang import SEED_KEY
+from sandbox.writer import Writer, rng_for, spin_all
 
 
 def _cluster(texts: list[str], **options: Any) -> Clusters:

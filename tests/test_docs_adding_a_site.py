@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from crawler.cli import main
-from crawler.sandbox import SandboxProcess
-from crawler.sandbox.gold import gold_records
-from eval.metrics import bigram_f1
+from quality.metrics import bigram_f1
+from sandbox import SandboxProcess
+from sandbox.gold import gold_records
 from tests import CLI
 
 pytestmark = pytest.mark.slow

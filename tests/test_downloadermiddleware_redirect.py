@@ -12,7 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
 
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
 from crawler.downloadermiddlewares.redirect import RedirectLoopError, RedirectLoopMiddleware
 from tests import run_cli, spider_crawler
 

@@ -17,7 +17,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
 from crawler.downloadermiddlewares.ssrf import (
     PrivateAddressError,
     PrivateAddressGuardMiddleware,
@@ -35,6 +35,18 @@ def test_private_hosts_are_detected(host: str) -> None:
 @pytest.mark.parametrize("host", ["8.8.8.8", "1.1.1.1", "2001:4860:4860::8888"])
 def test_public_addresses_pass(host: str) -> None:
     assert is_private_host(host) is None
+
+
+def test_the_middleware_never_resolves_names_on_the_reactor_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names are left to the resolver (async, cached, and the answers the connection uses)."""
+    def no_lookups(*args: object, **kwargs: object) -> object:
+        raise AssertionError(f"blocking DNS lookup {args}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_lookups)
+    mw = build_from_crawler(PrivateAddressGuardMiddleware, get_crawler())
+    assert mw.process_request(Request("http://news.example.cn/a.html")) is None
+    with pytest.raises(PrivateAddressError):
+        mw.process_request(Request("http://app.localhost:8080/"))
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8601/", "http://10.0.0.1/", "http://169.254.169.254/latest/",
@@ -142,14 +154,16 @@ def test_redirects_to_private_addresses_are_refused_before_any_connection(
 _CRAWL_BEHIND_REBINDING_DNS = """
 import logging, sys
 from pathlib import Path
-from crawler.runner import crawl_settings, resolve_targets, run_crawl
+from crawler.options import CrawlOptions, crawl_settings
+from crawler.runner import resolve_targets, run_crawl
 import crawler.downloadermiddlewares.ssrf as ssrf
 logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
 url, data, allow = sys.argv[1], Path(sys.argv[2]), sys.argv[3] == "allow"
 # DNS rebinding, as far as it can be played without a DNS server: the request-time lookup
 # answers "public", the lookup the connection makes answers 127.0.0.1.
 ssrf.is_private_host = lambda host: None
-settings = crawl_settings(data, allow_private=allow, overrides={"RETRY_ENABLED": False, "DOWNLOAD_TIMEOUT": 5})
+settings = crawl_settings(CrawlOptions(data_dir=data, allow_private=allow,
+                                       overrides={"RETRY_ENABLED": False, "DOWNLOAD_TIMEOUT": 5}))
 run_crawl(resolve_targets([url]), settings)
 """
 

@@ -23,10 +23,10 @@ from scrapy.utils.test import get_crawler
 from archive.reader import RevisitResolver, iter_records, read_record_at
 from archive.verify import verify
 from archive.warc import HttpExchange, WarcWriter
+from corpus.catalog import Catalog
 from crawler.addon import SpeechcrawlAddon
-from crawler.catalog import Catalog
 from crawler.downloadermiddlewares.warc import WarcRecorderMiddleware
-from crawler.sandbox import SandboxProcess
+from sandbox import SandboxProcess
 from tests import CLI, crawl_and_export, run_cli
 
 pytestmark = pytest.mark.slow
@@ -74,7 +74,7 @@ def test_second_crawl_stores_revisits_for_unchanged_pages(two_crawls: dict[str, 
 
 
 def test_export_still_resolves_every_record_to_a_full_payload(two_crawls: dict[str, Any]) -> None:
-    """Unchanged records keep the provenance of the crawl that first archived them (crawler.history); the
+    """Unchanged records keep the provenance of the crawl that first archived them (corpus.history); the
     second crawl's fetches are revisits, and each resolves to a full payload with the digest it names."""
     records = two_crawls["second"]
     assert [r["id"] for r in records] == [r["id"] for r in two_crawls["first"]]

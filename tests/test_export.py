@@ -1,4 +1,4 @@
-"""crawler.export: mask rendering, output format, and exports of a hand-built catalog.
+"""corpus.export: mask rendering, output format, and exports of a hand-built catalog.
 
 Mask modes are rebuilt from the stored strip text + offsets; an export applies
 filters, then duplicate clusters, then masks and fields, and counts what it left out.
@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from crawler.dedup import DedupOptions
-from crawler.export import PLACEHOLDER, ExportOptions, export, output_format, render_masks
-from crawler.progress import Progress
-from crawler.sandbox.writer import Writer, rng_for, spin_all
-from crawler.selection import ExportFilter
+from corpus.dedup import DedupOptions
+from corpus.export import PLACEHOLDER, ExportOptions, export, output_format, render_masks
+from corpus.selection import ExportFilter
+from crawler.commands.progress import Progress
+from sandbox.writer import Writer, rng_for, spin_all
 from tests import fill_catalog, make_record
 
 STRIPPED = "以同志为核心,增长%。"

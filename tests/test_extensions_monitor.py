@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.catalog import Catalog
-from crawler.health import key
-from crawler.sandbox import SandboxProcess
+from corpus.catalog import Catalog
+from quality.health import key
+from sandbox import SandboxProcess
 from tests import run_cli
 
 pytestmark = pytest.mark.slow

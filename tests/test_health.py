@@ -1,4 +1,4 @@
-"""crawler.health: each monitor warns when its sign shows, names what it saw, and stays quiet otherwise."""
+"""quality.health: each monitor warns when its sign shows, names what it saw, and stays quiet otherwise."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from crawler.health import LEAKS, Thresholds, evaluate, key
+from quality.health import LEAKS, Thresholds, evaluate, key
 
 _OTHER = ("speechcrawl/clean/dropped_empty", "retry/max_reached")
 

@@ -1,4 +1,4 @@
-"""crawler.history: versions, gone pages, per-crawl counts, and when stored records may be reused."""
+"""corpus.history: versions, gone pages, per-crawl counts, and when stored records may be reused."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from crawler.catalog import Catalog
-from crawler.history import cleaning_key, crawl_counts, known_urls, unchanged_records, validators
+from corpus.catalog import Catalog
+from corpus.history import cleaning_key, crawl_counts, known_urls, unchanged_records, validators
 
 
 @pytest.fixture

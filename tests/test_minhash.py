@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from crawler.minhash import band_keys, jaccard, normalise, shingles, signatures
-from crawler.sandbox.writer import Writer, rng_for
+from corpus.minhash import band_keys, jaccard, normalise, shingles, signatures
+from sandbox.writer import Writer, rng_for
 
 
 def _speech(seed: int, paragraphs: int = 8) -> str:

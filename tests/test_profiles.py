@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from spiders.loader import ProfileSpiderLoader
-from spiders.profiles import PROFILES_DIR, ProfileError, generic_profile, load_profile, load_profiles
+from spiders.profiles import (
+    PROFILES_DIR,
+    ProfileError,
+    generic_profile,
+    load_profile,
+    load_profile_set,
+    load_profiles,
+)
 
 GOOD = """\
 name = "demo"
@@ -131,13 +138,37 @@ def test_duplicate_names_rejected(tmp_path: Path) -> None:
     write(tmp_path, GOOD, "a.toml")
     write(tmp_path, GOOD, "b.toml")
     with pytest.raises(ProfileError, match="already used"):
-        load_profiles(tmp_path)
+        load_profiles(tmp_path, strict=True)
+    found = load_profile_set(tmp_path)
+    assert found.profiles["demo"].path == tmp_path / "a.toml"
+    assert "already used" in str(found.errors["b"])
+
+
+def test_a_bad_profile_blocks_no_other_site(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, "demo.toml")
+    (tmp_path / "broken.toml").write_bytes("name = 'broken'\n# 讲话\n".encode("gbk"))
+    found = load_profile_set(tmp_path)
+    assert "demo" in found.profiles and "wenmi" in found.profiles  # the user's and the bundled ones
+    error = str(found.errors["broken"])
+    assert error.startswith(f"{tmp_path / 'broken.toml'}:2: not UTF-8"), error
+
+
+def test_user_profiles_replace_bundled_ones_of_the_same_name(tmp_path: Path) -> None:
+    write(tmp_path, GOOD.replace('name = "demo"', 'name = "wenmi"'), "wenmi.toml")
+    profiles = load_profiles(tmp_path)
+    assert profiles["wenmi"].path == tmp_path / "wenmi.toml"
+    assert profiles["ribao"].path == PROFILES_DIR / "ribao.toml"
+
+
+def test_a_missing_profile_directory_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match=f"profile directory {tmp_path / 'nope'} does not exist"):
+        load_profiles(tmp_path / "nope")
 
 
 def test_spider_loader_protocol(tmp_path: Path) -> None:
     write(tmp_path, GOOD)
     loader = ProfileSpiderLoader(tmp_path)
-    assert loader.list() == ["demo"]
+    assert loader.list() == sorted(["demo", *load_profiles()])
     cls = loader.load("demo")
     assert cls.name == "demo"
     with pytest.raises(KeyError, match="Spider not found: nope"):

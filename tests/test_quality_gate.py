@@ -1,4 +1,4 @@
-"""The quality gate runs in the suite: no cleaner change may lower a floor in eval/baseline.json."""
+"""The quality gate runs in the suite: no cleaner change may lower a floor in quality/baseline.json."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from eval.gate import compare, main, raise_floors
+from quality.gate import compare, main, raise_floors
 
 
 def test_gate_passes_against_the_sandbox_and_real_pages(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:

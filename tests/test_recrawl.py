@@ -1,7 +1,7 @@
 """Re-crawls end to end: crawl at epoch 0, move the sandbox to epoch 1, crawl again into the same data dir.
 
 ribao answers conditional requests (ETag / Last-Modified), fanwen does not. What changed is known
-from the gold at both epochs (crawler.sandbox.epochs), never from the crawler.
+from the gold at both epochs (sandbox.epochs), never from the crawler.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 
 from archive.reader import iter_records
 from archive.verify import verify_paths
-from crawler.history import crawl_counts
-from crawler.sandbox import SandboxProcess
-from crawler.sandbox.gold import gold_records
+from corpus.history import crawl_counts
+from sandbox import SandboxProcess
+from sandbox.gold import gold_records
 from tests import run_cli
 
 pytestmark = pytest.mark.slow

@@ -12,8 +12,8 @@ import pytest
 
 from archive.documents import document_from_block
 from archive.reader import iter_records
-from crawler.reprocess import reprocess
-from crawler.sandbox import SandboxProcess
+from corpus.rebuild import reprocess
+from sandbox import SandboxProcess
 from tests import ArchivedCrawl, crawl_and_export, run_cli
 
 pytestmark = pytest.mark.slow

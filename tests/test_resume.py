@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive.verify import verify
 from archive.warc import OPEN_SUFFIX, HttpExchange, WarcWriter
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
 from crawler.resume import done_documents, repair_unfinished, resumable_crawl
 
 

@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.sandbox import SITES, SandboxProcess
-from crawler.sandbox.client import Client, page_text, path_query, throughput
-from crawler.sandbox.gold import gold_records, robots_disallowed
-from crawler.sandbox.process import SandboxError
-from crawler.sandbox.sites import make_site
+from sandbox import SITES, SandboxProcess
+from sandbox.gold import gold_records, robots_disallowed
+from sandbox.process import SandboxError
+from sandbox.sites import make_site
+from tests.harness.client import Client, page_text, path_query, throughput
 
 PROFILES = Path(__file__).resolve().parents[1] / "spiders" / "profiles"
 
@@ -228,7 +228,7 @@ def test_throughput_is_reported(sandbox: SandboxProcess, capsys: pytest.CaptureF
 
 
 def test_server_cli_rejects_unknown_sites() -> None:
-    proc = subprocess.run([sys.executable, "-m", "crawler.sandbox.server", "--sites", "nope"],
+    proc = subprocess.run([sys.executable, "-m", "sandbox.server", "--sites", "nope"],
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2 and "unknown site" in proc.stderr and proc.stdout == ""
     with pytest.raises(SandboxError, match="exited with code 2"):

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from crawler.sandbox import SandboxProcess
-from crawler.sandbox.epochs import ADDED_PER_EPOCH, REVISION
-from crawler.sandbox.gold import gold_records
+from sandbox import SandboxProcess
+from sandbox.epochs import ADDED_PER_EPOCH, REVISION
+from sandbox.gold import gold_records
 
 
 @pytest.fixture

@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from cleaners import decode_html
-from crawler.sandbox import SandboxProcess
-from crawler.sandbox.client import Client
-from crawler.sandbox.fault_modes import CHARSET_VARIANTS
-from crawler.sandbox.faults import MODES, FaultRule, parse_fault
-from crawler.sandbox.hooks import Request
-from crawler.sandbox.sites import make_site
+from sandbox import SandboxProcess
+from sandbox.faults import MODES, FaultRule, parse_fault
+from sandbox.faults.modes import CHARSET_VARIANTS
+from sandbox.hooks import Request
+from sandbox.sites import make_site
+from tests.harness.client import Client
 
 SITE = make_site("wenmi")
 PLAIN = 0  # article index served without any fault
@@ -208,6 +208,6 @@ def test_endpoints(faulty: SandboxProcess, client: Client) -> None:
 
 
 def test_server_cli_rejects_a_bad_fault_spec() -> None:
-    proc = subprocess.run([sys.executable, "-m", "crawler.sandbox.server", "--port-base", "0", "--fault", "melt@wenmi"],
+    proc = subprocess.run([sys.executable, "-m", "sandbox.server", "--port-base", "0", "--fault", "melt@wenmi"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "unknown fault mode 'melt'" in proc.stderr

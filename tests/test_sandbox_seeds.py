@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from crawler.sandbox import SITES
-from crawler.sandbox.corpus import load_seed
-from crawler.sandbox.model import BLANK, PAGE, PART, shown
-from crawler.sandbox.sites import make_site
+from sandbox import SITES
+from sandbox.model import BLANK, PAGE, PART, shown
+from sandbox.seeds import load_seed
+from sandbox.sites import make_site
 
 SEED_CHROME: dict[str, Any] = json.loads((Path(__file__).parent / "fixtures" / "seed_chrome.json").read_text("utf-8"))
 

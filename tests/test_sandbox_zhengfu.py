@@ -14,11 +14,11 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from crawler.sandbox import ALL_SITES, SITES, TUTORIAL_SITES, SandboxProcess
-from crawler.sandbox.client import Client, path_query
-from crawler.sandbox.gold import gold_records, robots_disallowed
-from crawler.sandbox.hooks import Request
-from crawler.sandbox.sites import make_site
+from sandbox import ALL_SITES, SITES, TUTORIAL_SITES, SandboxProcess
+from sandbox.gold import gold_records, robots_disallowed
+from sandbox.hooks import Request
+from sandbox.sites import make_site
+from tests.harness.client import Client, path_query
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from corpus.schema import FIELDS, RECORD_SCHEMA, check_fields, schema_json
 from crawler.cli import main
-from crawler.schema import FIELDS, RECORD_SCHEMA, check_fields, schema_json
 from tests import make_record
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

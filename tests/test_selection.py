@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.catalog import Catalog
-from crawler.selection import ExportFilter, Selection, parse_day
+from corpus.catalog import Catalog
+from corpus.selection import ExportFilter, Selection, parse_day
 from tests import fill_catalog, make_record
 
 

@@ -1,7 +1,7 @@
 """``speechcrawl site check`` offline: every shipped profile against its recorded fixture, and readable diffs.
 
 Fixtures are copied to tmp_path before anything may write to them: tests never touch the repository's
-tests/fixtures/sites/ or spiders/profiles/.
+spiders/profiles/fixtures/ or spiders/profiles/.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ import pytest
 
 from crawler.cli import main
 from crawler.site.check import check_sites
-from crawler.site.fixture import FIXTURES_DIR, Fixture
+from crawler.site.fixture import Fixture
 from spiders.profiles import PROFILES_DIR, load_profiles
+
+FIXTURES_DIR = PROFILES_DIR / "fixtures"
+"""The bundled profiles' fixtures."""
 
 
 def test_every_shipped_profile_matches_its_fixture(capsys: pytest.CaptureFixture[str]) -> None:

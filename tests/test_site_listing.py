@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
 from crawler.cli import main
-from crawler.health import key
-from crawler.site.fixture import FIXTURES_DIR
 from crawler.site.listing import site_rows
+from quality.health import key
 from spiders.profiles import PROFILES_DIR, load_profiles
+
+FIXTURES_DIR = PROFILES_DIR / "fixtures"
+"""The bundled profiles' fixtures."""
 
 
 def _crawl(catalog: Catalog, crawl_id: str, site: str, **counters: object) -> None:

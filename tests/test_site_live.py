@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sandbox import SITES, SandboxProcess
-from crawler.site.fixture import FIXTURES_DIR
+from sandbox import SITES, SandboxProcess
+from spiders.profiles import PROFILES_DIR
 from tests import run_cli
 
 pytestmark = pytest.mark.slow
+
+FIXTURES_DIR = PROFILES_DIR / "fixtures"
+"""The bundled profiles' fixtures."""
 
 
 def _blocks(stdout: str) -> dict[str, str]:

@@ -19,10 +19,10 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.cli import main
-from crawler.sandbox import ALL_SITES, SandboxProcess
-from crawler.sandbox.gold import gold_records
-from crawler.sandbox.sites import make_site
-from eval.metrics import bigram_f1
+from quality.metrics import bigram_f1
+from sandbox import ALL_SITES, SandboxProcess
+from sandbox.gold import gold_records
+from sandbox.sites import make_site
 from spiders.profiles import load_profile
 from tests import CLI, run_cli
 

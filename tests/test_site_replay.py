@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.warc import HttpExchange, RecordPointer, WarcWriter
-from crawler.site.replay import ArchivedPages, replay
+from crawler.site.offline import ArchivedPages, replay
 from spiders.profiles import load_profile
 
 ORIGIN = "http://news.example.cn"

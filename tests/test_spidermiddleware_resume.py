@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler
 
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
 from crawler.spidermiddlewares.resume import ResumeMiddleware
 from spiders.items import Document
 from spiders.loader import spider_class

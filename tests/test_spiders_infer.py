@@ -9,10 +9,10 @@ import pytest
 
 from cleaners import Page, clean, decode_html
 from cleaners.types import CleanOptions, SiteRules
-from crawler.sandbox import ALL_SITES
-from crawler.sandbox.hooks import Request
-from crawler.sandbox.sites import make_site
-from eval.metrics import bigram_f1
+from quality.metrics import bigram_f1
+from sandbox import ALL_SITES
+from sandbox.hooks import Request
+from sandbox.sites import make_site
 from spiders.infer.article import Sample, analyse_articles
 from spiders.infer.listing import analyse_list, is_article, list_candidates
 from spiders.infer.urls import article_regex, list_regex, url_shape

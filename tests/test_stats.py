@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
+from corpus.dedup import DedupOptions
+from corpus.stats import catalog_stats, format_table
 from crawler.cli import main
-from crawler.dedup import DedupOptions
-from crawler.stats import catalog_stats, format_table
 from tests import fill_catalog, make_record
 
 Crawl = tuple[Path, list[dict[str, Any]]]

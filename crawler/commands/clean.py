@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from cleaners import CLEANER_VERSION, clean, decode_html  # lxml and friends: only when cleaning
     from cleaners.encoding import normalize_encoding
     from cleaners.types import CleanOptions, Page
-    from crawler.records import offline_records
+    from corpus.records import offline_records
     from spiders.profiles import ProfileError, load_profiles
 
     rules = None

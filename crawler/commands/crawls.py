@@ -15,10 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler import history
-from crawler.catalog import Catalog
+from corpus import history
+from corpus.catalog import CATALOG_NAME, Catalog
 from crawler.commands._common import add_data_argument, add_parser, fail
-from crawler.paths import CATALOG_NAME
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

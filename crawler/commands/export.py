@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.exceptions import ArchiveError
-from crawler.commands._common import add_data_argument, add_parser, fail
-from crawler.settings import SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD
+from crawler.commands._common import add_data_argument, add_parser, add_set_argument, dedup_options, fail
+from crawler.settings import SPEECHCRAWL_EXPORT_DEDUP, SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD
 
 if TYPE_CHECKING:
-    from crawler.export import ExportOptions
+    from corpus.export import ExportOptions
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,13 +40,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="each record as it reads now (default), or every version re-crawls kept")
     p.add_argument("--masks", choices=["strip", "keep", "placeholder"], default="strip",
                    help="how masked spans (******, XX, 20xx) read in text (default: strip)")
-    p.add_argument("--dedup", choices=["none", "exact", "near"], default="near",
-                   help="exact: same text; near: similar text, see --threshold (default: near)")
-    p.add_argument("--threshold", type=float, default=SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD,
-                   help="near: Jaccard similarity of 5-character shingles (default: %(default)s)")
+    p.add_argument("--dedup", choices=["none", "exact", "near"], default=None,
+                   help="exact: same text; near: similar text, see --threshold (default: SPEECHCRAWL_EXPORT_DEDUP, "
+                        f"{SPEECHCRAWL_EXPORT_DEDUP})")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="near: Jaccard similarity of 5-character shingles (default: "
+                        f"SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD, {SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD})")
     p.add_argument("--keep-dups", action="store_true", help="keep duplicates, only mark them in `dup`")
     p.add_argument("--fields", default=None, help="comma-separated fields to keep, e.g. id,title,text")
     p.add_argument("--card", action="store_true", help="also write a dataset card, NAME.card.md, beside --out")
+    add_set_argument(p, "SPEECHCRAWL_EXPORT_")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: only on a terminal)")
     p.set_defaults(handler=run)
@@ -54,28 +57,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _options(args: argparse.Namespace) -> ExportOptions:
     # numpy (dedup) and the cleaners (mask rendering) load only when exporting, not at CLI start-up.
-    from crawler.dedup import DedupOptions
-    from crawler.export import ExportOptions
-    from crawler.selection import ExportFilter
+    from corpus.export import ExportOptions
+    from corpus.selection import ExportFilter
 
     filters = ExportFilter(sites=tuple(s for v in args.site for s in v.split(",") if s), since=args.since,
                            until=args.until, by=args.by, speaker=args.speaker, contains=args.contains,
                            min_chars=args.min_chars, versions=args.versions)
     return ExportOptions(filters=filters, format=args.format, masks=args.masks,
-                         dedup=DedupOptions(mode=args.dedup, threshold=args.threshold), keep_dups=args.keep_dups,
+                         dedup=dedup_options(args.dedup, args.threshold, args.set), keep_dups=args.keep_dups,
                          fields=tuple(args.fields.split(",")) if args.fields else (), card=args.card)
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.export import export, output_format
-    from crawler.progress import Progress
-    from crawler.selection import SelectionError
+    from corpus.export import export, output_format
+    from corpus.selection import SelectionError
+    from crawler.commands.progress import Progress
 
 
     try:
         options = _options(args)
         output_format(args.out, options.format)
-    except ValueError as exc:
+    except ValueError as exc:  # UsageError among them
         return fail(str(exc), 2)
     try:
         summary = export(args.data / "catalog.sqlite", args.out, options,

@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.quality import format_report, missed_targets, run_quality
-    from crawler.sandbox import SITES
+    from quality.scoring import format_report, missed_targets, run_quality
+    from sandbox import SITES
 
     unknown = [s for s in args.site or () if s not in SITES]
     if unknown:

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archive.exceptions import ArchiveError
-    from crawler.reprocess import reprocess
+    from corpus.rebuild import reprocess
     from spiders.profiles import ProfileError
 
     try:

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.sandbox import server
+    from sandbox import server
 
     argv: list[str] = []
     if args.port_base is not None:

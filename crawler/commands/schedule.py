@@ -7,10 +7,9 @@ import json
 import signal
 from types import FrameType
 
-from crawler.catalog import Catalog
+from corpus.catalog import CATALOG_NAME, Catalog
 from crawler.commands._common import add_data_argument, add_parser, fail
-from crawler.paths import CATALOG_NAME
-from crawler.scheduler import ScheduleError
+from crawler.scheduling.store import ScheduleError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,7 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.scheduling import add, format_schedules, schedules_json
+    from crawler.scheduling.manage import add, format_schedules, schedules_json
 
     catalog = Catalog(args.data / CATALOG_NAME)
     try:
@@ -66,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(schedules_json(catalog), ensure_ascii=False, indent=1) if args.json
                   else format_schedules(catalog))
         else:
-            from crawler.scheduler import remove_schedule
+            from crawler.scheduling.store import remove_schedule
 
             print(f"removed schedule {remove_schedule(catalog, args.id).id}")
     except ScheduleError as exc:
@@ -77,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_scheduler(args: argparse.Namespace) -> int:
-    from crawler.scheduling import build_scheduler, run_locked
+    from crawler.scheduling.manage import build_scheduler, run_locked
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         scheduler.stop.set()

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.schema import schema_json  # via crawler.records: the cleaners, not needed at start-up
+    from corpus.schema import schema_json  # via corpus.records: the cleaners, not needed at start-up
 
     sys.stdout.write(schema_json())
     return 0

@@ -6,16 +6,16 @@ import argparse
 from pathlib import Path
 
 from crawler.commands._common import add_data_argument, add_parser, fail
-from crawler.commands.crawl import parse_origins
+from crawler.options import CrawlOptionsError, parse_origins
 from crawler.site import SAMPLE_ARTICLES, SAMPLE_LISTS
-from crawler.site.fixture import FIXTURES_DIR, FixtureError
+from crawler.site.fixture import FixtureError
 
 
 def _common(p: argparse.ArgumentParser, *, data: bool = True) -> None:
-    p.add_argument("--profiles", type=Path, default=None, metavar="DIR", help="profile directory "
-                                                                               "(default: spiders/profiles/)")
-    p.add_argument("--fixtures", type=Path, default=FIXTURES_DIR, metavar="DIR",
-                   help="fixture directory (default: tests/fixtures/sites/)")
+    p.add_argument("--profiles", type=Path, default=None, metavar="DIR",
+                   help="your profile directory, used beside the bundled profiles (default: ./profiles)")
+    p.add_argument("--fixtures", type=Path, default=None, metavar="DIR",
+                   help="fixture directory (default: fixtures/ beside each profile: PROFILES/fixtures/NAME/)")
     if data:
         add_data_argument(p)
 
@@ -32,8 +32,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new = add_parser(inner, "new", help="propose a profile and record a fixture from a sample of a site",
                      description="Fetch the page at --from-url (a list page or an article: either works), its "
                                  "list page or a few of its articles, archive every fetch to WARC, propose a "
-                                 "commented profile (PROFILES/NAME.toml) and record the fixture "
-                                 "(FIXTURES/NAME/). Review the profile, then run `speechcrawl site check NAME`.",
+                                 "commented profile (PROFILES/NAME.toml, by default ./profiles/) and "
+                                 "record the fixture (PROFILES/fixtures/NAME/). Review the profile, then run `speechcrawl site check NAME`.",
                      examples="  speechcrawl site new linjiang --from-url https://www.linjiang.gov.cn/zwgk/ldjh/\n"
                               "  speechcrawl site new gov --from-url http://127.0.0.1:8606/zwgk/ldjh/ "
                               "--allow-private")
@@ -118,7 +118,7 @@ def _run_live(args: argparse.Namespace) -> int:
     try:
         names = [p.name for p in select_profiles(args.names, args.profiles)]
         profiles = resolve_targets(names, profiles_dir=args.profiles, origins=parse_origins(args.origin, names))
-    except ProfileError as exc:
+    except (ProfileError, CrawlOptionsError) as exc:
         return fail(str(exc), 2)
     results = live_check(profiles, args.data, fixtures=args.fixtures, allow_private=args.allow_private or args.sandbox,
                          sandbox=args.sandbox, update=args.update, articles=args.articles)
@@ -128,14 +128,10 @@ def _run_live(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     from crawler.site.listing import format_rows, site_rows
-    from spiders.profiles import (
-        PROFILES_DIR,
-        ProfileError,  # lxml via the cleaners: not at CLI start-up
-        load_profiles,
-    )
+    from spiders.profiles import ProfileError, load_profiles  # lxml via the cleaners: not at CLI start-up
 
     try:
-        profiles = load_profiles(args.profiles or PROFILES_DIR)
+        profiles = load_profiles(args.profiles)
     except ProfileError as exc:
         return fail(str(exc), 2)
     print(format_rows(site_rows(profiles, args.data, args.fixtures)))

@@ -6,7 +6,14 @@ import argparse
 import json
 import sqlite3
 
-from crawler.commands._common import add_data_argument, add_parser, fail
+from crawler.commands._common import (
+    UsageError,
+    add_data_argument,
+    add_parser,
+    add_set_argument,
+    dedup_options,
+    fail,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,20 +24,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl stats --data data --json | jq .total")
     add_data_argument(p)
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
-    p.add_argument("--dedup", choices=["none", "exact", "near"], default="near",
-                   help="which duplicates the duplicate rate counts (default: near)")
+    p.add_argument("--dedup", choices=["none", "exact", "near"], default=None,
+                   help="which duplicates the duplicate rate counts (default: SPEECHCRAWL_EXPORT_DEDUP, near)")
+    add_set_argument(p, "SPEECHCRAWL_EXPORT_")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: only on a terminal)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.dedup import DedupOptions  # numpy: only when asked for stats
-    from crawler.progress import Progress
-    from crawler.stats import catalog_stats, format_table
+    from corpus.stats import catalog_stats, format_table
+    from crawler.commands.progress import Progress
 
     try:
-        stats = catalog_stats(args.data / "catalog.sqlite", DedupOptions(mode=args.dedup),
+        dedup = dedup_options(args.dedup, None, args.set)
+    except UsageError as exc:
+        return fail(str(exc), 2)
+    try:
+        stats = catalog_stats(args.data / "catalog.sqlite", dedup,
                               Progress("stats", enabled=args.progress))
     except (sqlite3.DatabaseError, OSError) as exc:
         return fail(str(exc))

@@ -1,7 +1,7 @@
 """ConditionalRequestMiddleware: re-crawls ask "changed since?" and reuse the archived copy when not.
 
 A re-crawl of an unchanged site should cost headers, not pages.  For every URL whose last
-full fetch carried an ``ETag`` or ``Last-Modified`` (crawler.history.validators) the
+full fetch carried an ``ETag`` or ``Last-Modified`` (corpus.history.validators) the
 request gets ``If-None-Match`` / ``If-Modified-Since``.  A ``304 Not Modified`` is archived
 by the WARC recorder as a ``server-not-modified`` revisit record naming the original; this
 middleware then hands the spider the original response, read back from the WARC file, so
@@ -26,8 +26,8 @@ from scrapy.responsetypes import responsetypes
 
 from archive.exceptions import ArchiveError
 from archive.reader import read_record_at
-from crawler.catalog import Catalog
-from crawler.history import Validator, validators
+from corpus.catalog import Catalog
+from corpus.history import Validator, validators
 from crawler.paths import catalog_path_from, warc_dir_from
 
 if TYPE_CHECKING:

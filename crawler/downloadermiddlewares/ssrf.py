@@ -1,19 +1,25 @@
 """PrivateAddressGuardMiddleware: refuse requests to private, loopback, link-local or reserved hosts.
 
 A crawler fed URLs from the web must not be turned against the machine it runs
-on or its network (cloud metadata at 169.254.169.254, admin panels on 10.x).  The
-check runs in ``process_request``, before any connection, and again for every
-redirect hop because RedirectMiddleware schedules hops as new requests.
-Only the sandbox, the demo and tests pass ``--allow-private``.
+on or its network (cloud metadata at 169.254.169.254, admin panels on 10.x).  Two checks,
+each where it costs nothing:
+
+- here, in ``process_request``, before any connection and again for every redirect hop
+  (RedirectMiddleware schedules hops as new requests): hosts that *are* non-public
+  addresses (IP literals, ``localhost``);
+- for every other host name, the DNS answers themselves, in :mod:`crawler.resolver`, which
+  Scrapy's reactor uses for the connection (asynchronously, with its cache): a non-public
+  answer is dropped there, and ``process_exception`` below reports the request as refused.
+
+Resolving names here as well would block the reactor thread on ``getaddrinfo`` and see
+answers the connection may not use.  Only the sandbox, the demo and tests pass ``--allow-private``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-import socket
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
@@ -52,21 +58,15 @@ def is_private_ip(text: str) -> bool | None:
     return _is_private(ip)
 
 
-@lru_cache(maxsize=4096)
 def is_private_host(host: str) -> str | None:
-    """The offending address when ``host`` is or resolves to a non-public address, else None."""
-    host = host.strip("[]")
+    """The offending address when ``host`` is itself a non-public address (an IP literal, or a name
+    that means this machine by definition), else None: names are judged by the resolver."""
+    host = host.strip("[]").lower().rstrip(".")
     literal = is_private_ip(host)
     if literal is not None:
         return host if literal else None
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
-        return None  # unresolvable: the download itself will fail with a clear DNS error
-    for info in infos:
-        address = str(info[4][0]).split("%", 1)[0]
-        if is_private_ip(address):
-            return address
+    if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always loopback
+        return "127.0.0.1"
     return None
 
 
@@ -128,12 +128,12 @@ class PrivateAddressGuardMiddleware:
             return None
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value("speechcrawl/ssrf/refused")
-        logger.error("refused %s: host %s resolves to non-public address %s (pass --allow-private only for "
+        logger.error("refused %s: host %s is non-public address %s (pass --allow-private only for "
                      "sandboxes you run yourself)", request.url, host, address)
         raise PrivateAddressError(f"refused {request.url}: {host} is a non-public address ({address})")
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        """A host that passed the check above but resolved privately when connecting (DNS rebinding)."""
+        """A host name whose DNS answers were all non-public: the resolver refused to connect to them."""
         if not isinstance(exception, CannotResolveHostError):
             return None
         host = (urlsplit(request.url).hostname or "").lower()
@@ -142,5 +142,4 @@ class PrivateAddressGuardMiddleware:
             return None
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value("speechcrawl/ssrf/refused_at_connection")
-        raise PrivateAddressError(f"refused {request.url}: {host} resolved to non-public address {address} "
-                                  "when connecting, after passing the check (DNS rebinding?)")
+        raise PrivateAddressError(f"refused {request.url}: {host} resolved to non-public address {address}")

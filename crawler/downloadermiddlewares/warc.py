@@ -22,8 +22,8 @@ from scrapy.utils.misc import load_object
 
 from archive.exceptions import ArchiveError
 from archive.warc import HttpExchange, RecordPointer, WarcWriter
+from corpus.catalog import Catalog
 from crawler import signals as sc_signals
-from crawler.catalog import Catalog
 from crawler.paths import catalog_path_from, crawl_id_from, warc_dir_from
 from crawler.resume import repair_unfinished
 
@@ -187,9 +187,6 @@ class WarcRecorderMiddleware:
         if self.writer is not None:
             self.writer.close()
             self.writer = None
-
-    def process_request(self, request: Request) -> None:
-        return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags or self.writer is None:

@@ -2,7 +2,7 @@
 
 Counters go into the crawl's stats under ``speechcrawl/health/`` (so the catalog keeps them with
 the crawl and ``speechcrawl site list`` can judge old crawls the same way); when the spider closes,
-:func:`crawler.health.evaluate` compares them with the site's previous crawl in the catalog.  The
+:func:`quality.health.evaluate` compares them with the site's previous crawl in the catalog.  The
 warnings are logged, stored in the stats (``speechcrawl/health/warnings``, read by the runner for
 the crawl summary and its exit status) and written with the counters to
 ``DATA/reports/<site>-<crawl id>.json``.
@@ -22,9 +22,9 @@ from scrapy.exceptions import NotConfigured
 from cleaners import decode_html
 from cleaners.parse import parse
 from cleaners.selectors import select
-from crawler.catalog import Catalog
-from crawler.health import LEAKS, META_FIELDS, SELECTOR_KEYS, Thresholds, evaluate, key
+from corpus.catalog import Catalog
 from crawler.paths import catalog_path_from, crawl_id_from, data_dir_from
+from quality.health import LEAKS, META_FIELDS, SELECTOR_KEYS, Thresholds, evaluate, key
 from spiders.items import Document
 
 if TYPE_CHECKING:

@@ -25,11 +25,11 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from cleaners import CLEANER_VERSION
+from corpus.catalog import Catalog
+from corpus.history import GONE_STATUSES, cleaning_key, profile_sha256
+from corpus.records import text_sha1
 from crawler import signals as sc_signals
-from crawler.catalog import Catalog
-from crawler.history import GONE_STATUSES, cleaning_key, profile_sha256
 from crawler.paths import catalog_path_from, crawl_id_from
-from crawler.records import text_sha1
 from spiders.items import Document, FailedFetch
 
 if TYPE_CHECKING:

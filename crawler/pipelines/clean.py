@@ -1,10 +1,10 @@
 """CleanPipeline: decode each page, run the cleaners, attach export records to the document.
 
-The work is :func:`crawler.records.clean_document`, shared with ``reprocess`` and ``site
+The work is :func:`corpus.records.clean_document`, shared with ``reprocess`` and ``site
 check`` so that all three give the same records for the same pages.  On a re-crawl, a
 document whose every page came back as a revisit of the payloads its latest records were
 cleaned from (same digests, same cleaner version) is not cleaned again: those records are
-what cleaning would give (crawler.history.unchanged_records), and it is what makes a
+what cleaning would give (corpus.history.unchanged_records), and it is what makes a
 re-crawl of an unchanged site cheap in CPU as well as in bytes.  A page whose bytes no
 charset reads cleanly is never guessed into mojibake: it becomes a :class:`FailedFetch`
 with the decoder's reason, which the catalog lists.  A first page fails the document; a
@@ -20,10 +20,10 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners import CLEANER_VERSION
 from cleaners.types import CleanOptions
-from crawler.catalog import Catalog
-from crawler.history import cleaning_key, profile_sha256, unchanged_records
+from corpus.catalog import Catalog
+from corpus.history import cleaning_key, profile_sha256, unchanged_records
+from corpus.records import clean_document
 from crawler.paths import catalog_path_from
-from crawler.records import clean_document
 from spiders.items import Document, FailedFetch
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from types import FrameType
 
 from archive.cdxj import write_cdxj
 from archive.exceptions import ArchiveError
-from crawler.paths import WARC_DIRNAME
+from archive.warc import WARC_DIRNAME
 from crawler.subprocesses import stop_child
 
 __all__ = ["HOST", "write_config", "serve"]

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.site.fixture import FIELDS, Fixture, FixtureError, project, record_key
-from crawler.site.replay import ArchivedPages, replay
-from spiders.profiles import PROFILES_DIR, ProfileError, SiteProfile, load_profiles
+from crawler.site.offline import ArchivedPages, replay
+from spiders.profiles import ProfileError, SiteProfile, fixture_dir, load_profile_set, profile_dirs
 
 logger = logging.getLogger(__name__)
 
@@ -109,21 +109,30 @@ def check_fixture(profile: SiteProfile, fixture: Fixture, *, update: bool = Fals
 
 def select_profiles(names: Sequence[str], profiles_dir: Path | None = None) -> list[SiteProfile]:
     """The named profiles (all of them when none is named); an unknown name is a ProfileError."""
-    profiles = load_profiles(profiles_dir or PROFILES_DIR)
+    found = load_profile_set(profiles_dir)
+    profiles = found.profiles
+    for name in names:
+        if name in found.errors:
+            raise found.errors[name]
     unknown = [n for n in names if n not in profiles]
     if unknown:
-        raise ProfileError(f"no profile named {', '.join(map(repr, unknown))} in {profiles_dir or PROFILES_DIR} "
+        where = ", ".join(str(d) for d in profile_dirs(profiles_dir))
+        raise ProfileError(f"no profile named {', '.join(map(repr, unknown))} in {where} "
                            f"(known: {', '.join(sorted(profiles))})")
     return [profiles[n] for n in (names or sorted(profiles))]
 
 
-def check_sites(names: Sequence[str], *, profiles_dir: Path | None, fixtures: Path,
+def check_sites(names: Sequence[str], *, profiles_dir: Path | None, fixtures: Path | None = None,
                 update: bool = False) -> list[CheckResult]:
-    """``site check [NAME…]``: every named profile (or all) against its fixture."""
+    """``site check [NAME…]``: every named profile (or all, and every profile file that does not load)
+    against its fixture (``FIXTURES/<name>/``, by default beside the profile)."""
     results = []
+    if not names:
+        results += [CheckResult(site=stem, records=0, diff=[f"  {error}"])
+                    for stem, error in sorted(load_profile_set(profiles_dir).errors.items())]
     for profile in select_profiles(names, profiles_dir):
         try:
-            fixture = Fixture.load(fixtures / profile.name)
+            fixture = Fixture.load(fixture_dir(profile, fixtures))
         except FixtureError as exc:
             results.append(CheckResult(site=profile.name, records=0, diff=[f"  {exc}"]))
             continue

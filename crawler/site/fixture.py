@@ -1,6 +1,6 @@
 """A site's fixture: the WARC of a few real fetches and the records they must give.
 
-``tests/fixtures/sites/<site>/`` holds ``fixture.json`` (where and when it was recorded), the WARC
+``<profiles>/fixtures/<site>/`` (beside the profile file; spiders.profiles.fixture_dir) holds ``fixture.json`` (where and when it was recorded), the WARC
 files of the fetches (kept as written, so the fixture is provenance too) and ``expected.jsonl``:
 the records that replaying those fetches through the profile and the cleaners gave when a
 maintainer last accepted the output.  Records are kept in a stable order with only the fields a
@@ -19,9 +19,8 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FIXTURES_DIR", "FIELDS", "Fixture", "FixtureError", "Manifest", "project", "record_key"]
+__all__ = ["FIELDS", "Fixture", "FixtureError", "Manifest", "project", "record_key"]
 
-FIXTURES_DIR = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sites"
 """Where fixtures live in a source checkout (the default of ``--fixtures``)."""
 FIELDS = ("id", "url", "pages", "part", "title", "speaker", "speaker_title", "occasion", "date", "source", "text",
           "masks", "mode")

@@ -1,7 +1,7 @@
 """``site list``: every profile with its domains, last crawl, records and health.
 
 Health is judged again from the stats the catalog kept for the site's last two crawls (the same
-:func:`crawler.health.evaluate` the monitor ran when the crawl ended), so the table needs nothing
+:func:`quality.health.evaluate` the monitor ran when the crawl ended), so the table needs nothing
 but the catalog, and older crawls read the same way as new ones.
 """
 
@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.catalog import Catalog
-from crawler.health import evaluate, key
-from crawler.paths import CATALOG_NAME
+from corpus.catalog import CATALOG_NAME, Catalog
 from crawler.site.fixture import Fixture, FixtureError
-from spiders.profiles import SiteProfile
+from quality.health import evaluate, key
+from spiders.profiles import SiteProfile, fixture_dir
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +32,9 @@ class SiteRow:
     fixture: str
 
 
-def _row(profile: SiteProfile, catalog: Catalog | None, fixtures: Path) -> SiteRow:
+def _row(profile: SiteProfile, catalog: Catalog | None, fixtures: Path | None) -> SiteRow:
     try:
-        fixture = f"{len(Fixture.load(fixtures / profile.name).expected())} records"
+        fixture = f"{len(Fixture.load(fixture_dir(profile, fixtures)).expected())} records"
     except FixtureError:
         fixture = "none"
     crawls = [c for c in catalog.site_crawls(profile.name) if c["finished_at"]] if catalog is not None else []
@@ -52,7 +51,7 @@ def _row(profile: SiteProfile, catalog: Catalog | None, fixtures: Path) -> SiteR
     return SiteRow(profile.name, ", ".join(profile.hosts), when, str(records), health, fixture)
 
 
-def site_rows(profiles: Mapping[str, SiteProfile], data: Path, fixtures: Path) -> list[SiteRow]:
+def site_rows(profiles: Mapping[str, SiteProfile], data: Path, fixtures: Path | None = None) -> list[SiteRow]:
     """One row per profile, by name; a missing catalog means no site was crawled yet."""
     catalog_path = data / CATALOG_NAME
     catalog = Catalog(catalog_path) if catalog_path.exists() else None

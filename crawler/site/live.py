@@ -18,15 +18,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.catalog import Catalog
-from crawler.health import compare, counters_of
-from crawler.health import key as health_key
-from crawler.paths import CATALOG_NAME, WARC_DIRNAME
-from crawler.runner import crawl_settings, run_crawl
+from archive.warc import WARC_DIRNAME
+from corpus.catalog import CATALOG_NAME, Catalog
+from crawler.options import CrawlOptions, crawl_settings
+from crawler.runner import run_crawl
 from crawler.site import SAMPLE_ARTICLES, SAMPLE_LISTS
 from crawler.site.check import check_fixture
 from crawler.site.fixture import Fixture, FixtureError, Manifest
-from spiders.profiles import SiteProfile
+from quality.health import compare, counters_of
+from quality.health import key as health_key
+from spiders.profiles import SiteProfile, fixture_dir
 
 logger = logging.getLogger(__name__)
 
@@ -68,24 +69,25 @@ def _this_crawl(data: Path, site: str, crawl_id: str) -> tuple[Mapping[str, Any]
     return stats, any(c["id"] != crawl_id for c in crawls)
 
 
-def _record_fixture(profile: SiteProfile, data: Path, crawl_id: str, fixtures: Path, scope: str) -> str:
+def _record_fixture(profile: SiteProfile, data: Path, crawl_id: str, fixtures: Path | None, scope: str) -> str:
     warcs = sorted((data / WARC_DIRNAME / profile.name).glob(f"{profile.name}-{crawl_id}-*.warc.gz"))
     manifest = Manifest(site=profile.name, origin=_origin(profile), crawl_id=crawl_id,
                         recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         how=f"speechcrawl site check --live {profile.name} --update", scope=scope)
-    fixture = Fixture.create(fixtures / profile.name, manifest, warcs)
+    fixture = Fixture.create(fixture_dir(profile, fixtures), manifest, warcs)
     if fixture.expected_path.exists():
         fixture.expected_path.unlink()
     result = check_fixture(profile, fixture, update=True)
     return f"fixture recorded: {fixture.directory} ({len(warcs)} WARC file(s), {result.records} records)"
 
 
-def live_check(profiles: Sequence[SiteProfile], data: Path, *, fixtures: Path, allow_private: bool = False,
+def live_check(profiles: Sequence[SiteProfile], data: Path, *, fixtures: Path | None = None, allow_private: bool = False,
                sandbox: bool = False, update: bool = False, articles: int = SAMPLE_ARTICLES,
                lists: int = SAMPLE_LISTS) -> list[LiveResult]:
     """Crawl a sample of every profile into ``data`` and report each site's health."""
-    settings = crawl_settings(data, allow_private=allow_private, sandbox=sandbox,
-                              overrides={"SPEECHCRAWL_SAMPLE_ARTICLES": articles, "SPEECHCRAWL_SAMPLE_LISTS": lists})
+    settings = crawl_settings(CrawlOptions(
+        data_dir=data, allow_private=allow_private, sandbox=sandbox,
+        overrides={"SPEECHCRAWL_SAMPLE_ARTICLES": articles, "SPEECHCRAWL_SAMPLE_LISTS": lists}))
     summary = run_crawl(profiles, settings)
     by_name = {p.name: p for p in profiles}
     results = []
@@ -94,7 +96,7 @@ def live_check(profiles: Sequence[SiteProfile], data: Path, *, fixtures: Path, a
         stats, has_history = _this_crawl(data, site.site, summary.crawl_id)
         if not has_history:
             try:
-                fixture = Fixture.load(fixtures / site.site)
+                fixture = Fixture.load(fixture_dir(by_name[site.site], fixtures))
                 expected = fixture.expected()
             except FixtureError:
                 expected = []

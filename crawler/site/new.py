@@ -21,14 +21,15 @@ from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler.paths import WARC_DIRNAME, new_crawl_id
-from crawler.runner import crawl_settings
+from archive.warc import WARC_DIRNAME
+from crawler.options import CrawlOptions, crawl_settings
+from crawler.paths import new_crawl_id
 from crawler.site.check import check_fixture
 from crawler.site.fixture import Fixture, Manifest
 from spiders.infer.article import Sample, analyse_articles
 from spiders.infer.profile import Proposal, propose_encoding
 from spiders.probe import ProbeSpider
-from spiders.profiles import PROFILES_DIR, ProfileError, SiteProfile, load_profile
+from spiders.profiles import USER_PROFILES_DIR, ProfileError, SiteProfile, fixture_dir, load_profile
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +91,11 @@ def _loopback(url: str) -> bool:
 
 def _probe(url: str, name: str, data: Path, crawl_id: str, allow_private: bool) -> ProbeSpider:
     # A server on this very machine (the sandbox) needs no politeness delay; anything else gets it.
-    settings = crawl_settings(data, crawl_id=crawl_id, allow_private=allow_private,
-                              sandbox=allow_private and _loopback(url), overrides={
-        # A sample, not a crawl of the site: no catalog rows, no health verdict; the WARC is the record.
-        "SPEECHCRAWL_CATALOG_ENABLED": False, "SPEECHCRAWL_HEALTH_ENABLED": False, "CONCURRENT_REQUESTS": 4})
+    settings = crawl_settings(CrawlOptions(
+        data_dir=data, crawl_id=crawl_id, allow_private=allow_private, sandbox=allow_private and _loopback(url),
+        overrides={
+            # A sample, not a crawl of the site: no catalog rows, no health verdict; the WARC is the record.
+            "SPEECHCRAWL_CATALOG_ENABLED": False, "SPEECHCRAWL_HEALTH_ENABLED": False, "CONCURRENT_REQUESTS": 4}))
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, "cmdline")
     process = CrawlerProcess(settings)  # (re)configures logging: quieten after it
     quiet = logging.getLogger("scrapy.middleware")  # it warns about the two components switched off above
@@ -118,14 +120,14 @@ def _samples(spider: ProbeSpider) -> list[Sample]:
     return out
 
 
-def new_site(name: str, url: str, *, data: Path, profiles_dir: Path | None, fixtures: Path,
+def new_site(name: str, url: str, *, data: Path, profiles_dir: Path | None, fixtures: Path | None = None,
              allow_private: bool = False, force: bool = False) -> NewSite:
     """Propose ``PROFILES/NAME.toml`` and record ``FIXTURES/NAME/`` from a sample fetched from ``url``."""
     if not _NAME.match(name):
         raise NewSiteError(f"bad site name {name!r}: lower-case letters, digits, '-' or '_', starting with a letter")
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
         raise NewSiteError(f"--from-url must be an absolute http(s) URL, got {url!r}")
-    path = (profiles_dir or PROFILES_DIR) / f"{name}.toml"
+    path = (profiles_dir or USER_PROFILES_DIR) / f"{name}.toml"
     if path.exists() and not force:
         raise NewSiteError(f"{path} exists: pick another name, or --force to replace it and its fixture")
     crawl_id = new_crawl_id()
@@ -153,7 +155,7 @@ def new_site(name: str, url: str, *, data: Path, profiles_dir: Path | None, fixt
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(spider.listing.url))
     manifest = Manifest(site=name, origin=origin, crawl_id=crawl_id, how=f"speechcrawl site new {name} --from-url {url}",
                         recorded_at=datetime.now(UTC).isoformat(timespec="seconds"), scope="probe")
-    fixture = Fixture.create(fixtures / name, manifest, warcs)
+    fixture = Fixture.create(fixture_dir(profile, fixtures), manifest, warcs)
     if fixture.expected_path.exists():
         fixture.expected_path.unlink()
     result = check_fixture(profile, fixture, update=True)

@@ -3,7 +3,7 @@
 Lists show what is new; they do not show what was edited deep in the archive or taken
 down.  After the spider's own start requests this middleware yields one request per
 document URL of the site that has records in the catalog, so every known article is
-compared with its latest version (crawler.history) and a removed one is found gone even
+compared with its latest version (corpus.history) and a removed one is found gone even
 when nothing links to it any more.  They go through the duplicate filter like any other
 request: a known article also reached from a list page is fetched once.
 
@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 
-from crawler.catalog import Catalog
-from crawler.history import known_urls
+from corpus.catalog import Catalog
+from corpus.history import known_urls
 from crawler.paths import catalog_path_from
 
 if TYPE_CHECKING:

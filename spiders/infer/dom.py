@@ -10,14 +10,14 @@ every sample page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
 from cleaners.selectors import css
 
 __all__ = ["IDENT", "text_of", "link_text_chars", "select_all", "selector_for", "own_selectors",
-           "common_ancestor", "is_inside", "path_selector"]
+           "common_ancestor", "path_selector"]
 
 IDENT = re.compile(r"^-?[_a-zA-Z][\w-]*$")
 """What can stand after ``#`` or ``.`` in a CSS selector without escaping."""
@@ -98,7 +98,3 @@ def common_ancestor(elements: Sequence[HtmlElement]) -> HtmlElement | None:
     return next((a for a in (elements[0], *elements[0].iterancestors())
                  if all(any(a is b for b in line) for line in lines)), None)
 
-
-def is_inside(el: HtmlElement, containers: Iterable[HtmlElement]) -> bool:
-    boxes = {id(c) for c in containers}
-    return id(el) in boxes or any(id(a) in boxes for a in el.iterancestors())

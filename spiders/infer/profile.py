@@ -92,7 +92,7 @@ class Proposal:
             f"# Profile for {self.name!r}, proposed on {date.today().isoformat()} by",
             f"#   speechcrawl site new {self.name} --from-url {self.from_url}",
             f"# from {self.samples} sample article(s) and their list page (the fetches are the WARC of",
-            f"# tests/fixtures/sites/{self.name}/).  Each comment says what supports the value.  Review it, then run",
+            f"# spiders/profiles/fixtures/{self.name}/).  Each comment says what supports the value.  Review it, then run",
             f"# `speechcrawl site check {self.name}` and `speechcrawl site check --live {self.name}`.",
             f"name = {json.dumps(self.name)}  # profile name = spider name = the records' \"site\"",
             f"description = {json.dumps('proposed from ' + self.from_url, ensure_ascii=False)}  # for humans",

@@ -1,8 +1,6 @@
-"""Recurring crawls: schedules stored in the catalog, and the loop that starts them when due.
+"""The loop behind ``speechcrawl scheduler``: start due crawls, one at a time per site, one loop per data dir.
 
-A schedule says "crawl SITE every N (at HH:MM)"; ``speechcrawl scheduler`` runs in the
-foreground and starts due crawls, either as child ``speechcrawl crawl`` processes or as
-Scrapyd jobs (:mod:`crawler.scrapyd`).  The rules an archivist relies on:
+Rules an archivist relies on (docs/scheduling.md):
 
 - one crawl at a time per site: a run that comes due while the previous one is still
   going is recorded as ``skipped``, never started twice;
@@ -12,135 +10,27 @@ Scrapyd jobs (:mod:`crawler.scrapyd`).  The rules an archivist relies on:
 - SIGTERM stops cleanly: no new crawl starts, running crawls get SIGTERM (Scrapy's
   graceful stop) and are waited for; the schedule's next run resumes that crawl
   (``speechcrawl crawl --resume``) instead of starting over.
-
-Times are stored as UTC ISO strings; ``--at HH:MM`` is the machine's local time.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
-import re
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
-from crawler.catalog import Catalog
+from corpus.catalog import Catalog
+from crawler.scheduling.store import Schedule, ScheduleError, iso_utc, list_schedules, next_slot, utc_now
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Schedule", "ScheduleError", "SchedulerLock", "Scheduler", "parse_interval", "next_slot",
-           "add_schedule", "list_schedules", "remove_schedule", "runs"]
-
-_INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$", re.I)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_AT = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-class ScheduleError(ValueError):
-    """A bad schedule (interval, time of day, unknown id) or a scheduler that cannot start."""
-
-
-def parse_interval(text: str) -> int:
-    """``"1d"`` → 86400.  Units: s, m, h, d, w."""
-    match = _INTERVAL.match(text)
-    if match is None or int(match.group(1)) == 0:
-        raise ScheduleError(f"bad interval {text!r}: use a number and a unit, e.g. 30m, 12h, 1d, 1w")
-    return int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Schedule:
-    id: int
-    site: str
-    every: int
-    """Seconds between runs."""
-    at: str | None
-    """Local time of day (HH:MM) the slots are anchored to, or None (anchored to creation)."""
-    crawl_args: tuple[str, ...]
-    """Extra ``speechcrawl crawl`` arguments, validated when the schedule was added."""
-    scrapyd: str | None
-    created_at: datetime
-    next_run_at: datetime
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Self:
-        return cls(id=row["id"], site=row["site"], every=row["every_seconds"], at=row["at"],
-                   crawl_args=tuple(json.loads(row["crawl_args"])), scrapyd=row["scrapyd"],
-                   created_at=datetime.fromisoformat(row["created_at"]),
-                   next_run_at=datetime.fromisoformat(row["next_run_at"]))
-
-
-def _anchor(created: datetime, at: str | None) -> datetime:
-    if at is None:
-        return created
-    match = _AT.match(at)
-    if match is None:
-        raise ScheduleError(f"bad time of day {at!r}: use HH:MM (24-hour, local time)")
-    local = created.astimezone()
-    return local.replace(hour=int(match.group(1)), minute=int(match.group(2)), second=0, microsecond=0)
-
-
-def next_slot(every: int, at: str | None, created: datetime, after: datetime) -> datetime:
-    """The first slot (anchor + k·every, k ≥ 0) strictly after ``after``."""
-    anchor = _anchor(created, at)
-    if anchor > after:
-        return anchor.astimezone(UTC)
-    steps = int((after - anchor).total_seconds() // every) + 1
-    return (anchor + timedelta(seconds=steps * every)).astimezone(UTC)
-
-
-def add_schedule(catalog: Catalog, site: str, every: str, *, at: str | None = None,
-                 crawl_args: Sequence[str] = (), scrapyd: str | None = None) -> Schedule:
-    """Store a schedule.  Without ``at`` its first run is due at once; with it, at the next HH:MM."""
-    seconds = parse_interval(every)
-    created = _now()
-    first = _anchor(created, at).astimezone(UTC) if at is None else next_slot(seconds, at, created, created)
-    cursor = catalog.conn.execute(
-        "INSERT INTO schedules (site, every_seconds, at, crawl_args, scrapyd, created_at, next_run_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (site, seconds, at, json.dumps(list(crawl_args)), scrapyd, _iso(created), _iso(first)))
-    return _get(catalog, int(cursor.lastrowid or 0))
-
-
-def _get(catalog: Catalog, schedule_id: int) -> Schedule:
-    row = catalog.conn.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
-    if row is None:
-        raise ScheduleError(f"no schedule with id {schedule_id} (see `speechcrawl schedule list`)")
-    return Schedule.from_row(row)
-
-
-def list_schedules(catalog: Catalog) -> list[Schedule]:
-    return [Schedule.from_row(r) for r in catalog.conn.execute("SELECT * FROM schedules ORDER BY id")]
-
-
-def remove_schedule(catalog: Catalog, schedule_id: int) -> Schedule:
-    schedule = _get(catalog, schedule_id)
-    catalog.conn.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,))
-    return schedule
-
-
-def runs(catalog: Catalog, schedule_id: int | None = None) -> list[dict[str, object]]:
-    sql, args = "SELECT * FROM schedule_runs", ()
-    if schedule_id is not None:
-        sql, args = sql + " WHERE schedule_id = ?", (schedule_id,)
-    return [dict(r) for r in catalog.conn.execute(sql + " ORDER BY id", args)]
+__all__ = ["SchedulerLock", "Launcher", "Scheduler"]
 
 
 class SchedulerLock:
@@ -189,7 +79,7 @@ class Scheduler:
     """The loop behind ``speechcrawl scheduler``: poll the catalog, start due crawls, record runs."""
 
     def __init__(self, catalog: Catalog, launcher_for: Callable[[Schedule], Launcher], *,
-                 tick: float = 0.25, clock: Callable[[], datetime] = _now) -> None:
+                 tick: float = 0.25, clock: Callable[[], datetime] = utc_now) -> None:
         self.catalog = catalog
         self.launcher_for = launcher_for
         self.tick = tick
@@ -233,7 +123,7 @@ class Scheduler:
                 started += 1
             following = next_slot(schedule.every, schedule.at, schedule.created_at, now)
             self.catalog.conn.execute("UPDATE schedules SET next_run_at = ? WHERE id = ?",
-                                      (_iso(following), schedule.id))
+                                      (iso_utc(following), schedule.id))
         return started
 
     def _stopped(self, schedule: Schedule) -> str | None:
@@ -268,7 +158,7 @@ class Scheduler:
         cursor = self.catalog.conn.execute(
             "INSERT INTO schedule_runs (schedule_id, site, due_at, started_at, status, crawl_id, handle)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (schedule.id, schedule.site, _iso(schedule.next_run_at), _iso(moment), status, crawl_id, handle))
+            (schedule.id, schedule.site, iso_utc(schedule.next_run_at), iso_utc(moment), status, crawl_id, handle))
         return int(cursor.lastrowid or 0)
 
     def _reap(self) -> None:
@@ -281,7 +171,7 @@ class Scheduler:
 
     def _finish(self, run_id: int, status: str, *, reason: str | None = None) -> None:
         self.catalog.conn.execute("UPDATE schedule_runs SET status = ?, finished_at = ?, reason = ? WHERE id = ?",
-                                  (status, _iso(self.clock()), reason, run_id))
+                                  (status, iso_utc(self.clock()), reason, run_id))
 
     def _shutdown(self, timeout: float) -> None:
         if not self._active:
