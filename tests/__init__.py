@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,24 @@ from archive.warc import WarcWriter
 from crawler.settings import SPEECHCRAWL_DEFAULTS
 
 CLI = [sys.executable, "-m", "crawler.cli"]
+GOLDEN_TIME = datetime(2024, 5, 1, 8, 30, 0, 123456, tzinfo=UTC)
+"""The WARC-Date of the golden WARC fixtures (tests/data/warc/)."""
+
+
+class GoldenWriter(WarcWriter):
+    """Deterministic ids, dates and software string: byte-exact records for golden files and comparisons."""
+
+    software = "speechcrawl/test"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._ids = itertools.count(1)
+        super().__init__(*args, **kwargs)
+
+    def _make_record_id(self) -> str:
+        return f"<urn:uuid:00000000-0000-4000-8000-{next(self._ids):012d}>"
+
+    def _now(self) -> datetime:
+        return GOLDEN_TIME
 
 
 def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

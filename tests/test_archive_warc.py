@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import itertools
 import os
 import random
 import subprocess
@@ -17,26 +16,11 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.exceptions import ArchiveError, WriterClosedError
 from archive.warc import REVISIT_PROFILE, HttpExchange, WarcWriter
+from tests import GOLDEN_TIME, GoldenWriter
 
 DATA = Path(__file__).parent / "data" / "warc"
 BIN = Path(sys.executable).parent
-WHEN = datetime(2024, 5, 1, 8, 30, 0, 123456, tzinfo=UTC)
-
-
-class GoldenWriter(WarcWriter):
-    """Deterministic ids, dates and software string, for byte-exact comparisons."""
-
-    software = "speechcrawl/test"
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        self._ids = itertools.count(1)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-
-    def _make_record_id(self) -> str:
-        return f"<urn:uuid:00000000-0000-4000-8000-{next(self._ids):012d}>"
-
-    def _now(self) -> datetime:
-        return WHEN
+WHEN = GOLDEN_TIME
 
 
 def exchange(url: str = "http://site.test/a/1.html", body: bytes = "<p>讲话稿</p>".encode(), **kw: object) -> HttpExchange:

@@ -24,23 +24,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from archive.warc import HttpExchange, WarcWriter  # noqa: E402
+from archive.warc import HttpExchange  # noqa: E402
+from tests import GOLDEN_TIME, GoldenWriter  # noqa: E402
 
-WHEN = datetime(2024, 5, 1, 8, 30, 0, 123456, tzinfo=UTC)
-
-
-class FixtureWriter(WarcWriter):
-    software = "speechcrawl/test"
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        self._ids = itertools.count(1)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-
-    def _make_record_id(self) -> str:
-        return f"<urn:uuid:00000000-0000-4000-8000-{next(self._ids):012d}>"
-
-    def _now(self) -> datetime:
-        return WHEN
+WHEN = GOLDEN_TIME
 
 
 def _exchange(url: str, body: bytes, headers: list[tuple[str, str]], at: datetime = WHEN,
@@ -52,7 +39,7 @@ def _exchange(url: str, body: bytes, headers: list[tuple[str, str]], at: datetim
 
 def _write(directory: Path, exchanges: list[HttpExchange], metadata: bool = False) -> bytes:
     directory.mkdir(exist_ok=True)
-    with FixtureWriter(directory, prefix="site-a", crawl_id="c1",
+    with GoldenWriter(directory, prefix="site-a", crawl_id="c1",
                        warcinfo={"site-profile": "site-a", "robots": "obey"}) as w:
         pointers = [w.write_exchange(ex) for ex in exchanges]
         if metadata:
