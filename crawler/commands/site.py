@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.commands._common import add_data_argument, add_parser, fail
+from crawler.commands._common import add_data_argument, add_json_argument, add_parser, fail
 from crawler.options import CrawlOptionsError, parse_origins
 from crawler.site import SAMPLE_ARTICLES, SAMPLE_LISTS
 from crawler.site.fixture import FixtureError
@@ -69,8 +69,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing = add_parser(inner, "list", help="every site: domains, last crawl, records, health",
                          description="One line per profile: its domains, its last crawl in --data, the records "
                                      "that crawl produced, its health (the monitors' warnings) and its fixture.",
-                         examples="  speechcrawl site list\n  speechcrawl site list --data /srv/speechcrawl")
+                         examples="  speechcrawl site list\n  speechcrawl site list --data /srv/speechcrawl --json")
     _common(listing)
+    add_json_argument(listing)
     listing.set_defaults(handler=run_list)
     p.set_defaults(handler=lambda args: _usage(p))
 
@@ -134,5 +135,12 @@ def run_list(args: argparse.Namespace) -> int:
         profiles = load_profiles(args.profiles)
     except ProfileError as exc:
         return fail(str(exc), 2)
-    print(format_rows(site_rows(profiles, args.data, args.fixtures)))
+    rows = site_rows(profiles, args.data, args.fixtures)
+    if args.json:
+        import dataclasses
+        import json
+
+        print(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False, indent=1))
+    else:
+        print(format_rows(rows))
     return 0
