@@ -169,7 +169,7 @@ def open_existing(path: str | Path) -> Catalog:
     """
     path = Path(path)
     if not path.is_file():
-        raise CatalogError(f"no catalog at {path}: run `speechcrawl crawl` first (or check --data)")
+        raise CatalogError(f"no catalog at {path}: run `speechcrawl crawl` first")
     damaged = (f"{path} is not a readable speechcrawl catalog ({{}}); move it aside and rebuild it from the "
                f"WARC files with `speechcrawl reprocess --data {path.parent}`")
     try:

@@ -52,7 +52,8 @@ class _VersionAction(argparse.Action):
                  option_string: str | None = None) -> None:
         from cleaners import CLEANER_VERSION  # lxml: only when asked
 
-        parser.exit(message=f"speechcrawl {package_version()} (cleaners {CLEANER_VERSION})\n")
+        print(f"speechcrawl {package_version()} (cleaners {CLEANER_VERSION})")
+        parser.exit()
 
 
 def package_version() -> str:
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(sub)
+    parser.set_defaults(root_parser=parser)  # `speechcrawl completion` generates its script from the whole parser
     return parser
 
 

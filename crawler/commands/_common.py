@@ -74,7 +74,29 @@ def check_catalog_if_present(data: Path) -> None:
 def add_data_argument(parser: argparse.ArgumentParser, *, default: Any = DEFAULT_DATA,
                       help: str = "data directory (default: ./data)") -> None:
     """``--data DIR``, the same option with the same default on every command that reads or writes one."""
-    parser.add_argument("--data", type=Path, default=default, help=help)
+    parser.add_argument("--data", type=Path, default=default, metavar="DIR", help=help)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1 (a count of articles, runs …)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 (any free port) to 65535, got {value}")
+    return value
 
 
 def fail(message: str, code: int = 1) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.commands._common import add_data_argument, add_json_argument, add_parser, fail
+from crawler.commands._common import add_data_argument, add_json_argument, add_parser, fail, positive_int
 from crawler.options import CrawlOptionsError, parse_origins
 from crawler.site import SAMPLE_ARTICLES, SAMPLE_LISTS
 from crawler.site.fixture import FixtureError
@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="with --live: the site is served from another origin (e.g. a sandbox port)")
     check.add_argument("--allow-private", action="store_true", help="with --live: allow loopback/private addresses")
     check.add_argument("--sandbox", action="store_true", help="with --live: loopback sandbox preset (no throttling)")
-    check.add_argument("--articles", type=int, default=SAMPLE_ARTICLES, metavar="N",
+    check.add_argument("--articles", type=positive_int, default=SAMPLE_ARTICLES, metavar="N",
                        help=f"with --live: follow the first N article links (default {SAMPLE_ARTICLES}; "
                             f"and {SAMPLE_LISTS} list pages)")
     _common(check)
