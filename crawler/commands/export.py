@@ -111,6 +111,7 @@ def _export_to_stdout(catalog: Path, options: ExportOptions, progress: Progress)
         with part.open("rb") as stream:
             shutil.copyfileobj(stream, sys.stdout.buffer)
         sys.stdout.flush()
+    summary.path = Path("(stdout)")  # the closing line names where the records went, not the temporary file
     return summary
 
 

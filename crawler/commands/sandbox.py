@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from crawler.commands._common import add_parser, port_number, positive_int
+from crawler.options import non_negative_int
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,11 +24,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        examples="  speechcrawl sandbox serve\n"
                                 "  speechcrawl sandbox serve --port-base 0 --articles 400   # random ports\n"
                                 "  speechcrawl sandbox serve --sites wenmi,zhengfu\n"
+                                "  speechcrawl sandbox serve --epoch 2   # two epochs later: added, revised, removed\n"
                                 "  speechcrawl sandbox serve --fault burst@wenmi:status=503,times=2")
     serve.add_argument("--port-base", type=port_number, default=None, metavar="PORT",
                        help="first port (0 = random ports)")
     serve.add_argument("--articles", type=positive_int, default=None, metavar="N", help="articles per site")
     serve.add_argument("--sites", default=None, metavar="SITE[,SITE]", help="comma-separated site names")
+    serve.add_argument("--epoch", type=non_negative_int, default=None, metavar="N",
+                       help="start at this point in time: articles added, revised, removed (default 0; "
+                            "docs/sandbox.md)")
     serve.add_argument("--redesign", default=None, metavar="SITE[,SITE]",
                        help="rename these sites' content element, as a redesign would")
     serve.add_argument("--fault", action="append", default=[], metavar="MODE[@SITE][:key=value,...]",
@@ -45,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--articles", str(args.articles)]
     if args.sites:
         argv += ["--sites", args.sites]
+    if args.epoch is not None:
+        argv += ["--epoch", str(args.epoch)]
     if args.redesign:
         argv += ["--redesign", args.redesign]
     for spec in args.fault:
