@@ -147,20 +147,25 @@ def check_target_urls(targets: Sequence[str]) -> None:
                                     else f"{target!r} is not a valid URL: port 0")
 
 
-def check_private_seeds(profiles: Sequence[SiteProfile], allowed: bool) -> None:
-    """Refuse up front a crawl whose start URLs are loopback/private, unless ``--allow-private``/``--sandbox``.
+def check_private_seeds(profiles: Sequence[SiteProfile], settings: Settings) -> None:
+    """Refuse up front a crawl whose start URLs the private-address guard would refuse, every one of them.
 
-    The download middleware would refuse every request anyway (a crawl that fetches nothing and
-    says "finished"); the bundled profiles point at the local sandbox, so say so.
+    Judged by the crawl's own settings (``--allow-private``/``--sandbox``, SPEECHCRAWL_SSRF_ALLOW_ORIGINS), as
+    the download middleware judges requests: without this the crawl fetches nothing and says "finished".
+    The bundled profiles point at the local sandbox, so the message says so.
     """
-    if allowed:
+    if settings.getbool("SPEECHCRAWL_SSRF_ALLOW_PRIVATE"):
         return
-    from crawler.downloadermiddlewares.ssrf import is_private_host  # Scrapy: only when crawling
+    from crawler.downloadermiddlewares.ssrf import (  # Scrapy: only when crawling
+        is_private_host,
+        origin_endpoint,
+    )
 
+    allowed = {origin_endpoint(url) for url in settings.getlist("SPEECHCRAWL_SSRF_ALLOW_ORIGINS")}
     for profile in profiles:
         for url in profile.start_urls:
             address = is_private_host(urlsplit(url).hostname or "")
-            if address is None:
+            if address is None or origin_endpoint(url) in allowed:
                 continue
             hint = ("it is a sandbox profile: run `speechcrawl demo`, or start `speechcrawl sandbox serve` and add "
                     "--sandbox" if not profile.generic else "pass --allow-private only for a site you run yourself")

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         check_target_urls(args.targets)
         options = options_from_args(args, args.targets)
         profiles = resolve_targets(args.targets, profiles_dir=options.profiles_dir, origins=options.origins)
-        check_private_seeds(profiles, options.allow_private or options.sandbox)
+        check_private_seeds(profiles, crawl_settings(options))
         check_catalog_if_present(args.data)
         crawl_id = _crawl_id(args, profiles)
     except (CrawlOptionsError, ProfileError) as exc:
