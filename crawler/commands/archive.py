@@ -51,6 +51,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       examples="  speechcrawl archive index data/warc -o index.cdxj\n"
                                "  speechcrawl archive index data/warc --root data/warc > index.cdxj")
     add_out_argument(index, help="index file (default: stdout)")
+    add_progress_argument(index)
     index.add_argument("--root", type=Path, default=None,
                        help="write file names relative to this directory (default: bare file names)")
 
@@ -69,6 +70,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_data_argument(wacz)
     add_out_argument(wacz, required=True, help="WACZ file to write")
     wacz.add_argument("--title", default=None, help="collection title (default: the data directory's name)")
+    add_progress_argument(wacz)
     wacz.set_defaults(handler=run_wacz)
 
 
@@ -125,12 +127,17 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_index(args: argparse.Namespace) -> int:
     from archive.cdxj import write_cdxj
     from archive.exceptions import ArchiveError
+    from archive.verify import warc_files
+    from crawler.commands.progress import Progress
 
+    _check_paths(args.paths)
+    progress = Progress("index", len(list(warc_files(args.paths))), enabled=args.progress)
     try:
-        _check_paths(args.paths)
-        count = write_cdxj(args.paths, args.out or sys.stdout, dir_root=args.root)
+        count = write_cdxj(args.paths, args.out or sys.stdout, dir_root=args.root, tick=progress.advance)
     except (ArchiveError, OSError) as exc:
         return fail(str(exc))
+    finally:
+        progress.close()
     sys.stderr.write(f"{count} index lines written to {args.out or 'stdout'}\n")
     return 0
 
@@ -147,11 +154,16 @@ def run_repair(args: argparse.Namespace) -> int:
 
 def run_wacz(args: argparse.Namespace) -> int:
     from archive.exceptions import ArchiveError
+    from archive.verify import warc_files
     from archive.wacz import write_wacz
+    from crawler.commands.progress import Progress
 
+    progress = Progress("wacz", len(list(warc_files([args.data / "warc"]))), enabled=args.progress)
     try:
-        summary = write_wacz(args.data, args.out, title=args.title)
+        summary = write_wacz(args.data, args.out, title=args.title, tick=progress.advance)
     except (ArchiveError, OSError) as exc:
         return fail(str(exc))
+    finally:
+        progress.close()
     print(summary)
     return 0

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.commands._common import add_data_argument, add_json_argument, add_parser, fail, positive_int
+from crawler.commands._common import (
+    add_data_argument,
+    add_json_argument,
+    add_parser,
+    add_progress_argument,
+    fail,
+    positive_int,
+)
 from crawler.options import CrawlOptionsError, parse_origins
 from crawler.site import SAMPLE_ARTICLES, SAMPLE_LISTS
 from crawler.site.fixture import FixtureError
@@ -56,6 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                 "  speechcrawl site check --live sucai --origin http://127.0.0.1:41234 --sandbox")
     check.add_argument("names", nargs="*", metavar="NAME", help="profiles to check (default: all)")
     check.add_argument("--update", action="store_true", help="accept the new output as the fixture's records")
+    add_progress_argument(check)
     check.add_argument("--live", action="store_true", help="crawl a small sample of the live site instead")
     check.add_argument("--origin", action="append", default=[], metavar="[SITE=]URL",
                        help="with --live: the site is served from another origin (e.g. a sandbox port)")
@@ -100,12 +108,17 @@ def run_check(args: argparse.Namespace) -> int:
         return _run_live(args)
     if args.origin or args.articles != SAMPLE_ARTICLES or args.sandbox or args.allow_private:
         return fail("--origin, --articles, --sandbox and --allow-private go with --live", 2)
+    from crawler.commands.progress import Progress
     from crawler.site.check import check_sites
 
+    progress = Progress("check", enabled=args.progress)
     try:
-        results = check_sites(args.names, profiles_dir=args.profiles, fixtures=args.fixtures, update=args.update)
+        results = check_sites(args.names, profiles_dir=args.profiles, fixtures=args.fixtures, update=args.update,
+                              tick=progress.advance)
     except (ProfileError, FixtureError) as exc:
         return fail(str(exc), 2)
+    finally:
+        progress.close()
     print("\n".join(r.report() for r in results))
     return 0 if all(r.ok for r in results) else 1
 
