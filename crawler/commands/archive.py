@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "  speechcrawl archive index data/warc --root data/warc > index.cdxj")
     add_out_argument(index, help="index file (default: stdout)")
     add_progress_argument(index)
-    index.add_argument("--root", type=Path, default=None,
+    index.add_argument("--root", type=Path, default=None, metavar="DIR",
                        help="write file names relative to this directory (default: bare file names)")
 
     _on_paths(inner, "repair", run_repair, help="cut a killed crawl's partial record, close .open files",
@@ -69,7 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       examples="  speechcrawl archive wacz --data data -o crawl.wacz")
     add_data_argument(wacz)
     add_out_argument(wacz, required=True, help="WACZ file to write")
-    wacz.add_argument("--title", default=None, help="collection title (default: the data directory's name)")
+    wacz.add_argument("--title", default=None, metavar="TEXT", help="collection title (default: the data directory's name)")
     add_progress_argument(wacz)
     wacz.set_defaults(handler=run_wacz)
 

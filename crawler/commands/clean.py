@@ -22,9 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl clean p1.html p2.html --site sucai --url http://x/a/1.html\n"
                             "  speechcrawl clean old.html --encoding gbk --masks keep")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE.html")
-    p.add_argument("--site", default=None, help="profile whose selectors to use")
-    p.add_argument("--url", default=None, help="URL the first page was fetched from (ids are derived from it)")
-    p.add_argument("--encoding", default=None, help="force this encoding (default: detect)")
+    p.add_argument("--site", default=None, metavar="SITE", help="profile whose selectors to use")
+    p.add_argument("--url", default=None, metavar="URL", help="URL the first page was fetched from (ids are derived from it)")
+    p.add_argument("--encoding", default=None, metavar="ENC", help="force this encoding (default: detect)")
     p.add_argument("--masks", choices=["strip", "keep", "placeholder"], default="strip",
                    help="how masked names show in text (default strip; masks always lists them)")
     p.set_defaults(handler=run)

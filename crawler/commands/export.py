@@ -44,12 +44,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                             "JSONL)")
     p.add_argument("--format", choices=["jsonl", "parquet"], default=None, help="default: from the --out suffix")
     g = p.add_argument_group("filters")
-    g.add_argument("--site", action="append", default=[], help="only this site (repeat, or a,b,c)")
-    g.add_argument("--since", help="from this day on: YYYY-MM-DD, YYYY-MM or YYYY")
-    g.add_argument("--until", help="up to this day, inclusive (same forms)")
+    g.add_argument("--site", action="append", default=[], metavar="SITE", help="only this site (repeat, or a,b,c)")
+    g.add_argument("--since", metavar="DATE", help="from this day on: YYYY-MM-DD, YYYY-MM or YYYY")
+    g.add_argument("--until", metavar="DATE", help="up to this day, inclusive (same forms)")
     g.add_argument("--by", choices=["date", "fetched"], default="date",
                    help="--since/--until apply to the speech date (default) or the fetch date")
-    g.add_argument("--speaker", help="only speeches by this speaker (exact name, e.g. 吴锦)")
+    g.add_argument("--speaker", metavar="NAME", help="only speeches by this speaker (exact name, e.g. 吴锦)")
     g.add_argument("--contains", metavar="TEXT", help="only records whose text contains TEXT")
     g.add_argument("--min-chars", type=int, default=0, metavar="N", help="only records with N+ characters of text")
     g.add_argument("--versions", choices=["latest", "all"], default="latest",
@@ -59,11 +59,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--dedup", choices=["none", "exact", "near"], default=None,
                    help="exact: same text; near: similar text, see --threshold (default: SPEECHCRAWL_EXPORT_DEDUP, "
                         f"{SPEECHCRAWL_EXPORT_DEDUP})")
-    p.add_argument("--threshold", type=float, default=None,
+    p.add_argument("--threshold", type=float, default=None, metavar="X",
                    help="near: Jaccard similarity of 5-character shingles (default: "
                         f"SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD, {SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD})")
     p.add_argument("--keep-dups", action="store_true", help="keep duplicates, only mark them in `dup`")
-    p.add_argument("--fields", default=None, help="comma-separated fields to keep, e.g. id,title,text")
+    p.add_argument("--fields", default=None, metavar="FIELD,...", help="comma-separated fields to keep, e.g. id,title,text")
     p.add_argument("--card", action="store_true", help="also write a dataset card, NAME.card.md, beside --out")
     add_set_argument(p, "SPEECHCRAWL_EXPORT_")
     add_progress_argument(p)

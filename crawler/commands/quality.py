@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "match per field. Exit code 1 when a target of docs/quality.md is missed.",
                    examples="  speechcrawl quality\n  speechcrawl quality --generic --site fanwen\n"
                             "  speechcrawl quality --articles 200 --json > quality.json")
-    p.add_argument("--site", action="append", default=None, metavar="NAME",
+    p.add_argument("--site", action="append", default=None, metavar="SITE",
                    help="score only this site (repeatable; default: all five)")
     p.add_argument("--generic", action="store_true", help="ignore the profiles: main-content detection")
     add_json_argument(p)

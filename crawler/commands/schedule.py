@@ -34,8 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                  "(local time).",
                      examples="  speechcrawl schedule add wenmi --every 1d --at 03:00\n"
                               "  speechcrawl schedule add wenmi --every 1w --scrapyd http://127.0.0.1:6800/")
-    add.add_argument("site", help="profile name (see `speechcrawl site list`) or a URL (generic mode)")
-    add.add_argument("--every", required=True, help="interval: 30m, 12h, 1d, 1w …")
+    add.add_argument("site", metavar="SITE|URL", help="profile name (see `speechcrawl site list`) or a URL (generic mode)")
+    add.add_argument("--every", required=True, metavar="INTERVAL", help="interval: 30m, 12h, 1d, 1w …")
     add.add_argument("--at", default=None, metavar="HH:MM", help="anchor runs to this local time of day")
     add.add_argument("--scrapyd", default=None, metavar="URL", help="submit this job to a Scrapyd instead")
     add.set_defaults(passthrough=[])
