@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
+from tests import ArchivedCrawl
 
 DATA = Path(__file__).resolve().parent / "data" / "warc"
 
@@ -39,3 +40,10 @@ def test_progress_only_when_asked(command: list[str], label: str, data_dir: Path
         seen[flag] = capsys.readouterr().err
     assert f"{label:<8} 2/2  100%" in seen["--progress"]
     assert "2/2" not in seen["--no-progress"] + seen[None] and "\r" not in seen["--no-progress"] + seen[None]
+
+
+def test_reprocess_progress(tmp_path: Path, archived_crawl: ArchivedCrawl, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "v2"
+    assert main(["reprocess", "--data", str(archived_crawl.data), "-o", str(out), "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "clean " in err and "write " in err and "100%" in err, err

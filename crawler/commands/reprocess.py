@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.commands._common import add_data_argument, add_out_argument, add_parser, fail
+from crawler.commands._common import (
+    add_data_argument,
+    add_out_argument,
+    add_parser,
+    add_progress_argument,
+    fail,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,16 +28,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                              "(default: the data directory, replacing its catalog)")
     p.add_argument("--profiles", type=Path, default=None, metavar="DIR",
                    help="profiles directory (default: the shipped ones)")
+    add_progress_argument(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from archive.exceptions import ArchiveError
     from corpus.rebuild import reprocess
+    from crawler.commands.progress import Progress
     from spiders.profiles import ProfileError
 
     try:
-        summary = reprocess(args.data, args.out, profiles_dir=args.profiles)
+        summary = reprocess(args.data, args.out, profiles_dir=args.profiles,
+                            progress=Progress("clean", enabled=args.progress))
     except (ArchiveError, ProfileError) as exc:
         return fail(str(exc))
     print(summary)
