@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
@@ -165,8 +165,11 @@ def cdxj_lines(path: Path | str, *, filename: str | None = None) -> Iterator[str
             yield line
 
 
-def write_cdxj(paths: Iterable[Path | str], out: Path | IO[str], *, dir_root: Path | str | None = None) -> int:
+def write_cdxj(paths: Iterable[Path | str], out: Path | IO[str], *, dir_root: Path | str | None = None,
+               tick: Callable[[], None] | None = None) -> int:
     """Write the sorted CDXJ index of ``paths`` (files or directories); return the line count.
+
+    ``tick`` is called after each WARC file is read (a progress line for the CLI).
 
     ``filename`` in each line is relative to ``dir_root`` when given, else the bare file
     name (what pywb expects for a flat collection).  Large indexes are sorted in runs
@@ -186,6 +189,8 @@ def write_cdxj(paths: Iterable[Path | str], out: Path | IO[str], *, dir_root: Pa
                 if len(chunk) >= _SORT_CHUNK:
                     runs.append(_spill(sorted(chunk), Path(tmp), len(runs)))
                     chunk = []
+            if tick is not None:
+                tick()
         chunk.sort()
         with ExitStack() as stack:
             sources: list[Iterable[str]] = [(x.rstrip("\n") for x in stack.enter_context(run.open(encoding="utf-8")))

@@ -16,7 +16,7 @@ import hashlib
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,8 +63,12 @@ def pages(contents: ArchiveContents) -> Iterator[dict[str, str]]:
         yield page
 
 
-def write_wacz(data_dir: Path, out: Path, *, title: str | None = None) -> WaczSummary:
-    """Write ``out`` from ``data_dir/warc``; ArchiveError when there is nothing (whole) to package."""
+def write_wacz(data_dir: Path, out: Path, *, title: str | None = None,
+               tick: Callable[[], None] | None = None) -> WaczSummary:
+    """Write ``out`` from ``data_dir/warc``; ArchiveError when there is nothing (whole) to package.
+
+    ``tick`` is called after each WARC file is packaged (a progress line for the CLI).
+    """
     warc_dir = data_dir / "warc"
     contents = read_archive(warc_dir)  # also refuses .open files: a package must not miss records
     files = list(warc_files([warc_dir]))
@@ -79,6 +83,8 @@ def write_wacz(data_dir: Path, out: Path, *, title: str | None = None) -> WaczSu
             package = _Package(wacz)
             for path in files:
                 package.add_file(f"archive/{path.name}", path)
+                if tick is not None:
+                    tick()
             with tempfile.TemporaryFile("w+", encoding="utf-8") as index:
                 lines = write_cdxj(files, index)
                 index.seek(0)

@@ -15,7 +15,7 @@ from typing import Any
 
 from corpus import history
 
-__all__ = ["Catalog", "MIGRATIONS", "CATALOG_NAME"]
+__all__ = ["Catalog", "CatalogError", "MIGRATIONS", "CATALOG_NAME", "open_existing"]
 
 CATALOG_NAME = "catalog.sqlite"
 """The catalog's file name in a data directory (``DATA/catalog.sqlite``)."""
@@ -154,6 +154,35 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("005_export_filter_indexes", _m005_export_filter_indexes),
     ("006_record_versions", _m006_record_versions),
 ]
+
+
+class CatalogError(Exception):
+    """A catalog that is missing or unreadable; the message names the file and what to do."""
+
+
+def open_existing(path: str | Path) -> Catalog:
+    """Open the catalog at ``path`` only if it exists and is a SQLite database.
+
+    Read-only commands use this instead of :class:`Catalog`, which creates a missing file:
+    a mistyped ``--data`` must not leave an empty catalog behind, and a damaged file must
+    say which file and how to get it back (the WARC files are the source of truth).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CatalogError(f"no catalog at {path}: run `speechcrawl crawl` first")
+    damaged = (f"{path} is not a readable speechcrawl catalog ({{}}); move it aside and rebuild it from the "
+               f"WARC files with `speechcrawl reprocess --data {path.parent}`")
+    try:
+        probe = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
+        try:
+            probe.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+        return Catalog(path)
+    except sqlite3.OperationalError as exc:  # locked, unreadable: the file itself may be fine
+        raise CatalogError(f"cannot open the catalog {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        raise CatalogError(damaged.format(exc)) from None
 
 
 class Catalog:

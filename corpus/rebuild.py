@@ -22,6 +22,7 @@ from archive.warc import WARC_DIRNAME
 from cleaners.types import CleanOptions
 from corpus.catalog import CATALOG_NAME, Catalog
 from corpus.export import export
+from corpus.progress import NO_PROGRESS, ProgressSink
 from corpus.records import clean_document, text_sha1
 from spiders.items import Document, FetchedPage
 from spiders.profiles import SiteProfile, load_profiles
@@ -50,7 +51,8 @@ class ReprocessSummary:
                 f"{self.export}")
 
 
-def reprocess(data_dir: Path, out_dir: Path | None = None, *, profiles_dir: Path | None = None) -> ReprocessSummary:
+def reprocess(data_dir: Path, out_dir: Path | None = None, *, profiles_dir: Path | None = None,
+              progress: ProgressSink = NO_PROGRESS) -> ReprocessSummary:
     """Rebuild ``out_dir/catalog.sqlite`` and ``out_dir/export.jsonl`` from ``data_dir/warc``.
 
     ``out_dir`` defaults to ``data_dir``: the catalog there is replaced only once the new
@@ -68,11 +70,12 @@ def reprocess(data_dir: Path, out_dir: Path | None = None, *, profiles_dir: Path
         catalog = Catalog(part)
         try:
             with catalog.transaction():
-                _fill(catalog, contents, profiles, summary)
+                progress.stage("clean", len(contents.documents))
+                _fill(catalog, contents, profiles, summary, progress)
         finally:
             catalog.close()
         _remove_database(final)
-    export(final, summary.export)
+    export(final, summary.export, progress=progress)  # closes the progress line
     return summary
 
 
@@ -83,7 +86,7 @@ def _remove_database(path: Path) -> None:
 
 
 def _fill(catalog: Catalog, contents: ArchiveContents, profiles: dict[str, SiteProfile],
-          summary: ReprocessSummary) -> None:
+          summary: ReprocessSummary, progress: ProgressSink = NO_PROGRESS) -> None:
     for span in contents.crawls.values():
         catalog.start_crawl(span.crawl_id, span.site, fetched_at(span.started))
         catalog.finish_crawl(span.crawl_id, span.site, fetched_at(span.finished), "reprocessed", {})
@@ -98,6 +101,7 @@ def _fill(catalog: Catalog, contents: ArchiveContents, profiles: dict[str, SiteP
                                 reason=f"HTTP {fetch.status}", at=at)
     options = CleanOptions()
     for archived in contents.documents:
+        progress.advance()
         summary.documents += 1
         try:
             doc = _document(archived, contents)

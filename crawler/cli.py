@@ -1,6 +1,8 @@
 """The ``speechcrawl`` command: thin subcommands over importable functions.
 
 Exit codes: 0 success, 1 a check found problems or the job failed, 2 usage error.
+Conventions every subcommand follows (``-v/-q`` anywhere, ``--data``, ``-o/--out``, ``--json``,
+``--no-progress``, examples at the end of ``--help``) are described in docs/cli.md.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler.commands import COMMANDS
+from crawler.commands._common import UsageError, add_verbosity_arguments, fail
 
 __all__ = ["main", "build_parser"]
 
@@ -22,18 +25,56 @@ clean speeches into text + metadata, export research-ready JSONL.
 
 quick start:
   speechcrawl demo                      # sandbox -> crawl -> WARC -> clean -> JSONL
-  speechcrawl crawl wenmi --data data   # crawl one profiled site
+  speechcrawl crawl https://www.example.gov.cn/zwgk/ldjh/ --contact mailto:you@example.org
   speechcrawl export --data data --out speeches.jsonl
+
+The bundled profiles (wenmi, fanwen, wendang, sucai, ribao) describe the local sandbox sites:
+run them with `speechcrawl demo`, or `speechcrawl sandbox serve` and `crawl NAME --sandbox`.
+Conventions, exit codes and every --json shape: docs/cli.md.
+"""
+
+EPILOG = """\
+examples:
+  speechcrawl --version
+  speechcrawl crawls --data data --json
+  speechcrawl completion bash > ~/.local/share/bash-completion/completions/speechcrawl
 """
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the package and the cleaner version (records carry the latter), imported only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the speechcrawl and cleaner versions and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        from cleaners import CLEANER_VERSION  # lxml: only when asked
+
+        print(f"speechcrawl {package_version()} (cleaners {CLEANER_VERSION})")
+        parser.exit()
+
+
+def package_version() -> str:
+    """The installed distribution's version, or the source tree's when run from a checkout."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("speechcrawl")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="speechcrawl", description=DESCRIPTION,
+    parser = argparse.ArgumentParser(prog="speechcrawl", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("--version", action=_VersionAction)
+    add_verbosity_arguments(parser, default=0)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(sub)
+    parser.set_defaults(root_parser=parser)  # `speechcrawl completion` generates its script from the whole parser
     return parser
 
 
@@ -63,8 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    _configure_logging(logging.WARNING - 10 * min(args.verbose, 2))
-    result: int = args.handler(args)
+    _configure_logging(logging.WARNING - 10 * min(args.verbose, 2) + 10 * min(args.quiet, 2))
+    from corpus.catalog import CatalogError  # sqlite3 only: cheap
+
+    try:
+        result: int = args.handler(args)
+    except UsageError as exc:
+        return fail(str(exc), 2)
+    except CatalogError as exc:
+        return fail(str(exc), 1)
     return result
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from crawler.paths import new_crawl_id
 from crawler.settings import DEFAULT_CONTACT, SANDBOX_OVERRIDES, SPEECHCRAWL_DEFAULTS, user_agent
@@ -23,8 +24,11 @@ from crawler.settings import DEFAULT_CONTACT, SANDBOX_OVERRIDES, SPEECHCRAWL_DEF
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
+    from spiders.profiles import SiteProfile
+
 __all__ = ["CrawlOptions", "CrawlOptionsError", "add_crawl_options", "options_from_args", "parse_crawl_args",
-           "parse_origins", "parse_overrides", "crawl_settings", "non_negative_int", "non_negative_float"]
+           "parse_origins", "parse_overrides", "crawl_settings", "non_negative_int", "non_negative_float",
+           "check_target_urls", "check_private_seeds"]
 
 DEFAULT_DATA = Path("data")
 
@@ -116,6 +120,56 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a setting (SPEECHCRAWL_* in crawler/settings.py, or any Scrapy setting)")
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+
+
+def check_target_urls(targets: Sequence[str]) -> None:
+    """A target that looks like a URL must be one Scrapy can fetch: checked here, not deep in Twisted.
+
+    ``http://exa mple.cn/x`` once crawled "fine" (exit 0) after a 62-line traceback; now it is a
+    usage error naming the target and what is wrong with it.
+    """
+    for target in targets:
+        if "://" not in target and not target.lower().startswith(("http:", "https:")):
+            continue  # a profile name: resolve_targets judges it
+        bad = next((c for c in target if c.isspace() or ord(c) < 32 or ord(c) == 127), None)
+        if bad is not None:
+            what = "a space" if bad == " " else f"the control character {bad!r}"
+            raise CrawlOptionsError(f"{target!r} is not a valid URL: it contains {what} (percent-encode it: %20)")
+        parts = urlsplit(target)
+        if parts.scheme.lower() not in ("http", "https"):
+            raise CrawlOptionsError(f"{target!r}: only http:// and https:// URLs can be crawled")
+        try:
+            port = parts.port
+        except ValueError:
+            raise CrawlOptionsError(f"{target!r} is not a valid URL: bad port") from None
+        if not parts.hostname or port == 0:
+            raise CrawlOptionsError(f"{target!r} is not a valid URL: no host" if not parts.hostname
+                                    else f"{target!r} is not a valid URL: port 0")
+
+
+def check_private_seeds(profiles: Sequence[SiteProfile], settings: Settings) -> None:
+    """Refuse up front a crawl whose start URLs the private-address guard would refuse, every one of them.
+
+    Judged by the crawl's own settings (``--allow-private``/``--sandbox``, SPEECHCRAWL_SSRF_ALLOW_ORIGINS), as
+    the download middleware judges requests: without this the crawl fetches nothing and says "finished".
+    The bundled profiles point at the local sandbox, so the message says so.
+    """
+    if settings.getbool("SPEECHCRAWL_SSRF_ALLOW_PRIVATE"):
+        return
+    from crawler.downloadermiddlewares.ssrf import (  # Scrapy: only when crawling
+        is_private_host,
+        origin_endpoint,
+    )
+
+    allowed = {origin_endpoint(url) for url in settings.getlist("SPEECHCRAWL_SSRF_ALLOW_ORIGINS")}
+    for profile in profiles:
+        for url in profile.start_urls:
+            address = is_private_host(urlsplit(url).hostname or "")
+            if address is None or origin_endpoint(url) in allowed:
+                continue
+            hint = ("it is a sandbox profile: run `speechcrawl demo`, or start `speechcrawl sandbox serve` and add "
+                    "--sandbox" if not profile.generic else "pass --allow-private only for a site you run yourself")
+            raise CrawlOptionsError(f"{profile.name}: {url} is a non-public address ({address}); {hint}")
 
 
 def parse_origins(values: Sequence[str], targets: Sequence[str]) -> dict[str, str]:

@@ -120,19 +120,35 @@ def _refused(data: Path) -> dict[str, str]:
     return rows
 
 
+_CRAWL_AS_A_LIBRARY = """
+import logging, sys
+from pathlib import Path
+from crawler.options import CrawlOptions, crawl_settings
+from crawler.runner import resolve_targets, run_crawl
+logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+data, urls = Path(sys.argv[1]), sys.argv[2:]
+run_crawl(resolve_targets(urls), crawl_settings(CrawlOptions(data_dir=data, overrides={"RETRY_ENABLED": False})))
+"""
+
+
 @pytest.mark.slow
 def test_private_start_urls_are_refused_before_any_connection(counters: tuple[CountingServer, CountingServer],
                                                               tmp_path: Path) -> None:
     v4, v6 = counters
     starts = [f"http://127.0.0.1:{v4.port}/", "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
               f"http://[::1]:{v6.port}/"]
-    proc = run_cli("crawl", *starts, "--no-progress", "--data", str(tmp_path), timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # The command refuses them up front (usage error), creating nothing ...
+    proc = run_cli("crawl", *starts, "--no-progress", "--data", str(tmp_path / "cli"), timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"http://127.0.0.1:{v4.port}/ is a non-public address (127.0.0.1); pass --allow-private" in proc.stderr
+    assert not (tmp_path / "cli").exists()
+    # ... and a crawl started as a library meets the guard, which refuses every one of them.
+    proc = subprocess.run([sys.executable, "-c", _CRAWL_AS_A_LIBRARY, str(tmp_path / "lib"), *starts],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
     assert (v4.connections, v6.connections) == (0, 0)
-    assert _refused(tmp_path) == {url: "private_address" for url in starts}
+    assert _refused(tmp_path / "lib") == {url: "private_address" for url in starts}
     assert "pass --allow-private only for sandboxes you run yourself" in proc.stderr
-    assert "4 pages failed: see `speechcrawl crawls show " in proc.stdout
-    assert "no --contact given: site owners cannot reach you" in proc.stderr
 
 
 @pytest.mark.slow
@@ -145,10 +161,15 @@ def test_redirects_to_private_addresses_are_refused_before_any_connection(
     starts = [f"{origin}/redirect?to={quote(target, safe='')}" for origin, target in zip(origins, targets, strict=True)]
     proc = run_cli("crawl", *starts, "--no-progress", "--data", str(tmp_path),
                    "-s", f"SPEECHCRAWL_SSRF_ALLOW_ORIGINS={','.join(origins)}", timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Every seed failed (its redirect refused): the crawl failed, and says so seed by seed.
+    assert proc.returncode == 1, proc.stdout + proc.stderr
     assert (v4.connections, v6.connections) == (0, 0)
     refused = _refused(tmp_path)
     assert sorted(refused) == sorted(starts) and set(refused.values()) == {"private_address"}
+    assert sorted(line.split(": ")[1] for line in proc.stdout.splitlines() if line.startswith("seed failed: ")) == \
+        sorted(starts)
+    assert "4 pages failed: see `speechcrawl crawls show " in proc.stdout
+    assert "no --contact given: site owners cannot reach you" in proc.stderr
 
 
 _CRAWL_BEHIND_REBINDING_DNS = """

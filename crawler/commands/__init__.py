@@ -7,6 +7,7 @@ from types import ModuleType
 from crawler.commands import (
     archive,
     clean,
+    completion,
     crawl,
     crawls,
     demo,
@@ -22,4 +23,4 @@ from crawler.commands import (
 )
 
 COMMANDS: list[ModuleType] = [crawl, crawls, export, stats, schema, demo, clean, quality, sandbox, schedule, site,
-                              archive, reprocess, replay]
+                              archive, reprocess, replay, completion]

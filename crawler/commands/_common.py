@@ -15,20 +15,92 @@ if TYPE_CHECKING:
 DEFAULT_DATA = Path("data")
 
 
+def add_verbosity_arguments(parser: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) -> None:
+    """``-v/-q``, on the main parser and again on every subcommand, so both ``-v crawl`` and ``crawl -v`` work.
+
+    Subcommands default to SUPPRESS: a flag not given after the subcommand keeps the one given before it.
+    """
+    parser.add_argument("-v", "--verbose", action="count", default=default, help="more log output (-vv for debug)")
+    parser.add_argument("-q", "--quiet", action="count", default=default, help="only errors (-qq: nothing but "
+                                                                               "critical errors)")
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, *, help: str,
                description: str, examples: str) -> argparse.ArgumentParser:
-    """A subparser whose --help ends with examples (users copy those first)."""
-    return sub.add_parser(name, help=help, description=description, epilog="examples:\n" + examples,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    """A subparser whose --help ends with examples (users copy those first), taking ``-v/-q`` too."""
+    parser = sub.add_parser(name, help=help, description=description, epilog="examples:\n" + examples,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_verbosity_arguments(parser)
+    return parser
+
+
+def add_json_argument(parser: argparse.ArgumentParser) -> None:
+    """``--json``: the same rows as the table, as JSON on stdout (shapes in docs/cli.md)."""
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table (shape: docs/cli.md)")
+
+
+def add_progress_argument(parser: argparse.ArgumentParser) -> None:
+    """``--progress/--no-progress``: a progress line on stderr, by default only when stderr is a terminal."""
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress line on stderr (default: only on a terminal)")
+
+
+def add_out_argument(parser: argparse.ArgumentParser, *, help: str, required: bool = False,
+                     default: Path | None = None) -> None:
+    """``-o/--out``, the one spelling of every option that names what a command writes."""
+    parser.add_argument("-o", "--out", type=Path, required=required, default=default, metavar="PATH", help=help)
+
+
+def existing_catalog(data: Path) -> Path:
+    """``DATA/catalog.sqlite`` if it exists and opens; else a CatalogError naming it and what to do.
+
+    For commands that only read the catalog: they never create one (a mistyped --data leaves nothing).
+    """
+    from corpus.catalog import CATALOG_NAME, open_existing
+
+    path = data / CATALOG_NAME
+    open_existing(path).close()
+    return path
+
+
+def check_catalog_if_present(data: Path) -> None:
+    """For commands that write the catalog: a damaged one fails up front, with the path and the fix."""
+    from corpus.catalog import CATALOG_NAME
+
+    if (data / CATALOG_NAME).exists():
+        existing_catalog(data)
 
 
 def add_data_argument(parser: argparse.ArgumentParser, *, default: Any = DEFAULT_DATA,
                       help: str = "data directory (default: ./data)") -> None:
     """``--data DIR``, the same option with the same default on every command that reads or writes one."""
-    parser.add_argument("--data", type=Path, default=default, help=help)
+    parser.add_argument("--data", type=Path, default=default, metavar="DIR", help=help)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1 (a count of articles, runs …)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 (any free port) to 65535, got {value}")
+    return value
 
 
 def fail(message: str, code: int = 1) -> int:
+    """One line on stderr, the exit status returned: the CLI's only way to report an error."""
     sys.stderr.write(f"speechcrawl: error: {message}\n")
     return code
 

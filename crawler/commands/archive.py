@@ -12,7 +12,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from crawler.commands._common import add_data_argument, add_parser, fail
+from crawler.commands._common import (
+    UsageError,
+    add_data_argument,
+    add_json_argument,
+    add_out_argument,
+    add_parser,
+    add_progress_argument,
+    fail,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,20 +35,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=lambda args: _usage(p))
     inner = p.add_subparsers(dest="archive_command", metavar="ACTION")
 
-    _on_paths(inner, "verify", run_verify, help="check records and digests; exit 1 on any fault",
-              description="Read every record of every file: gzip member boundaries, WARC headers, "
-                          "Content-Length, block and payload digests. Prints one summary line per file and "
-                          "each fault as FILE:OFFSET: WHAT; goes on past bad files.",
-              examples="  speechcrawl archive verify data/warc\n"
-                       "  speechcrawl archive verify a.warc.gz b.warc.gz")
+    verify = _on_paths(inner, "verify", run_verify, help="check records and digests; exit 1 on any fault",
+                       description="Read every record of every file: gzip member boundaries, WARC headers, "
+                                   "Content-Length, block and payload digests. Prints one summary line per file "
+                                   "and each fault as FILE:OFFSET: WHAT; goes on past bad files.",
+                       examples="  speechcrawl archive verify data/warc\n"
+                                "  speechcrawl archive verify a.warc.gz b.warc.gz\n"
+                                "  speechcrawl archive verify data/warc --json | jq '.files[] | select(.ok | not)'")
+    add_json_argument(verify)
+    add_progress_argument(verify)
 
     index = _on_paths(inner, "index", run_index, help="write a sorted CDXJ index (pywb's format)",
                       description="Index response, revisit, resource and metadata records as CDXJ, sorted, "
                                   "the format pywb and cdxj-indexer use.",
                       examples="  speechcrawl archive index data/warc -o index.cdxj\n"
                                "  speechcrawl archive index data/warc --root data/warc > index.cdxj")
-    index.add_argument("-o", "--output", type=Path, default=None, help="index file (default: stdout)")
-    index.add_argument("--root", type=Path, default=None,
+    add_out_argument(index, help="index file (default: stdout)")
+    add_progress_argument(index)
+    index.add_argument("--root", type=Path, default=None, metavar="DIR",
                        help="write file names relative to this directory (default: bare file names)")
 
     _on_paths(inner, "repair", run_repair, help="cut a killed crawl's partial record, close .open files",
@@ -56,8 +68,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                   "archived document) and datapackage.json with a SHA-256 of every file.",
                       examples="  speechcrawl archive wacz --data data -o crawl.wacz")
     add_data_argument(wacz)
-    wacz.add_argument("-o", "--output", type=Path, required=True, help="WACZ file to write")
-    wacz.add_argument("--title", default=None, help="collection title (default: the data directory's name)")
+    add_out_argument(wacz, required=True, help="WACZ file to write")
+    wacz.add_argument("--title", default=None, metavar="TEXT", help="collection title (default: the data directory's name)")
+    add_progress_argument(wacz)
     wacz.set_defaults(handler=run_wacz)
 
 
@@ -70,20 +83,43 @@ def _on_paths(inner: argparse._SubParsersAction[argparse.ArgumentParser], name: 
     return p
 
 
+def _check_paths(paths: list[Path]) -> None:
+    """A path that does not exist is a usage error naming it (not an empty, successful run)."""
+    if missing := [str(p) for p in paths if not p.exists()]:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+
+
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
     return 2
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from archive.verify import verify_paths
+    import json
 
-    reports = list(verify_paths(args.paths))
+    from archive.verify import verify, warc_files
+    from crawler.commands.progress import Progress
+
+    files = list(warc_files(args.paths, include_open=True))  # a missing one is reported as a fault, not refused
+    progress = Progress("verify", len(files), enabled=args.progress)
+    reports = []
+    for path in files:
+        reports.append(verify(path))
+        progress.advance()
+    progress.close()
+    bad = sum(not r.ok for r in reports)
+    if args.json:
+        print(json.dumps({"files": [{"path": str(r.path), "size": r.size, "records": r.records, "ok": r.ok,
+                                     "unfinished": r.unfinished,
+                                     "faults": [{"offset": f.offset, "message": f.message} for f in r.faults]}
+                                    for r in reports],
+                          "records": sum(r.records for r in reports), "ok": len(reports) - bad, "with_faults": bad},
+                         ensure_ascii=False, indent=1))
+        return 1 if bad or not reports else 0
     for report in reports:
         print(report.summary())
         for fault in report.faults:
             print(f"  {fault}")
-    bad = sum(not r.ok for r in reports)
     print(f"{len(reports)} files, {sum(r.records for r in reports)} records: {len(reports) - bad} OK, {bad} with faults")
     return 1 if bad or not reports else 0
 
@@ -91,12 +127,18 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_index(args: argparse.Namespace) -> int:
     from archive.cdxj import write_cdxj
     from archive.exceptions import ArchiveError
+    from archive.verify import warc_files
+    from crawler.commands.progress import Progress
 
+    _check_paths(args.paths)
+    progress = Progress("index", len(list(warc_files(args.paths))), enabled=args.progress)
     try:
-        count = write_cdxj(args.paths, args.output or sys.stdout, dir_root=args.root)
+        count = write_cdxj(args.paths, args.out or sys.stdout, dir_root=args.root, tick=progress.advance)
     except (ArchiveError, OSError) as exc:
         return fail(str(exc))
-    sys.stderr.write(f"{count} index lines written to {args.output or 'stdout'}\n")
+    finally:
+        progress.close()
+    sys.stderr.write(f"{count} index lines written to {args.out or 'stdout'}\n")
     return 0
 
 
@@ -112,11 +154,16 @@ def run_repair(args: argparse.Namespace) -> int:
 
 def run_wacz(args: argparse.Namespace) -> int:
     from archive.exceptions import ArchiveError
+    from archive.verify import warc_files
     from archive.wacz import write_wacz
+    from crawler.commands.progress import Progress
 
+    progress = Progress("wacz", len(list(warc_files([args.data / "warc"]))), enabled=args.progress)
     try:
-        summary = write_wacz(args.data, args.output, title=args.title)
+        summary = write_wacz(args.data, args.out, title=args.title, tick=progress.advance)
     except (ArchiveError, OSError) as exc:
         return fail(str(exc))
+    finally:
+        progress.close()
     print(summary)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,12 +22,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl clean p1.html p2.html --site sucai --url http://x/a/1.html\n"
                             "  speechcrawl clean old.html --encoding gbk --masks keep")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE.html")
-    p.add_argument("--site", default=None, help="profile whose selectors to use")
-    p.add_argument("--url", default=None, help="URL the first page was fetched from (ids are derived from it)")
-    p.add_argument("--encoding", default=None, help="force this encoding (default: detect)")
+    p.add_argument("--site", default=None, metavar="SITE", help="profile whose selectors to use")
+    p.add_argument("--url", default=None, metavar="URL", help="URL the first page was fetched from (ids are derived from it)")
+    p.add_argument("--encoding", default=None, metavar="ENC", help="force this encoding (default: detect)")
     p.add_argument("--masks", choices=["strip", "keep", "placeholder"], default="strip",
                    help="how masked names show in text (default strip; masks always lists them)")
     p.set_defaults(handler=run)
+
+
+_MARKUP = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title|div|p|span|br|table|article|section|font|a)\b",
+                     re.IGNORECASE)
+"""An element every saved web page has at least one of; a file with none is no page (notes, TOML, JSON)."""
+
+
+def not_a_page(path: Path, body: bytes, text: str | None) -> str | None:
+    """Why ``path`` cannot be cleaned as a web page (empty, or no HTML in its decoded ``text``), else None."""
+    if not body.strip():
+        return f"{path}: empty file ({len(body)} bytes): nothing to clean"
+    if text is not None and not _MARKUP.search(text):
+        return f"{path}: not an HTML page (no HTML elements in it); `speechcrawl clean` takes saved web pages"
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,9 +68,13 @@ def run(args: argparse.Namespace) -> int:
             body = path.read_bytes()
         except OSError as exc:
             return fail(f"cannot read {path}: {exc.strerror}")
+        if problem := not_a_page(path, body, None):
+            return fail(problem)
         decoded = decode_html(body, args.encoding, force=bool(args.encoding))
         if decoded.text is None:
             return fail(f"{path}: undecodable ({decoded.reason})")
+        if problem := not_a_page(path, body, decoded.text):
+            return fail(problem)
         url = args.url if (args.url and i == 0) else path.resolve().as_uri()
         pages.append(Page(url=url, html=decoded.text))
     result = clean(pages, rules, CleanOptions(mask_mode=args.masks))

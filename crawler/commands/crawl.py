@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus.catalog import CATALOG_NAME
-from crawler.commands._common import add_parser, fail
-from crawler.options import CrawlOptionsError, add_crawl_options
+from corpus.catalog import CATALOG_NAME, open_existing
+from crawler.commands._common import add_parser, check_catalog_if_present, fail
+from crawler.options import CrawlOptionsError, add_crawl_options, check_private_seeds, check_target_urls
 from crawler.resume import resumable_crawl
 from crawler.settings import DEFAULT_CONTACT
 
@@ -24,11 +25,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    description="Crawl one or more sites. A name is a profile in spiders/profiles/; a URL whose "
                                "host has no profile is crawled in generic mode (same host, articles detected by "
                                "their content). Every fetch goes to DATA/warc/<site>/, records to the catalog.",
-                   examples="  speechcrawl crawl wenmi --data data\n"
-                            "  speechcrawl crawl https://news.example.cn/list.html --max-pages 500\n"
-                            "  speechcrawl crawl wenmi --origin http://127.0.0.1:8601 --allow-private\n"
-                            "  speechcrawl crawl wenmi --contact mailto:archive@example.org --max-duration 3600\n"
-                            "  speechcrawl crawl wenmi --data data --resume     # after a crash or kill -9")
+                   examples="  speechcrawl crawl https://news.example.cn/list.html --contact mailto:me@example.org\n"
+                            "  speechcrawl crawl https://news.example.cn/list.html --max-pages 500 --max-duration 3600\n"
+                            "  # the bundled profiles (wenmi, fanwen, …) are sandbox sites: serve them first\n"
+                            "  speechcrawl sandbox serve &  speechcrawl crawl wenmi --sandbox --data data\n"
+                            "  speechcrawl crawl wenmi --origin http://127.0.0.1:41234 --sandbox\n"
+                            "  speechcrawl crawl mysite --profiles profiles --data data --resume   # after a crash")
     p.add_argument("targets", nargs="+", metavar="SITE|URL")
     add_crawl_options(p)
     p.set_defaults(handler=run)
@@ -56,8 +58,11 @@ def run(args: argparse.Namespace) -> int:
     from spiders.profiles import ProfileError
 
     try:
+        check_target_urls(args.targets)
         options = options_from_args(args, args.targets)
         profiles = resolve_targets(args.targets, profiles_dir=options.profiles_dir, origins=options.origins)
+        check_private_seeds(profiles, crawl_settings(options))
+        check_catalog_if_present(args.data)
         crawl_id = _crawl_id(args, profiles)
     except (CrawlOptionsError, ProfileError) as exc:
         return fail(str(exc), 2)
@@ -74,4 +79,26 @@ def run(args: argparse.Namespace) -> int:
     if failed := sum(s.failed for s in summary.sites):
         print(f"{failed} pages failed: see `speechcrawl crawls show {summary.crawl_id} --data {args.data}`")
     finished = all(s.finish_reason == "finished" or s.finish_reason.startswith("closespider") for s in summary.sites)
-    return 0 if finished and not any(s.warnings for s in summary.sites) else 1
+    unreachable = failed_seeds(summary.data_dir / CATALOG_NAME, summary.crawl_id, profiles)
+    for url, reason in unreachable:
+        print(f"seed failed: {url}: {reason}")
+    return 0 if finished and not unreachable and not any(s.warnings for s in summary.sites) else 1
+
+
+def failed_seeds(catalog_path: Path, crawl_id: str, profiles: list[SiteProfile]) -> list[tuple[str, str]]:
+    """(start URL, reason) of every seed of the sites none of whose seeds could be fetched in this crawl.
+
+    Such a site fetched nothing, so its crawl failed, whatever Scrapy's finish reason says.
+    """
+    if not catalog_path.is_file():
+        return []
+    catalog = open_existing(catalog_path)
+    try:
+        reasons = {f["url"]: f["reason"] for f in catalog.failures(crawl_id)}
+    finally:
+        catalog.close()
+    out: list[tuple[str, str]] = []
+    for profile in profiles:
+        if profile.start_urls and all(url in reasons for url in profile.start_urls):
+            out += [(url, reasons[url]) for url in profile.start_urls]
+    return list(dict.fromkeys(out))

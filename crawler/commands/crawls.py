@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus import history
-from corpus.catalog import CATALOG_NAME, Catalog
-from crawler.commands._common import add_data_argument, add_parser, fail
+from corpus.catalog import CATALOG_NAME, Catalog, open_existing
+from crawler.commands._common import add_data_argument, add_json_argument, add_parser, fail
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,22 +26,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "documents new, changed, unchanged and gone (taken down) against earlier crawls; "
                                "pages failed; WARC megabytes; duration. `crawls show ID` lists each site of one "
                                "crawl, its gone pages, and every failed page with its HTTP status and reason.",
-                   examples="  speechcrawl crawls --data data\n  speechcrawl crawls show 20260101T020000000Z --data data")
+                   examples="  speechcrawl crawls --data data\n  speechcrawl crawls --data data --json\n"
+                            "  speechcrawl crawls show 20260101T020000000Z --data data")
     add_data_argument(p)
+    add_json_argument(p)
     p.set_defaults(handler=run_list)
     inner = p.add_subparsers(dest="crawls_command", metavar="ACTION")
-    show = inner.add_parser("show", help="one crawl: its sites and failed pages",
-                            description="One crawl: status and counts per site, then every failed page.")
+    show = add_parser(inner, "show", help="one crawl: its sites and failed pages",
+                      description="One crawl: status and counts per site, then its gone pages and every failed page.",
+                      examples="  speechcrawl crawls show 20260101T020000000Z --data data\n"
+                               "  speechcrawl crawls show 20260101T020000000Z --data data --json")
     show.add_argument("crawl_id", metavar="ID")
     add_data_argument(show, default=argparse.SUPPRESS)
+    add_json_argument(show)
     show.set_defaults(handler=run_show)
 
 
 def _open(data: Path) -> Catalog:
-    path = data / CATALOG_NAME
-    if not path.exists():
-        raise FileNotFoundError(f"no catalog at {path}: run `speechcrawl crawl` first")
-    return Catalog(path)
+    """The catalog of ``data``; CatalogError (a clear message, exit 1) when it is missing or damaged."""
+    return open_existing(data / CATALOG_NAME)
 
 
 def _counts(conn: sqlite3.Connection, table: str, crawl_id: str | None = None) -> dict[tuple[str, str], int]:
@@ -110,27 +113,27 @@ def _table(rows: list[dict[str, Any]], first: str) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    try:
-        catalog = _open(args.data)
-    except FileNotFoundError as exc:
-        return fail(str(exc))
-    with closing(catalog):
+    with closing(_open(args.data)) as catalog:
         rows = crawl_rows(catalog)
-    print(_table(rows, "crawl") if rows else f"no crawls in {args.data}")
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        print(_table(rows, "crawl") if rows else f"no crawls in {args.data}")
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
-    try:
-        catalog = _open(getattr(args, "data", Path("data")))
-    except FileNotFoundError as exc:
-        return fail(str(exc))
-    with closing(catalog):
+    with closing(_open(getattr(args, "data", Path("data")))) as catalog:
         rows = crawl_rows(catalog, args.crawl_id)
         gone = _gone_urls(catalog.conn, args.crawl_id)
         failures = [f for f in catalog.failures(args.crawl_id) if (f["crawl_id"], f["site"], f["url"]) not in gone]
     if not rows:
         return fail(f"no crawl {args.crawl_id!r} in the catalog (list them with `speechcrawl crawls`)")
+    if args.json:
+        print(json.dumps({"id": args.crawl_id, "sites": rows, "gone": sorted(url for _, _, url in gone),
+                          "failed": [{k: f[k] for k in ("site", "url", "status", "kind", "reason", "at")}
+                                     for f in failures]}, ensure_ascii=False, indent=1))
+        return 0
     print(f"crawl {args.crawl_id}\n{_table(rows, '')}")
     if gone:
         print(f"\ngone pages (taken down since an earlier crawl; their records are kept): {len(gone)}")

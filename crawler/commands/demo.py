@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.commands._common import add_parser
+from crawler.commands._common import add_out_argument, add_parser, positive_int
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -13,9 +13,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    description="Start the five sandbox sites on loopback, crawl them, write WARC + catalog + "
                                "JSONL export under --out, print a summary, stop the sandbox.",
                    examples="  speechcrawl demo\n  speechcrawl demo --out /tmp/demo --articles 100")
-    p.add_argument("--out", type=Path, default=Path("demo-output"), help="output directory (default: "
-                                                                          "./demo-output)")
-    p.add_argument("--articles", type=int, default=None, help="articles per sandbox site (default: sandbox's)")
+    add_out_argument(p, default=Path("demo-output"), help="output directory (default: ./demo-output)")
+    p.add_argument("--articles", type=positive_int, default=None, metavar="N",
+                   help="articles per sandbox site (default: sandbox's)")
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     p.set_defaults(handler=run)
 

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sqlite3
+import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.exceptions import ArchiveError
-from crawler.commands._common import add_data_argument, add_parser, add_set_argument, dedup_options, fail
+from crawler.commands._common import (
+    UsageError,
+    add_data_argument,
+    add_out_argument,
+    add_parser,
+    add_progress_argument,
+    add_set_argument,
+    dedup_options,
+    existing_catalog,
+    fail,
+)
 from crawler.settings import SPEECHCRAWL_EXPORT_DEDUP, SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD
 
 if TYPE_CHECKING:
-    from corpus.export import ExportOptions
+    from corpus.export import ExportOptions, ExportSummary
+    from crawler.commands.progress import Progress
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,17 +37,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl export --data data --out wenmi.jsonl.gz --site wenmi --masks keep\n"
                             "  speechcrawl export --data data --out 2023.parquet --since 2023 --until 2023 --card\n"
                             "  speechcrawl export --data data --out all.jsonl.zst --dedup near --keep-dups\n"
-                            "  speechcrawl export --data data --out history.jsonl --versions all --site ribao")
+                            "  speechcrawl export --data data --out history.jsonl --versions all --site ribao\n"
+                            "  speechcrawl export --data data -o - --site wenmi | jq -r .title   # - is stdout")
     add_data_argument(p)
-    p.add_argument("--out", type=Path, required=True, help="output file (.jsonl, .jsonl.gz, .jsonl.zst, .parquet)")
+    add_out_argument(p, required=True, help="output file: .jsonl, .jsonl.gz, .jsonl.zst or .parquet (- for stdout, "
+                                            "JSONL)")
     p.add_argument("--format", choices=["jsonl", "parquet"], default=None, help="default: from the --out suffix")
     g = p.add_argument_group("filters")
-    g.add_argument("--site", action="append", default=[], help="only this site (repeat, or a,b,c)")
-    g.add_argument("--since", help="from this day on: YYYY-MM-DD, YYYY-MM or YYYY")
-    g.add_argument("--until", help="up to this day, inclusive (same forms)")
+    g.add_argument("--site", action="append", default=[], metavar="SITE", help="only this site (repeat, or a,b,c)")
+    g.add_argument("--since", metavar="DATE", help="from this day on: YYYY-MM-DD, YYYY-MM or YYYY")
+    g.add_argument("--until", metavar="DATE", help="up to this day, inclusive (same forms)")
     g.add_argument("--by", choices=["date", "fetched"], default="date",
                    help="--since/--until apply to the speech date (default) or the fetch date")
-    g.add_argument("--speaker", help="only speeches by this speaker (exact name, e.g. 吴锦)")
+    g.add_argument("--speaker", metavar="NAME", help="only speeches by this speaker (exact name, e.g. 吴锦)")
     g.add_argument("--contains", metavar="TEXT", help="only records whose text contains TEXT")
     g.add_argument("--min-chars", type=int, default=0, metavar="N", help="only records with N+ characters of text")
     g.add_argument("--versions", choices=["latest", "all"], default="latest",
@@ -43,15 +59,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--dedup", choices=["none", "exact", "near"], default=None,
                    help="exact: same text; near: similar text, see --threshold (default: SPEECHCRAWL_EXPORT_DEDUP, "
                         f"{SPEECHCRAWL_EXPORT_DEDUP})")
-    p.add_argument("--threshold", type=float, default=None,
+    p.add_argument("--threshold", type=float, default=None, metavar="X",
                    help="near: Jaccard similarity of 5-character shingles (default: "
                         f"SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD, {SPEECHCRAWL_EXPORT_DEDUP_THRESHOLD})")
     p.add_argument("--keep-dups", action="store_true", help="keep duplicates, only mark them in `dup`")
-    p.add_argument("--fields", default=None, help="comma-separated fields to keep, e.g. id,title,text")
+    p.add_argument("--fields", default=None, metavar="FIELD,...", help="comma-separated fields to keep, e.g. id,title,text")
     p.add_argument("--card", action="store_true", help="also write a dataset card, NAME.card.md, beside --out")
     add_set_argument(p, "SPEECHCRAWL_EXPORT_")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="progress bar on stderr (default: only on a terminal)")
+    add_progress_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -68,23 +83,60 @@ def _options(args: argparse.Namespace) -> ExportOptions:
                          fields=tuple(args.fields.split(",")) if args.fields else (), card=args.card)
 
 
+KNOWN_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst", ".parquet", ".pq")
+"""What ``--out`` may end in without ``--format``: any other name is refused, not silently written as JSONL."""
+
+STDOUT = Path("-")
+
+
+def check_out(out: Path, requested: str | None, card: bool) -> None:
+    """``--out`` names a format we write (or ``--format`` says which); ``-`` is stdout, where no card goes."""
+    if out == STDOUT:
+        if card:
+            raise UsageError("--card needs a file --out (the card is written beside it), not - (stdout)")
+        return
+    if requested is None and not out.name.lower().endswith(KNOWN_SUFFIXES):
+        suffix = "".join(out.suffixes) or "no extension"
+        raise UsageError(f"--out {out}: unknown export format ({suffix}); name it .jsonl, .jsonl.gz, .jsonl.zst "
+                         "or .parquet, or say --format jsonl|parquet")
+
+
+def _export_to_stdout(catalog: Path, options: ExportOptions, progress: Progress) -> ExportSummary:
+    """Export into a private temporary file, then copy it to stdout: the writers replace files atomically."""
+    from corpus.export import export
+
+    with tempfile.TemporaryDirectory(prefix="speechcrawl-export-") as tmp:
+        part = Path(tmp) / ("export.parquet" if options.format == "parquet" else "export.jsonl")
+        summary = export(catalog, part, options, progress=progress)
+        with part.open("rb") as stream:
+            shutil.copyfileobj(stream, sys.stdout.buffer)
+        sys.stdout.flush()
+    summary.path = Path("(stdout)")  # the closing line names where the records went, not the temporary file
+    return summary
+
+
 def run(args: argparse.Namespace) -> int:
     from corpus.export import export, output_format
     from corpus.selection import SelectionError
     from crawler.commands.progress import Progress
 
-
     try:
         options = _options(args)
+        check_out(args.out, options.format, options.card)
         output_format(args.out, options.format)
     except ValueError as exc:  # UsageError among them
         return fail(str(exc), 2)
+    catalog = existing_catalog(args.data)
+    progress = Progress("export", enabled=args.progress)
     try:
-        summary = export(args.data / "catalog.sqlite", args.out, options,
-                         progress=Progress("export", enabled=args.progress))
+        if args.out == STDOUT:
+            summary = _export_to_stdout(catalog, options, progress)
+        else:
+            summary = export(catalog, args.out, options, progress=progress)
     except SelectionError as exc:
         return fail(str(exc), 2)
     except (ArchiveError, sqlite3.DatabaseError, OSError) as exc:
         return fail(str(exc))
-    print(summary.closing_line() + (f"; card: {summary.card}" if summary.card else ""))
+    line = summary.closing_line() + (f"; card: {summary.card}" if summary.card else "")
+    print(line, file=sys.stderr if args.out == STDOUT else sys.stdout)
     return 0

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from crawler.commands._common import add_parser
+from crawler.commands._common import add_json_argument, add_parser, positive_int
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,11 +17,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "match per field. Exit code 1 when a target of docs/quality.md is missed.",
                    examples="  speechcrawl quality\n  speechcrawl quality --generic --site fanwen\n"
                             "  speechcrawl quality --articles 200 --json > quality.json")
-    p.add_argument("--site", action="append", default=None, metavar="NAME",
+    p.add_argument("--site", action="append", default=None, metavar="SITE",
                    help="score only this site (repeatable; default: all five)")
     p.add_argument("--generic", action="store_true", help="ignore the profiles: main-content detection")
-    p.add_argument("--json", action="store_true", help="print the full report as JSON")
-    p.add_argument("--articles", type=int, default=None, help="articles per site (default 20)")
+    add_json_argument(p)
+    p.add_argument("--articles", type=positive_int, default=None, metavar="N", help="articles per site (default 20)")
     p.set_defaults(handler=run)
 
 

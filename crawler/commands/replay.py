@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from crawler.commands._common import add_data_argument, add_parser, fail
+from crawler.commands._common import add_data_argument, add_parser, fail, port_number
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    examples="  speechcrawl replay --data data\n"
                             "  speechcrawl replay --data data --port 0    # any free port")
     add_data_argument(p)
-    p.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080; 0 = any free port)")
+    p.add_argument("--port", type=port_number, default=8080, metavar="N",
+                   help="port on 127.0.0.1 (default 8080; 0 = any free port)")
     p.set_defaults(handler=run)
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.commands._common import add_data_argument, add_parser, fail
+from crawler.commands._common import (
+    add_data_argument,
+    add_out_argument,
+    add_parser,
+    add_progress_argument,
+    fail,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,21 +22,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                "Refuses while .open WARC files exist (a crawl running, or one killed: run "
                                "`speechcrawl archive repair` first).",
                    examples="  speechcrawl reprocess --data data\n"
-                            "  speechcrawl reprocess --data data --out data-v2")
+                            "  speechcrawl reprocess --data data -o data-v2")
     add_data_argument(p, help="data directory to read (default: ./data)")
-    p.add_argument("--out", type=Path, default=None, help="where to write catalog.sqlite and export.jsonl "
-                                                          "(default: the data directory, replacing its catalog)")
-    p.add_argument("--profiles", type=Path, default=None, help="profiles directory (default: the shipped ones)")
+    add_out_argument(p, help="directory to write catalog.sqlite and export.jsonl to "
+                             "(default: the data directory, replacing its catalog)")
+    p.add_argument("--profiles", type=Path, default=None, metavar="DIR",
+                   help="profiles directory (default: the shipped ones)")
+    add_progress_argument(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from archive.exceptions import ArchiveError
     from corpus.rebuild import reprocess
+    from crawler.commands.progress import Progress
     from spiders.profiles import ProfileError
 
     try:
-        summary = reprocess(args.data, args.out, profiles_dir=args.profiles)
+        summary = reprocess(args.data, args.out, profiles_dir=args.profiles,
+                            progress=Progress("clean", enabled=args.progress))
     except (ArchiveError, ProfileError) as exc:
         return fail(str(exc))
     print(summary)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from crawler.commands._common import add_parser
+from crawler.commands._common import add_parser, port_number, positive_int
+from crawler.options import non_negative_int
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,11 +17,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl sandbox serve --redesign sucai    # sucai's template changed\n"
                             "  speechcrawl sandbox serve --fault burst@wenmi:status=429,retry_after=2,times=2")
     inner = p.add_subparsers(dest="sandbox_command", metavar="ACTION")
-    serve = inner.add_parser("serve", help="serve until Ctrl-C", description="Serve the sandbox sites; prints "
-                             "one JSON line of base URLs on stdout.")
-    serve.add_argument("--port-base", type=int, default=None, help="first port (0 = random ports)")
-    serve.add_argument("--articles", type=int, default=None, help="articles per site")
-    serve.add_argument("--sites", default=None, help="comma-separated site names")
+    serve = add_parser(inner, "serve", help="serve until Ctrl-C",
+                       description="Serve the sandbox sites on 127.0.0.1; prints one JSON line of base URLs on "
+                                   "stdout. The bundled profiles (wenmi, fanwen, wendang, sucai, ribao) point at "
+                                   "ports 8601-8605: crawl them with `speechcrawl crawl NAME --sandbox`.",
+                       examples="  speechcrawl sandbox serve\n"
+                                "  speechcrawl sandbox serve --port-base 0 --articles 400   # random ports\n"
+                                "  speechcrawl sandbox serve --sites wenmi,zhengfu\n"
+                                "  speechcrawl sandbox serve --epoch 2   # two epochs later: added, revised, removed\n"
+                                "  speechcrawl sandbox serve --fault burst@wenmi:status=503,times=2")
+    serve.add_argument("--port-base", type=port_number, default=None, metavar="PORT",
+                       help="first port (0 = random ports)")
+    serve.add_argument("--articles", type=positive_int, default=None, metavar="N", help="articles per site")
+    serve.add_argument("--sites", default=None, metavar="SITE[,SITE]", help="comma-separated site names")
+    serve.add_argument("--epoch", type=non_negative_int, default=None, metavar="N",
+                       help="start at this point in time: articles added, revised, removed (default 0; "
+                            "docs/sandbox.md)")
     serve.add_argument("--redesign", default=None, metavar="SITE[,SITE]",
                        help="rename these sites' content element, as a redesign would")
     serve.add_argument("--fault", action="append", default=[], metavar="MODE[@SITE][:key=value,...]",
@@ -38,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--articles", str(args.articles)]
     if args.sites:
         argv += ["--sites", args.sites]
+    if args.epoch is not None:
+        argv += ["--epoch", str(args.epoch)]
     if args.redesign:
         argv += ["--redesign", args.redesign]
     for spec in args.fault:

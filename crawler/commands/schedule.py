@@ -7,8 +7,15 @@ import json
 import signal
 from types import FrameType
 
-from corpus.catalog import CATALOG_NAME, Catalog
-from crawler.commands._common import add_data_argument, add_parser, fail
+from corpus.catalog import CATALOG_NAME, Catalog, open_existing
+from crawler.commands._common import (
+    add_data_argument,
+    add_json_argument,
+    add_parser,
+    check_catalog_if_present,
+    fail,
+)
+from crawler.options import non_negative_float, non_negative_int
 from crawler.scheduling.store import ScheduleError
 
 
@@ -27,17 +34,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                  "(local time).",
                      examples="  speechcrawl schedule add wenmi --every 1d --at 03:00\n"
                               "  speechcrawl schedule add wenmi --every 1w --scrapyd http://127.0.0.1:6800/")
-    add.add_argument("site", help="profile name (see `speechcrawl site list`) or a URL (generic mode)")
-    add.add_argument("--every", required=True, help="interval: 30m, 12h, 1d, 1w …")
+    add.add_argument("site", metavar="SITE|URL", help="profile name (see `speechcrawl site list`) or a URL (generic mode)")
+    add.add_argument("--every", required=True, metavar="INTERVAL", help="interval: 30m, 12h, 1d, 1w …")
     add.add_argument("--at", default=None, metavar="HH:MM", help="anchor runs to this local time of day")
     add.add_argument("--scrapyd", default=None, metavar="URL", help="submit this job to a Scrapyd instead")
     add.set_defaults(passthrough=[])
     listing = add_parser(verbs, "list", help="show schedules and their last run",
                          description="One line per schedule.", examples="  speechcrawl schedule list --json")
-    listing.add_argument("--json", action="store_true", help="JSON instead of a table")
+    add_json_argument(listing)
     remove = add_parser(verbs, "remove", help="delete a schedule", description="Delete a schedule by id "
                         "(its past runs stay in the catalog).", examples="  speechcrawl schedule remove 3")
-    remove.add_argument("id", type=int)
+    remove.add_argument("id", type=non_negative_int, metavar="ID")
     for verb in (add, listing, remove):
         add_data_argument(verb)
     p.set_defaults(handler=run)
@@ -49,15 +56,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl scheduler --scrapyd http://127.0.0.1:6800/")
     add_data_argument(s)
     s.add_argument("--scrapyd", default=None, metavar="URL", help="submit every job to this Scrapyd")
-    s.add_argument("--max-runs", type=int, default=None, help="stop after starting N crawls (and waiting)")
-    s.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+    s.add_argument("--max-runs", type=non_negative_int, default=None, metavar="N",
+                   help="stop after starting N crawls (and waiting)")
+    s.add_argument("--duration", type=non_negative_float, default=None, metavar="SECONDS",
+                   help="stop after this many seconds")
     s.set_defaults(handler=run_scheduler)
 
 
 def run(args: argparse.Namespace) -> int:
     from crawler.scheduling.manage import add, format_schedules, schedules_json
 
-    catalog = Catalog(args.data / CATALOG_NAME)
+    path = args.data / CATALOG_NAME
+    # Only `add` may create the catalog; list and remove never create data (a mistyped --data says so).
+    catalog = Catalog(path) if args.verb == "add" and not path.exists() else open_existing(path)
     try:
         if args.verb == "add":
             print(add(catalog, args.site, args.every, at=args.at, scrapyd=args.scrapyd, crawl_args=args.passthrough))
@@ -81,6 +92,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         scheduler.stop.set()
 
+    check_catalog_if_present(args.data)
     try:
         scheduler, catalog = build_scheduler(args.data, scrapyd=args.scrapyd)
     except ScheduleError as exc:

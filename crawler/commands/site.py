@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.commands._common import add_data_argument, add_parser, fail
+from crawler.commands._common import (
+    add_data_argument,
+    add_json_argument,
+    add_parser,
+    add_progress_argument,
+    fail,
+    positive_int,
+)
 from crawler.options import CrawlOptionsError, parse_origins
 from crawler.site import SAMPLE_ARTICLES, SAMPLE_LISTS
 from crawler.site.fixture import FixtureError
@@ -56,12 +63,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                 "  speechcrawl site check --live sucai --origin http://127.0.0.1:41234 --sandbox")
     check.add_argument("names", nargs="*", metavar="NAME", help="profiles to check (default: all)")
     check.add_argument("--update", action="store_true", help="accept the new output as the fixture's records")
+    add_progress_argument(check)
     check.add_argument("--live", action="store_true", help="crawl a small sample of the live site instead")
     check.add_argument("--origin", action="append", default=[], metavar="[SITE=]URL",
                        help="with --live: the site is served from another origin (e.g. a sandbox port)")
     check.add_argument("--allow-private", action="store_true", help="with --live: allow loopback/private addresses")
     check.add_argument("--sandbox", action="store_true", help="with --live: loopback sandbox preset (no throttling)")
-    check.add_argument("--articles", type=int, default=SAMPLE_ARTICLES, metavar="N",
+    check.add_argument("--articles", type=positive_int, default=SAMPLE_ARTICLES, metavar="N",
                        help=f"with --live: follow the first N article links (default {SAMPLE_ARTICLES}; "
                             f"and {SAMPLE_LISTS} list pages)")
     _common(check)
@@ -69,8 +77,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing = add_parser(inner, "list", help="every site: domains, last crawl, records, health",
                          description="One line per profile: its domains, its last crawl in --data, the records "
                                      "that crawl produced, its health (the monitors' warnings) and its fixture.",
-                         examples="  speechcrawl site list\n  speechcrawl site list --data /srv/speechcrawl")
+                         examples="  speechcrawl site list\n  speechcrawl site list --data /srv/speechcrawl --json")
     _common(listing)
+    add_json_argument(listing)
     listing.set_defaults(handler=run_list)
     p.set_defaults(handler=lambda args: _usage(p))
 
@@ -99,12 +108,17 @@ def run_check(args: argparse.Namespace) -> int:
         return _run_live(args)
     if args.origin or args.articles != SAMPLE_ARTICLES or args.sandbox or args.allow_private:
         return fail("--origin, --articles, --sandbox and --allow-private go with --live", 2)
+    from crawler.commands.progress import Progress
     from crawler.site.check import check_sites
 
+    progress = Progress("check", enabled=args.progress)
     try:
-        results = check_sites(args.names, profiles_dir=args.profiles, fixtures=args.fixtures, update=args.update)
+        results = check_sites(args.names, profiles_dir=args.profiles, fixtures=args.fixtures, update=args.update,
+                              tick=progress.advance)
     except (ProfileError, FixtureError) as exc:
         return fail(str(exc), 2)
+    finally:
+        progress.close()
     print("\n".join(r.report() for r in results))
     return 0 if all(r.ok for r in results) else 1
 
@@ -134,5 +148,12 @@ def run_list(args: argparse.Namespace) -> int:
         profiles = load_profiles(args.profiles)
     except ProfileError as exc:
         return fail(str(exc), 2)
-    print(format_rows(site_rows(profiles, args.data, args.fixtures)))
+    rows = site_rows(profiles, args.data, args.fixtures)
+    if args.json:
+        import dataclasses
+        import json
+
+        print(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False, indent=1))
+    else:
+        print(format_rows(rows))
     return 0

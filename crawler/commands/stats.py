@@ -9,9 +9,12 @@ import sqlite3
 from crawler.commands._common import (
     UsageError,
     add_data_argument,
+    add_json_argument,
     add_parser,
+    add_progress_argument,
     add_set_argument,
     dedup_options,
+    existing_catalog,
     fail,
 )
 
@@ -23,12 +26,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    examples="  speechcrawl stats --data data\n"
                             "  speechcrawl stats --data data --json | jq .total")
     add_data_argument(p)
-    p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    add_json_argument(p)
     p.add_argument("--dedup", choices=["none", "exact", "near"], default=None,
                    help="which duplicates the duplicate rate counts (default: SPEECHCRAWL_EXPORT_DEDUP, near)")
     add_set_argument(p, "SPEECHCRAWL_EXPORT_")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="progress bar on stderr (default: only on a terminal)")
+    add_progress_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         return fail(str(exc), 2)
     try:
-        stats = catalog_stats(args.data / "catalog.sqlite", dedup,
+        stats = catalog_stats(existing_catalog(args.data), dedup,
                               Progress("stats", enabled=args.progress))
     except (sqlite3.DatabaseError, OSError) as exc:
         return fail(str(exc))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,9 +123,9 @@ def select_profiles(names: Sequence[str], profiles_dir: Path | None = None) -> l
 
 
 def check_sites(names: Sequence[str], *, profiles_dir: Path | None, fixtures: Path | None = None,
-                update: bool = False) -> list[CheckResult]:
+                update: bool = False, tick: Callable[[], None] | None = None) -> list[CheckResult]:
     """``site check [NAME…]``: every named profile (or all, and every profile file that does not load)
-    against its fixture (``FIXTURES/<name>/``, by default beside the profile)."""
+    against its fixture (``FIXTURES/<name>/``, by default beside the profile); ``tick`` after each site."""
     results = []
     if not names:
         results += [CheckResult(site=stem, records=0, diff=[f"  {error}"])
@@ -135,6 +135,8 @@ def check_sites(names: Sequence[str], *, profiles_dir: Path | None, fixtures: Pa
             fixture = Fixture.load(fixture_dir(profile, fixtures))
         except FixtureError as exc:
             results.append(CheckResult(site=profile.name, records=0, diff=[f"  {exc}"]))
-            continue
-        results.append(check_fixture(profile, fixture, update=update))
+        else:
+            results.append(check_fixture(profile, fixture, update=update))
+        if tick is not None:
+            tick()
     return results

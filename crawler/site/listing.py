@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.catalog import CATALOG_NAME, Catalog
+from corpus.catalog import CATALOG_NAME, Catalog, open_existing
 from crawler.site.fixture import Fixture, FixtureError
 from quality.health import evaluate, key
 from spiders.profiles import SiteProfile, fixture_dir
@@ -52,9 +52,9 @@ def _row(profile: SiteProfile, catalog: Catalog | None, fixtures: Path | None) -
 
 
 def site_rows(profiles: Mapping[str, SiteProfile], data: Path, fixtures: Path | None = None) -> list[SiteRow]:
-    """One row per profile, by name; a missing catalog means no site was crawled yet."""
+    """One row per profile, by name; a missing catalog means no site was crawled yet (a damaged one: CatalogError)."""
     catalog_path = data / CATALOG_NAME
-    catalog = Catalog(catalog_path) if catalog_path.exists() else None
+    catalog = open_existing(catalog_path) if catalog_path.exists() else None
     try:
         return [_row(profiles[name], catalog, fixtures) for name in sorted(profiles)]
     finally:
