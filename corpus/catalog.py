@@ -172,6 +172,12 @@ def _m006_record_versions(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m007_schedule_zone_cron(conn: sqlite3.Connection) -> None:
+    """A schedule's time zone (slots follow its wall clock across DST) and its cron expression, if any."""
+    conn.execute("ALTER TABLE schedules ADD COLUMN zone TEXT")
+    conn.execute("ALTER TABLE schedules ADD COLUMN cron TEXT")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_schedules", _m002_schedules),
@@ -179,6 +185,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("004_fetch_warc_date", _m004_fetch_warc_date),
     ("005_export_filter_indexes", _m005_export_filter_indexes),
     ("006_record_versions", _m006_record_versions),
+    ("007_schedule_zone_cron", _m007_schedule_zone_cron),
 ]
 
 

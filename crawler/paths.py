@@ -9,6 +9,7 @@ write outside the data directory, or nowhere. So ids are checked before a crawl 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from corpus.catalog import CATALOG_NAME
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-__all__ = ["UnsafeNameError", "check_crawl_id", "check_site_name", "contained", "new_crawl_id", "data_dir_from",
+__all__ = ["UnsafeNameError", "check_crawl_id", "check_site_name", "contained", "file_stem", "new_crawl_id", "data_dir_from",
            "warc_dir_from", "catalog_path_from", "crawl_id_from"]
 
 MAX_ID_LENGTH = 100
@@ -50,6 +51,18 @@ def check_crawl_id(crawl_id: str) -> str:
 def check_site_name(site: str) -> str:
     """``site`` if it can name a directory and be part of a file name, else raise :class:`UnsafeNameError`."""
     return _check_name("site name", site, 255 - MAX_ID_LENGTH - 40)
+
+
+def file_stem(name: str) -> str:
+    """``name`` as part of a file name: itself when it is a safe name, else a slug and a short hash.
+
+    For names that are valid but not file names, such as the URL a generic-mode schedule crawls.
+    """
+    try:
+        return _check_name("name", name, 120)
+    except UnsafeNameError:
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-_")[:60] or "site"
+        return f"{slug}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}"
 
 
 def contained(base: Path, path: Path) -> Path:
