@@ -72,7 +72,13 @@ class TemplateSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.profile.start_urls:
-            yield Request(url, callback=self.parse, errback=self._failed, dont_filter=True)
+            # Normalised like every followed link: "/../../etc/passwd" must not reach a server as typed.
+            try:
+                start = canonical_url(url)
+            except ValueError as exc:
+                logger.error("start URL %r skipped: %s", url, exc)
+                continue
+            yield Request(start, callback=self.parse, errback=self._failed, dont_filter=True)
 
     # -- crawling -------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Request | Document | FailedFetch]:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -252,3 +253,25 @@ def test_a_read_only_data_dir_fails_in_one_line(tmp_path: Path) -> None:
         [line] = _stderr_lines(proc)
         assert line.startswith(f"speechcrawl: error: cannot write {data}: Read-only file system (")
         assert line.endswith(" free)") and "Traceback" not in proc.stderr, proc.stderr
+
+
+# -- 11. redirects out of http(s), start URLs normalised ----------------------------------------------
+
+@pytest.mark.slow
+def test_redirects_to_other_schemes_are_refused_and_start_urls_normalised(sandbox: Any, tmp_path: Path) -> None:
+    origins = list(sandbox.urls.values())[:4]
+    targets = ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1:70/1"]
+    starts = [f"{origin}/redirect?to={quote(target, safe='')}" for origin, target in zip(origins, targets,
+                                                                                          strict=False)]
+    dotted = f"{origins[3]}/a/../../../etc/passwd"
+    proc = run_cli("crawl", *starts, dotted, "--no-progress", "--allow-private", "--data", str(tmp_path),
+                   "-s", "SPEECHCRAWL_HEALTH_MAX_ERRORS=1.0", timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    failures = {f["url"]: (f["kind"], f["reason"]) for f in catalog.failures()}
+    fetched = catalog.fetched_urls()
+    catalog.close()
+    for start, target in zip(starts, targets, strict=True):
+        kind, reason = failures[start]
+        assert kind == "refused_scheme" and target in reason and "302" not in reason, failures
+    assert f"{origins[3]}/etc/passwd" in fetched and not [url for url in fetched if ".." in url]
