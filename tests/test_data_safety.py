@@ -265,3 +265,27 @@ def test_redirects_to_other_schemes_are_refused_and_start_urls_normalised(sandbo
         kind, reason = failures[start]
         assert kind == "refused_scheme" and target in reason and "302" not in reason, failures
     assert f"{origins[3]}/etc/passwd" in fetched and not [url for url in fetched if ".." in url]
+
+
+# -- 10. links taken from one page are bounded -------------------------------------------------------------
+
+def test_links_followed_from_one_page_are_bounded_and_the_excess_counted() -> None:
+    from scrapy import Request
+
+    from spiders.loader import spider_class
+    from spiders.profiles import generic_profile
+    from tests import spider_crawler
+
+    crawler = spider_crawler({"SPEECHCRAWL_MAX_LINKS_PER_PAGE": 100})
+    spider = spider_class(generic_profile("http://127.0.0.1:9/")).from_crawler(crawler)
+    produced = 0
+
+    def requests() -> Iterator[Request]:
+        nonlocal produced
+        for i in range(5000):
+            produced += 1
+            yield Request(f"http://127.0.0.1:9/p/{i}.html")
+
+    followed = list(spider._bounded("http://127.0.0.1:9/", requests()))
+    assert [r.url for r in followed] == [f"http://127.0.0.1:9/p/{i}.html" for i in range(100)]
+    assert produced == 5000 and crawler.stats.get_value("speechcrawl/spider/links_over_limit") == 4900
