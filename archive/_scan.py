@@ -70,6 +70,21 @@ def is_gzip_at(f: BinaryIO, offset: int) -> bool:
     return f.read(2) == GZIP_MAGIC[:2]
 
 
+def starts_like_warc(f: BinaryIO) -> bool:
+    """Whether the file begins with a WARC record (or a prefix of one: a writer killed in its first record).
+
+    Text, HTML or random bytes do not; an empty file does (nothing was written yet).
+    """
+    f.seek(0)
+    head = f.read(4096)
+    if head[:2] == GZIP_MAGIC[:2] or (len(head) < 2 and GZIP_MAGIC.startswith(head)):
+        try:
+            head = zlib.decompressobj(31).decompress(head)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/1.") or (len(head) < 7 and b"WARC/1.".startswith(head))
+
+
 def scan(f: BinaryIO, start: int = 0) -> Iterator[Member | Damage]:
     """Members of a file from ``start``: gzip members if it starts with gzip, else raw records."""
     yield from (_scan_gzip(f, start) if is_gzip_at(f, start) else _scan_raw(f, start))

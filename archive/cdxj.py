@@ -23,6 +23,7 @@ from typing import IO
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from archive._format import sha1_digest
+from archive._scan import starts_like_warc
 from archive.exceptions import ArchiveError
 from archive.files import replaced_when_done
 from archive.reader import ArchivedRecord, iter_records
@@ -155,6 +156,9 @@ def cdxj_lines(path: Path | str, *, filename: str | None = None) -> Iterator[str
     """Unsorted index lines of one file; damaged records are skipped with a warning."""
     path = Path(path)
     name = filename or path.name
+    with path.open("rb") as f:
+        if not starts_like_warc(f):
+            raise ArchiveError(f"{path} is not a WARC file: it does not start with a WARC record")
     last_offset = -1
     for record in iter_records(path, skip_damage=True):
         if record.offset == last_offset:

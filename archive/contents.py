@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from archive._content import decode_content
+from archive._format import digest_of
 from archive.documents import DOCUMENT_URI_PREFIX, ArchivedDocument, DocumentPage, document_from_block
 from archive.exceptions import ArchiveError
 from archive.reader import ArchivedRecord, RevisitResolver, iter_records, read_record_at
@@ -74,21 +75,44 @@ class ArchiveContents:
     """In the order the crawl wrote them (WARC-Date), which is the order it stored the records."""
     by_record_id: dict[str, ArchivedFetch] = field(default_factory=dict)
     resolver: RevisitResolver = field(default_factory=lambda: RevisitResolver(None))
+    damage: list[str] = field(default_factory=list)
+    """Every damaged region or record the pass skipped ("FILE at offset N: what"): records may be missing."""
 
     def pages(self, document: ArchivedDocument) -> list[PageContent]:
-        """The document's pages with their payloads; ArchiveError if one cannot be read."""
+        """The document's pages with their payloads; ArchiveError if one cannot be read or was altered.
+
+        A page is used only if the record at its offset is the one the document names (a file
+        that is not one gzip member per record gives the warcinfo for every offset) and its
+        payload still has the digest written with it (a tampered text is never exported).
+        """
         out = []
         for page in document.pages:
             fetch = self.by_record_id.get(page.record_id)
             if fetch is None:
                 raise ArchiveError(f"{document.url}: page record {page.record_id} ({page.url}) is not in the archive")
             record = read_record_at(fetch.path, fetch.pointer.offset)
+            if record.record_id != page.record_id:
+                raise ArchiveError(f"{fetch.path.name} at offset {fetch.pointer.offset} holds record "
+                                   f"{record.record_id}, not {page.record_id}: the file is not one gzip member per "
+                                   "record")
             if record.rec_type == "revisit":
                 record = self.resolver.original(record)
+            _check_payload(record)
             encoding = record.http_header("Content-Encoding")
             body = decode_content(record.payload, encoding) if encoding else record.payload
             out.append(PageContent(page, fetch, body))
         return out
+
+
+def _check_payload(record: ArchivedRecord) -> None:
+    """Raise ArchiveError when the payload no longer has the digest its record declares."""
+    declared = record.header("WARC-Payload-Digest")
+    if declared is None:
+        return
+    computed, ok = digest_of(declared, [record.payload])
+    if not ok:
+        raise ArchiveError(f"payload digest mismatch in {record.filename} at offset {record.offset} "
+                           f"(header {declared}, computed {computed}): the record was altered or damaged")
 
 
 class _Reader:
@@ -100,7 +124,14 @@ class _Reader:
         self.dated: list[tuple[str, int, ArchivedDocument]] = []
 
     def read(self, path: Path) -> None:
-        for record in iter_records(path, skip_damage=True):
+        for record in iter_records(path, skip_damage=True, damage=self.contents.damage):
+            try:
+                fetched_at(record.date)
+            except ValueError:
+                message = f"{path.name} at offset {record.offset}: bad WARC-Date {record.date!r}; record skipped"
+                logger.warning("%s", message)
+                self.contents.damage.append(message)
+                continue
             self.contents.resolver.add(path, record)
             kind = record.rec_type
             if kind == "warcinfo":

@@ -128,12 +128,14 @@ def _records_in(filename: str, member: Member) -> Iterator[ArchivedRecord]:
         yield _to_record(filename, member, parsed)
 
 
-def iter_records(path: Path | str, *, skip_damage: bool = False) -> Iterator[ArchivedRecord]:
+def iter_records(path: Path | str, *, skip_damage: bool = False,
+                 damage: list[str] | None = None) -> Iterator[ArchivedRecord]:
     """Every record of a WARC file in order.
 
-    Damage raises RecordFormatError, unless ``skip_damage``: then it is logged and
-    reading resumes at the next readable gzip member, so one bad record in years of
-    archives does not stop a reprocess.
+    Damage raises RecordFormatError, unless ``skip_damage``: then it is logged (and, when a
+    ``damage`` list is given, listed there as "FILE at offset N: what") and reading resumes at
+    the next readable gzip member, so one bad record in years of archives does not stop a
+    reprocess, nor pass unreported.
     """
     path = Path(path)
     with path.open("rb") as f:
@@ -143,6 +145,8 @@ def iter_records(path: Path | str, *, skip_damage: bool = False) -> Iterator[Arc
                     raise RecordFormatError(f"{path.name}: {item.message}", offset=item.offset)
                 logger.warning("%s at offset %d: %s; run `speechcrawl archive verify %s`", path, item.offset,
                                item.message, path)
+                if damage is not None:
+                    damage.append(f"{path.name} at offset {item.offset}: {item.message}")
                 continue
             try:
                 yield from _records_in(path.name, item)
@@ -150,6 +154,8 @@ def iter_records(path: Path | str, *, skip_damage: bool = False) -> Iterator[Arc
                 if not skip_damage:
                     raise
                 logger.warning("%s: %s; run `speechcrawl archive verify %s`", path, exc, path)
+                if damage is not None:
+                    damage.append(f"{path.name} at offset {exc.offset}: {exc.message}")
 
 
 def read_record_at(path: Path | str, offset: int, *, decode_content: bool = False) -> ArchivedRecord:

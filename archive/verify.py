@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive._format import digest_of
-from archive._scan import Damage, ParsedRecord, parse_record, scan
+from archive._scan import Damage, ParsedRecord, parse_record, scan, starts_like_warc
 from archive.exceptions import ArchiveError, RecordFormatError
 from archive.files import lock_file
 from archive.reader import http_head_end
@@ -53,6 +53,10 @@ class FileReport:
     faults: list[Fault] = field(default_factory=list)
     valid_end: int = 0
     valid_records: int = 0
+    members_end: int = 0
+    """End of the last whole gzip member (or raw record), whether its records parse or not."""
+    starts_like_warc: bool = True
+    """False for a file that does not begin with a WARC record (text, HTML, random bytes)."""
 
     @property
     def ok(self) -> bool:
@@ -117,6 +121,10 @@ def verify(path: Path | str) -> FileReport:
     try:
         with report.path.open("rb") as f:
             report.size = os.fstat(f.fileno()).st_size
+            report.starts_like_warc = starts_like_warc(f)
+            if not report.starts_like_warc:
+                report.fault(0, "not a WARC file: it does not start with a WARC record")
+            f.seek(0)
             if report.size and report.path.name.endswith((".gz", ".gz.open")) and f.read(2) != b"\x1f\x8b":
                 report.fault(0, "file is named .gz but is not gzip-compressed")
             for item in scan(f):
@@ -138,6 +146,7 @@ def verify(path: Path | str) -> FileReport:
                     for problem in [*parsed.problems, *_digest_faults(parsed)]:
                         report.fault(item.offset, problem)
                 report.records += count
+                report.members_end = item.offset + item.length
                 if item.compressed and count > 1:
                     report.fault(item.offset, f"gzip member holds {count} records: the file is not record-chunked "
                                  "(one gzip member per record), so its records cannot be read by offset")
@@ -179,6 +188,11 @@ def _digest_faults(parsed: ParsedRecord) -> Iterator[str]:
 def repair(path: Path | str, *, save_tail: bool = True) -> RepairReport:
     """Cut a file after its last complete valid record and drop an ``.open`` suffix.
 
+    Only a tail that is not whole gzip members (or raw records) is cut: what a killed writer
+    leaves.  A file that does not start with a WARC record, or whose last whole member does not
+    parse (a wrong Content-Length in a complete record), is refused with ArchiveError: a fault
+    to inspect, not a tail to cut.
+
     The removed bytes are kept next to the file as ``<name>.tail`` (unless
     ``save_tail`` is False), because an archive should not lose bytes silently even
     when they are a half-written record.  Refuses a file a live writer holds.
@@ -188,6 +202,14 @@ def repair(path: Path | str, *, save_tail: bool = True) -> RepairReport:
         if not lock_file(f.fileno()):
             raise ArchiveError(f"{path} is being written by a running crawl; stop the crawl before repairing")
         report = verify(path)
+        if not report.starts_like_warc:
+            raise ArchiveError(f"{path.name} does not start with a WARC record: not a WARC file, left untouched")
+        if report.valid_end < report.members_end:
+            # A whole gzip member (or raw record) that does not parse is not what a kill leaves: cutting
+            # it would destroy evidence, and everything after it.
+            first = next((x for x in report.faults if x.offset >= report.valid_end), None)
+            raise ArchiveError(f"{path.name}: a complete record does not parse ({first or 'see archive verify'}); "
+                               "not an incomplete tail, nothing cut: inspect it with `speechcrawl archive verify`")
         cut = report.valid_end
         final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
         if final != path and final.exists():

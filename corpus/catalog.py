@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,31 @@ CATALOG_NAME = "catalog.sqlite"
 
 BUSY_TIMEOUT = 30.0
 """Seconds a connection waits for another process's write transaction before giving up."""
+
+BUSY_ATTEMPTS = 10
+"""How many times a write that found the database busy is tried again (after SQLite's own wait)."""
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _retry_busy(action: Callable[[], Any], *, attempts: int = BUSY_ATTEMPTS) -> Any:
+    """Run ``action``; when SQLite says the database is locked, wait a little and run it again.
+
+    SQLite's busy timeout covers most waits, but not all: a deferred transaction that must
+    upgrade to a writer, or switching a fresh file to WAL while another process does, fails at
+    once with "database is locked".  A catalog write is never dropped for that; after
+    ``attempts`` tries (each after the busy timeout) the error is raised, never swallowed.
+    """
+    for attempt in range(attempts):
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -146,6 +172,12 @@ def _m006_record_versions(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m007_schedule_zone_cron(conn: sqlite3.Connection) -> None:
+    """A schedule's time zone (slots follow its wall clock across DST) and its cron expression, if any."""
+    conn.execute("ALTER TABLE schedules ADD COLUMN zone TEXT")
+    conn.execute("ALTER TABLE schedules ADD COLUMN cron TEXT")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_schedules", _m002_schedules),
@@ -153,6 +185,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("004_fetch_warc_date", _m004_fetch_warc_date),
     ("005_export_filter_indexes", _m005_export_filter_indexes),
     ("006_record_versions", _m006_record_versions),
+    ("007_schedule_zone_cron", _m007_schedule_zone_cron),
 ]
 
 
@@ -194,20 +227,38 @@ class Catalog:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         # Several processes share a catalog (crawls, scheduler, export): wait for a writer, don't fail.
         self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
+        try:
+            self.conn.row_factory = sqlite3.Row
+            _retry_busy(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            _retry_busy(self._migrate)
+        except sqlite3.Error:
+            self.conn.close()
+            raise
 
     def _migrate(self) -> None:
-        self.conn.execute("CREATE TABLE IF NOT EXISTS _speechcrawl_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-        done = {r[0] for r in self.conn.execute("SELECT name FROM _speechcrawl_migrations")}
-        for name, migration in MIGRATIONS:
-            if name in done:
-                continue
-            with self.transaction():
-                migration(self.conn)
-                self.conn.execute("INSERT INTO _speechcrawl_migrations VALUES (?, datetime('now'))", (name,))
+        """Apply the missing migrations, holding the write lock from reading the applied set to the last one.
+
+        Several processes may open a fresh catalog at once (a crawl per site, the scheduler): without
+        the lock, two would read "nothing applied" and the second would fail creating tables.
+        """
+        applied = "SELECT name FROM _speechcrawl_migrations"
+        exists = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_speechcrawl_migrations'").fetchone()
+        if exists and {r[0] for r in self.conn.execute(applied)} >= {name for name, _ in MIGRATIONS}:
+            return  # the common case: nothing to do, no write lock taken
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("CREATE TABLE IF NOT EXISTS _speechcrawl_migrations "
+                              "(name TEXT PRIMARY KEY, applied_at TEXT)")
+            done = {r[0] for r in self.conn.execute(applied)}
+            for name, migration in MIGRATIONS:
+                if name not in done:
+                    migration(self.conn)
+                    self.conn.execute("INSERT INTO _speechcrawl_migrations VALUES (?, datetime('now'))", (name,))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.conn)
@@ -215,15 +266,22 @@ class Catalog:
     def close(self) -> None:
         self.conn.close()
 
+    def _write(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        """One write statement; outside a transaction, retried while another process holds the database."""
+        if self.conn.in_transaction:
+            self.conn.execute(sql, args)
+        else:
+            _retry_busy(lambda: self.conn.execute(sql, args))
+
     # -- crawls -------------------------------------------------------------------------
     def start_crawl(self, crawl_id: str, site: str, started_at: str) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO crawls (id, site, started_at) VALUES (?, ?, ?)",
-                          (crawl_id, site, started_at))
+        self._write("INSERT OR IGNORE INTO crawls (id, site, started_at) VALUES (?, ?, ?)",
+                    (crawl_id, site, started_at))
 
     def finish_crawl(self, crawl_id: str, site: str, finished_at: str, status: str,
                      stats: Mapping[str, Any]) -> None:
-        self.conn.execute("UPDATE crawls SET finished_at = ?, status = ?, stats = ? WHERE id = ? AND site = ?",
-                          (finished_at, status, json.dumps(stats, default=str), crawl_id, site))
+        self._write("UPDATE crawls SET finished_at = ?, status = ?, stats = ? WHERE id = ? AND site = ?",
+                    (finished_at, status, json.dumps(stats, default=str), crawl_id, site))
 
     def crawls(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM crawls ORDER BY started_at, site")]
@@ -236,12 +294,12 @@ class Catalog:
     # -- fetches and failures ------------------------------------------------------------
     def add_fetch(self, **row: Any) -> None:
         cols = ", ".join(row)
-        self.conn.execute(f"INSERT INTO fetches ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+        self._write(f"INSERT INTO fetches ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
 
     def add_failure(self, *, crawl_id: str, site: str, url: str, status: int | None, reason: str, at: str,
                     kind: str = "http") -> None:
         """Record that ``url`` failed in this crawl; a later failure of the same URL replaces the row."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO failures (crawl_id, site, url, status, reason, at, kind) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (crawl_id, url) DO UPDATE SET site = excluded.site, status = excluded.status,"
             " reason = excluded.reason, at = excluded.at, kind = excluded.kind",
@@ -249,7 +307,7 @@ class Catalog:
 
     def clear_failure(self, crawl_id: str, url: str) -> None:
         """``url`` was fetched fine after all (a retry in a resumed crawl): it is no longer a failure."""
-        self.conn.execute("DELETE FROM failures WHERE crawl_id = ? AND url = ?", (crawl_id, url))
+        self._write("DELETE FROM failures WHERE crawl_id = ? AND url = ?", (crawl_id, url))
 
     def fetched_urls(self, crawl_id: str | None = None) -> list[str]:
         if crawl_id is None:
@@ -304,7 +362,9 @@ class _Transaction:
 
     def __enter__(self) -> sqlite3.Connection:
         if not self.conn.in_transaction:
-            self.conn.execute("BEGIN")
+            # IMMEDIATE: take the write lock now, waiting for it (busy timeout, then retries); a deferred
+            # BEGIN that upgrades later fails at once when another process wrote meanwhile.
+            _retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"))
             self.outer = True
         return self.conn
 

@@ -11,6 +11,7 @@ touches the network.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from corpus.records import clean_document, text_sha1
 from spiders.items import Document, FetchedPage
 from spiders.profiles import SiteProfile, load_profiles
 
-__all__ = ["ReprocessSummary", "reprocess"]
+__all__ = ["ReprocessSummary", "ShrinkRefused", "reprocess"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +52,25 @@ class ReprocessSummary:
                 f"{self.export}")
 
 
+class ShrinkRefused(ArchiveError):
+    """The rebuilt catalog would hold fewer records than the one it replaces; the old one is kept."""
+
+    def __init__(self, message: str, summary: ReprocessSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
 def reprocess(data_dir: Path, out_dir: Path | None = None, *, profiles_dir: Path | None = None,
-              progress: ProgressSink = NO_PROGRESS) -> ReprocessSummary:
+              force: bool = False, progress: ProgressSink = NO_PROGRESS) -> ReprocessSummary:
     """Rebuild ``out_dir/catalog.sqlite`` and ``out_dir/export.jsonl`` from ``data_dir/warc``.
 
-    ``out_dir`` defaults to ``data_dir``: the catalog there is replaced only once the new
-    one is complete.  Raises ArchiveError when the WARC files cannot be read as a whole
-    (missing directory, unfinished files).
+    ``out_dir`` defaults to ``data_dir``.  The new catalog is built beside the old one and
+    replaces it only once complete, and only if it holds at least as many records: a damaged
+    or truncated archive must not shrink a catalog in place (``force`` replaces it anyway).
+    Every damaged region and every document that could not be rebuilt (digest mismatch,
+    unreadable page) is listed in ``summary.skipped``.  Raises ArchiveError when the WARC
+    files cannot be read as a whole (missing directory, unfinished files), ShrinkRefused
+    when the new catalog would be smaller.
     """
     out_dir = out_dir or data_dir
     contents = read_archive(data_dir / WARC_DIRNAME)
@@ -65,6 +78,7 @@ def reprocess(data_dir: Path, out_dir: Path | None = None, *, profiles_dir: Path
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / CATALOG_NAME
     summary = ReprocessSummary(catalog=final, export=out_dir / EXPORT_NAME, fetches=len(contents.fetches))
+    summary.skipped.extend(contents.damage)
     with replaced_when_done(final, remove=_remove_database) as part:
         _remove_database(part)
         catalog = Catalog(part)
@@ -72,11 +86,35 @@ def reprocess(data_dir: Path, out_dir: Path | None = None, *, profiles_dir: Path
             with catalog.transaction():
                 progress.stage("clean", len(contents.documents))
                 _fill(catalog, contents, profiles, summary, progress)
+            rebuilt = _latest_records(catalog)
         finally:
             catalog.close()
+        existing = _existing_records(final)
+        if existing is not None and rebuilt < existing and not force:
+            raise ShrinkRefused(f"the rebuilt catalog would hold {rebuilt} records, {final} holds {existing}: "
+                                f"kept the old one ({len(summary.skipped)} damaged or skipped, see above); "
+                                "--force replaces it", summary)
         _remove_database(final)
     export(final, summary.export, progress=progress)  # closes the progress line
     return summary
+
+
+def _latest_records(catalog: Catalog) -> int:
+    return int(catalog.conn.execute("SELECT COUNT(*) FROM records WHERE is_latest = 1").fetchone()[0])
+
+
+def _existing_records(path: Path) -> int | None:
+    """Latest records in the catalog at ``path``; None when there is none (or it is not a catalog)."""
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT COUNT(*) FROM records WHERE is_latest = 1").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None  # not a catalog (stale or damaged file): nothing to keep
 
 
 def _remove_database(path: Path) -> None:

@@ -39,6 +39,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.catalog.CatalogPipeline": 800,
 }
 EXTENSIONS = {
+    "crawler.extensions.lock.CrawlLockExtension": 0,
     "crawler.extensions.monitor.HealthMonitor": 500,
 }
 
@@ -52,7 +53,7 @@ def _register(settings: BaseSettings, name: str, components: dict[str, int]) -> 
 
 class SpeechcrawlAddon:
     """Registers the WARC recorder, SSRF guard, retry/pacing/body/redirect guards, conditional requests,
-    resume filter, known-URL re-crawl, clean and catalog pipelines, the health monitor, the sample
+    resume filter, known-URL re-crawl, the crawl lock, clean and catalog pipelines, the health monitor, the sample
     limiter, and SPEECHCRAWL_* defaults."""
 
     def update_settings(self, settings: BaseSettings) -> None:

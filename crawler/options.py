@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from crawler.paths import new_crawl_id
+from crawler.paths import UnsafeNameError, check_crawl_id, new_crawl_id
 from crawler.settings import DEFAULT_CONTACT, SANDBOX_OVERRIDES, SPEECHCRAWL_DEFAULTS, user_agent
 
 if TYPE_CHECKING:
@@ -64,6 +64,11 @@ class CrawlOptions:
             raise CrawlOptionsError("--max-pages, --max-depth and --max-duration must be 0 (no limit) or more")
         if self.contact and not self.contact.startswith(("http://", "https://", "mailto:")):
             raise CrawlOptionsError(f"--contact must be an http(s) URL or a mailto: address, got {self.contact!r}")
+        if self.crawl_id is not None:
+            try:
+                check_crawl_id(self.crawl_id)
+            except UnsafeNameError as exc:
+                raise CrawlOptionsError(f"--crawl-id: {exc}") from None
 
     def agent(self) -> str | None:
         """The User-Agent asked for: ``--user-agent`` as given, else one naming ``--contact``."""
@@ -230,6 +235,11 @@ def parse_overrides(pairs: Sequence[str]) -> dict[str, str]:
                                     "crawler/settings.py; others must be Scrapy settings)")
         default = SPEECHCRAWL_DEFAULTS.get(name, getattr(default_settings, name, None))
         _check_type(name, value, default)
+        if name == "SPEECHCRAWL_CRAWL_ID" and value:
+            try:
+                check_crawl_id(value)
+            except UnsafeNameError as exc:
+                raise CrawlOptionsError(f"-s {name}: {exc}") from None
         out[name] = value
     return out
 

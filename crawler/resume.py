@@ -74,12 +74,19 @@ def repair_unfinished(directory: Path, prefix: str, crawl_id: str) -> list[Repai
 
 
 def done_documents(catalog_path: Path, crawl_id: str, site: str) -> set[str]:
-    """URLs of the documents this crawl already stored records for (they need no second fetch)."""
+    """URLs of the documents this crawl already stored records for (they need no second fetch).
+
+    Read from ``record_events``, not from the ``crawl_id`` of the record rows: a record this crawl
+    found unchanged since an earlier crawl keeps the earlier crawl's row (corpus.history), and was
+    fetched again on every resume when only the rows were asked.
+    """
     if not catalog_path.exists():
         return set()
     conn = sqlite3.connect(catalog_path)
     try:
-        rows = conn.execute("SELECT DISTINCT url FROM records WHERE crawl_id = ? AND site = ?", (crawl_id, site))
+        rows = conn.execute("SELECT DISTINCT url FROM record_events WHERE crawl_id = ? AND site = ? AND event != 'gone'"
+                            " UNION SELECT DISTINCT url FROM records WHERE crawl_id = ? AND site = ?",
+                            (crawl_id, site, crawl_id, site))
         return {row[0] for row in rows}
     finally:
         conn.close()

@@ -8,6 +8,7 @@ concurrently (one Scrapy crawler per site).
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -22,6 +23,9 @@ from scrapy.settings import Settings
 
 from archive.warc import WARC_DIRNAME
 from corpus.catalog import CATALOG_NAME, Catalog
+from crawler.crawllock import CrawlLock, CrawlLockedError
+from crawler.paths import UnsafeNameError, check_crawl_id, check_site_name, data_dir_from, warc_dir_from
+from crawler.storage import FATAL_STAT, StorageError, check_writable, write_failure
 from quality.health import key as health_key
 from spiders.loader import spider_class
 from spiders.profiles import ProfileError, SiteProfile, generic_profile, load_profile_set
@@ -30,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 _WARNINGS = health_key("warnings")
 
-__all__ = ["CrawlSummary", "SiteSummary", "resolve_targets", "run_crawl"]
+__all__ = ["CrawlRefused", "CrawlSummary", "SiteSummary", "prepare_crawl", "resolve_targets", "run_crawl"]
 
 
 @dataclass
@@ -44,6 +48,8 @@ class SiteSummary:
     """What the health monitors found wrong (quality.health); empty when the site looks healthy."""
     failed: int = 0
     """Pages listed as failed in the catalog (``speechcrawl crawls show``)."""
+    error: str = ""
+    """Why the crawl was stopped (a failed WARC or catalog write: path and free space), else empty."""
 
 
 @dataclass
@@ -120,14 +126,57 @@ class _Progress:
             self.stream.flush()
 
 
+class CrawlRefused(RuntimeError):
+    """The crawl cannot start: an unsafe crawl id or site name, a data dir it cannot write, or another
+    crawl of the same site on the same data dir.  The message is one line; nothing was fetched."""
+
+
+def prepare_crawl(profiles: Sequence[SiteProfile], settings: Settings) -> list[CrawlLock]:
+    """Check everything a crawl needs before its first fetch; return the crawl locks it now holds.
+
+    Ids and names first (they become file names), then a write into the data and WARC dirs (a
+    read-only or full disk is found before any site is asked for a page), then the per-site locks.
+    """
+    locks: list[CrawlLock] = []
+    data_dir = data_dir_from(settings)
+    try:
+        check_crawl_id(str(settings.get("SPEECHCRAWL_CRAWL_ID") or ""))
+        for profile in profiles:
+            check_site_name(profile.name)
+        check_writable(data_dir)
+        check_writable(warc_dir_from(settings))
+        for profile in profiles:
+            locks.append(CrawlLock(data_dir, profile.name).acquire())
+    except (UnsafeNameError, StorageError, CrawlLockedError) as exc:
+        for lock in locks:
+            lock.release()
+        raise CrawlRefused(str(exc)) from None
+    except OSError as exc:
+        for lock in locks:
+            lock.release()
+        raise CrawlRefused(write_failure(data_dir, exc)) from None
+    return locks
+
+
 def run_crawl(profiles: Sequence[SiteProfile], settings: Settings, *, progress: bool | None = None,
               stream: TextIO | None = None) -> CrawlSummary:
     """Crawl every profile concurrently; return what was fetched, cleaned and archived.
 
     ``progress`` shows a status line on stderr; by default SPEECHCRAWL_PROGRESS_ENABLED decides.
+    Raises :class:`CrawlRefused` before anything is fetched when the crawl cannot start.
     """
     if not profiles:
         raise ValueError("nothing to crawl")
+    locks = prepare_crawl(profiles, settings)
+    try:
+        return _run(profiles, settings, progress=progress, stream=stream)
+    finally:
+        for lock in locks:
+            lock.release()
+
+
+def _run(profiles: Sequence[SiteProfile], settings: Settings, *, progress: bool | None,
+         stream: TextIO | None) -> CrawlSummary:
     started = time.monotonic()
     # Logging is configured by the caller (the CLI), not by Scrapy: one handler, one format.
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, "cmdline")
@@ -175,27 +224,34 @@ def _summarise(settings: Settings, profiles: Sequence[SiteProfile], finished: Ma
     counts: dict[str, int] = {}
     failed: dict[str, int] = {}
     if catalog_path.exists():
-        catalog = Catalog(catalog_path)
         try:
-            # Records this crawl produced, new, changed or unchanged since the last crawl (corpus.history).
-            for row in catalog.conn.execute("SELECT site, COUNT(*) FROM record_events WHERE crawl_id = ?"
-                                            " AND event != 'gone' GROUP BY site", (summary.crawl_id,)):
-                counts[row[0]] = row[1]
-            for row in catalog.conn.execute("SELECT site, COUNT(*) FROM failures WHERE crawl_id = ? GROUP BY site",
-                                            (summary.crawl_id,)):
-                failed[row[0]] = row[1]
-        finally:
-            catalog.close()
+            _count_from_catalog(catalog_path, summary.crawl_id, counts, failed)
+        except sqlite3.Error as exc:  # a full disk may not even let SQLite open its WAL index
+            logger.error("%s", write_failure(catalog_path, exc))
     for profile in profiles:
         stats = finished.get(profile.name, {})
         summary.sites.append(SiteSummary(
             site=profile.name, pages=int(stats.get("response_received_count", 0)),
             records=counts.get(profile.name, 0), failed=failed.get(profile.name, 0),
             errors=int(stats.get("log_count/ERROR", 0)), finish_reason=str(stats.get("finish_reason", "not run")),
-            warnings=list(stats.get(_WARNINGS) or []),
+            warnings=list(stats.get(_WARNINGS) or []), error=str(stats.get(FATAL_STAT) or ""),
         ))
     for path in (data_dir / WARC_DIRNAME).rglob("*.warc.gz"):
         if summary.crawl_id in path.name:
             summary.warc_files += 1
             summary.warc_bytes += path.stat().st_size
     return summary
+
+
+def _count_from_catalog(catalog_path: Path, crawl_id: str, counts: dict[str, int], failed: dict[str, int]) -> None:
+    catalog = Catalog(catalog_path)
+    try:
+        # Records this crawl produced, new, changed or unchanged since the last crawl (corpus.history).
+        for row in catalog.conn.execute("SELECT site, COUNT(*) FROM record_events WHERE crawl_id = ?"
+                                        " AND event != 'gone' GROUP BY site", (crawl_id,)):
+            counts[row[0]] = row[1]
+        for row in catalog.conn.execute("SELECT site, COUNT(*) FROM failures WHERE crawl_id = ? GROUP BY site",
+                                        (crawl_id,)):
+            failed[row[0]] = row[1]
+    finally:
+        catalog.close()

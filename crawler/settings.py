@@ -37,6 +37,7 @@ SPEECHCRAWL_CRAWL_ID = ""  # default: UTC timestamp of the crawl start
 SPEECHCRAWL_DATA_DIR = "data"
 SPEECHCRAWL_OPERATOR = "speechcrawl (+https://example.invalid/speechcrawl; archive crawler)"
 SPEECHCRAWL_PROFILES_DIR = ""  # your profiles, read beside the bundled ones (default: ./profiles when it exists)
+SPEECHCRAWL_MAX_LINKS_PER_PAGE = 10_000  # links followed from one page (0: no limit); the rest counted in the stats
 SPEECHCRAWL_RESUME = False  # continue SPEECHCRAWL_CRAWL_ID: repair its WARC tails, skip documents already stored
 
 # --- pacing (robots.txt Crawl-delay, Retry-After pauses per host) -------------------

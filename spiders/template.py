@@ -72,7 +72,13 @@ class TemplateSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.profile.start_urls:
-            yield Request(url, callback=self.parse, errback=self._failed, dont_filter=True)
+            # Normalised like every followed link: "/../../etc/passwd" must not reach a server as typed.
+            try:
+                start = canonical_url(url)
+            except ValueError as exc:
+                logger.error("start URL %r skipped: %s", url, exc)
+                continue
+            yield Request(start, callback=self.parse, errback=self._failed, dont_filter=True)
 
     # -- crawling -------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Request | Document | FailedFetch]:
@@ -92,8 +98,7 @@ class TemplateSpider(Spider):
             yield from self._article_page(response, self._start_document(response))
             return
         areas = response.css(", ".join(links.restrict)) if links.restrict else [response]
-        for area in areas:
-            yield from self._follow(response, area)
+        yield from self._bounded(response.url, (request for area in areas for request in self._follow(response, area)))
 
     def _follow(self, response: TextResponse, area: Any, skip: frozenset[str] | set[str] = frozenset()
                 ) -> Iterator[Request]:
@@ -134,7 +139,7 @@ class TemplateSpider(Spider):
                 anchors.append((url, a.xpath("string(.)").get() or ""))
         pages, nexts = pager_links(anchors, doc.url)
         doc.pages.append(self._fetched(response))
-        yield from self._follow(response, response, skip=pages)
+        yield from self._bounded(response.url, self._follow(response, response, skip=pages))
         seen = {p.url for p in doc.pages} | {doc.url}
         next_url = next((u for u in nexts if u not in seen), None)
         if next_url is None or len(doc.pages) >= MAX_ARTICLE_PAGES:
@@ -218,9 +223,25 @@ class TemplateSpider(Spider):
             warc=response.meta.get("speechcrawl_warc"),
         )
 
-    def _count(self, event: str) -> None:
+    def _bounded(self, url: str, requests: Iterator[Request]) -> Iterator[Request]:
+        """At most SPEECHCRAWL_MAX_LINKS_PER_PAGE links followed from one page; the rest counted, not held.
+
+        A page with 200,000 links would otherwise put 200,000 requests in memory at once.
+        """
+        limit = self.crawler.settings.getint("SPEECHCRAWL_MAX_LINKS_PER_PAGE", 10_000) if self.crawler else 10_000
+        excess = 0
+        for n, request in enumerate(requests):
+            if limit and n >= limit:
+                excess += 1
+                continue
+            yield request
+        if excess:
+            self._count("links_over_limit", excess)
+            logger.warning("%s: %d links over SPEECHCRAWL_MAX_LINKS_PER_PAGE (%d) not followed", url, excess, limit)
+
+    def _count(self, event: str, count: int = 1) -> None:
         if self.crawler and self.crawler.stats:
-            self.crawler.stats.inc_value(f"speechcrawl/spider/{event}")
+            self.crawler.stats.inc_value(f"speechcrawl/spider/{event}", count)
 
 
 def _is_html(response: Response) -> TypeGuard[TextResponse]:

@@ -230,3 +230,42 @@ def test_digest_of_reads_base32_padded_or_not_any_case_and_hex(algo: str) -> Non
     other = hashlib.new(algo, data + b"x").digest()
     for value in (base64.b32encode(other).decode(), other.hex(), "not-a-digest", "A" * len(b32)):
         assert digest_of(f"{algo}:{value}", [data]) == (f"{algo}:{b32}", False), value
+
+
+@pytest.mark.parametrize("content", [b"just some notes\nabout a crawl\n" * 20,
+                                     b"<!DOCTYPE html><html><body><p>\xe5\x90\x8c\xe5\xbf\x97\xe4\xbb\xac</p></body></html>",
+                                     bytes(range(7, 256)) * 40])
+def test_repair_refuses_a_file_that_is_not_a_warc(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "x.warc.gz.open"
+    path.write_bytes(content)
+    with pytest.raises(ArchiveError, match="does not start with a WARC record"):
+        repair(path)
+    assert path.read_bytes() == content and list(tmp_path.iterdir()) == [path]
+    assert "not a WARC file" in messages(path)[0]
+
+
+def test_repair_reports_a_complete_last_record_with_a_wrong_content_length(tmp_path: Path) -> None:
+    """A whole gzip member whose record does not parse is a fault to inspect, not a killed writer's tail."""
+    data = (DATA / "good.warc.gz").read_bytes()
+    start, end = members(data)[-1]
+    record = zlib.decompress(data[start:end], 31)
+    length = record.split(b"Content-Length: ")[1].split(b"\r\n")[0]
+    record = record.replace(b"Content-Length: " + length, b"Content-Length: " + str(int(length) + 7).encode(), 1)
+    comp = zlib.compressobj(6, zlib.DEFLATED, 31)
+    path = tmp_path / "cl.warc.gz"
+    damaged = data[:start] + comp.compress(record) + comp.flush()
+    path.write_bytes(damaged)
+    with pytest.raises(ArchiveError, match="a complete record does not parse.*nothing cut"):
+        repair(path)
+    assert path.read_bytes() == damaged and not list(tmp_path.glob("*.tail"))
+
+
+def test_archive_repair_and_index_exit_1_on_a_non_warc_file(tmp_path: Path) -> None:
+    (tmp_path / "page.warc.gz").write_text("<html>not an archive</html>", encoding="utf-8")
+    for action in ("repair", "index"):
+        proc = subprocess.run([sys.executable, "-m", "crawler.cli", "archive", action, str(tmp_path / "page.warc.gz")],
+                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert proc.returncode == 1, (action, proc.stdout, proc.stderr)
+        assert "does not start with a WARC record" in proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert (tmp_path / "page.warc.gz").read_text(encoding="utf-8") == "<html>not an archive</html>"

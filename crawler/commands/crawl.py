@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top: Scrapy takes a third of a second to import, and every other
     # command (archive verify, export …) shares this module's import at start-up.
     from crawler.options import crawl_settings, options_from_args, uses_placeholder_contact
-    from crawler.runner import resolve_targets, run_crawl
+    from crawler.runner import CrawlRefused, resolve_targets, run_crawl
     from spiders.profiles import ProfileError
 
     try:
@@ -69,9 +69,15 @@ def run(args: argparse.Namespace) -> int:
     settings = crawl_settings(replace(options, crawl_id=crawl_id))
     if not args.sandbox and uses_placeholder_contact(settings):
         logger.warning("no --contact given: site owners cannot reach you (User-Agent says %s)", DEFAULT_CONTACT)
-    summary = run_crawl(profiles, settings)
+    try:
+        summary = run_crawl(profiles, settings)
+    except CrawlRefused as exc:
+        return fail(str(exc), 1)
     for site in summary.sites:
         print(f"{site.site}: {site.pages} pages, {site.records} records, finish: {site.finish_reason}")
+        if site.error:
+            fail(f"{site.site}: {site.error}; after freeing space: speechcrawl crawl {site.site} --resume "
+                 f"--crawl-id {summary.crawl_id} --data {args.data}")
         for warning in site.warnings:
             print(f"  warning: {warning}")
     print(f"crawl {summary.crawl_id}: {summary.pages} pages, {summary.records} records, "

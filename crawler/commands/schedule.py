@@ -29,14 +29,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
     add = add_parser(verbs, "add", help="crawl SITE every interval",
                      description="Add a schedule: `speechcrawl schedule add SITE --every N [--at HH:MM] [-- "
-                                 "CRAWL OPTIONS]`. Options after `--` are passed to `speechcrawl crawl`. "
-                                 "Without --at the first run is due at once; with it, at the next HH:MM "
-                                 "(local time).",
+                                 "CRAWL OPTIONS]` or `--cron EXPR`. Options after `--` are passed to "
+                                 "`speechcrawl crawl`. Without --at or --cron the first run is due at once; with "
+                                 "them, at the next slot in local time (it stays put across daylight saving).",
                      examples="  speechcrawl schedule add wenmi --every 1d --at 03:00\n"
+                              "  speechcrawl schedule add wenmi --cron \"0 3 * * 1-5\"\n"
                               "  speechcrawl schedule add wenmi --every 1w --scrapyd http://127.0.0.1:6800/")
     add.add_argument("site", metavar="SITE|URL", help="profile name (see `speechcrawl site list`) or a URL (generic mode)")
-    add.add_argument("--every", required=True, metavar="INTERVAL", help="interval: 30m, 12h, 1d, 1w …")
+    add.add_argument("--every", default=None, metavar="INTERVAL", help="interval: 30m, 12h, 1d, 1w …")
     add.add_argument("--at", default=None, metavar="HH:MM", help="anchor runs to this local time of day")
+    add.add_argument("--cron", default=None, metavar="EXPR",
+                     help='instead of --every: a cron expression in local time, e.g. "0 3 * * 1-5"')
     add.add_argument("--scrapyd", default=None, metavar="URL", help="submit this job to a Scrapyd instead")
     add.set_defaults(passthrough=[])
     listing = add_parser(verbs, "list", help="show schedules and their last run",
@@ -71,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     catalog = Catalog(path) if args.verb == "add" and not path.exists() else open_existing(path)
     try:
         if args.verb == "add":
-            print(add(catalog, args.site, args.every, at=args.at, scrapyd=args.scrapyd, crawl_args=args.passthrough))
+            print(add(catalog, args.site, args.every, at=args.at, cron=args.cron, scrapyd=args.scrapyd,
+                      crawl_args=args.passthrough))
         elif args.verb == "list":
             print(json.dumps(schedules_json(catalog), ensure_ascii=False, indent=1) if args.json
                   else format_schedules(catalog))

@@ -1,18 +1,20 @@
-"""RedirectLoopMiddleware: stop a redirect chain the moment it comes back to a URL it already visited.
+"""RedirectLoopMiddleware: stop a redirect chain that loops, or that leaves http(s).
 
 Scrapy's RedirectMiddleware only counts hops (REDIRECT_MAX_TIMES), so ``A -> A?x=1 -> A`` costs ten
 fetches before it stops.  Worse, a link the crawl followed (not a start URL) loses its redirect to
 the duplicate filter on the second visit of A and vanishes without an error: the page is neither
 exported nor reported.  Sitting just outside RedirectMiddleware (order 601: its ``process_response``
 runs first), this middleware compares the next Location with the chain so far and fails the
-request with :class:`RedirectLoopError`, which the catalog records as a failed page.
+request with :class:`RedirectLoopError`, which the catalog records as a failed page.  A Location
+with another scheme (``file:``, ``ftp:``, ``gopher:``) fails the request with
+:class:`RefusedSchemeError` (kind ``refused_scheme``), so it is not recorded as "HTTP 302 Found".
 """
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Self
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from w3lib.url import safe_url_string
@@ -25,15 +27,22 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RedirectLoopMiddleware", "RedirectLoopError"]
+__all__ = ["RedirectLoopMiddleware", "RedirectLoopError", "RefusedSchemeError"]
 
 _REDIRECTS = {301, 302, 303, 307, 308}
+_FOLLOWED_SCHEMES = {"http", "https"}
 
 
 class RedirectLoopError(IgnoreRequest):
     """A redirect chain came back to a URL it had already visited."""
 
     kind = "redirect_loop"
+
+
+class RefusedSchemeError(IgnoreRequest):
+    """A redirect to a scheme the crawl never follows (``file:``, ``ftp:``, ``gopher:`` …)."""
+
+    kind = "refused_scheme"
 
 
 class RedirectLoopMiddleware:
@@ -59,7 +68,16 @@ class RedirectLoopMiddleware:
         if request.meta.get("dont_redirect") or response.status in request.meta.get("handle_httpstatus_list", ()):
             return response
         location = safe_url_string(response.headers[b"Location"])
-        target = canonical_url(urljoin(request.url, location))
+        joined = urljoin(request.url, location)
+        scheme = urlsplit(joined).scheme.lower()
+        if scheme not in _FOLLOWED_SCHEMES:
+            # Scrapy leaves such a redirect alone and the page would be reported as "HTTP 302 Found":
+            # say what happened instead.
+            if self.crawler is not None and self.crawler.stats is not None:
+                self.crawler.stats.inc_value("speechcrawl/redirect/refused_scheme")
+            raise RefusedSchemeError(f"redirect to a {scheme or 'schemeless'}: URL refused (only http and https are "
+                                     f"followed): {joined}")
+        target = canonical_url(joined)
         chain = [*request.meta.get("redirect_urls", []), request.url]
         seen = {canonical_url(url) for url in chain}
         if target in seen:

@@ -17,15 +17,16 @@ from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import load_object
 
 from archive.exceptions import ArchiveError
 from archive.warc import HttpExchange, RecordPointer, WarcWriter
 from corpus.catalog import Catalog
 from crawler import signals as sc_signals
-from crawler.paths import catalog_path_from, crawl_id_from, warc_dir_from
+from crawler.paths import catalog_path_from, check_site_name, contained, crawl_id_from, warc_dir_from
 from crawler.resume import repair_unfinished
+from crawler.storage import stop_crawl, write_failure
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -115,6 +116,8 @@ class WarcRecorderMiddleware:
         """Where earlier crawls' payloads are listed, for revisits across crawls (None: this crawl only)."""
         self.writer_class = writer_class
         self.writer: WarcWriter | None = None
+        self.failed = False
+        """A write failed: later responses are dropped unarchived while the crawl stops."""
         self.resume = False
         """Set from SPEECHCRAWL_RESUME: repair this crawl's unfinished files before writing."""
 
@@ -148,7 +151,7 @@ class WarcRecorderMiddleware:
         info["site-profile"] = spider.name
         if profile is not None:
             info["site-profile-sha256"] = profile.sha256 or "generic"
-        directory = self.directory / spider.name
+        directory = contained(self.directory, self.directory / check_site_name(spider.name))
         if self.resume:
             # Before writing: the killed run's .open files end in at most one partial record.
             repair_unfinished(directory, spider.name, self.crawl_id)
@@ -184,25 +187,35 @@ class WarcRecorderMiddleware:
         logger.info("revisits: %d payloads of earlier crawls of %s will not be stored again", count, site)
 
     def spider_closed(self, spider: Spider) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
+        writer, self.writer = self.writer, None
+        if writer is None:
+            return
+        try:
+            writer.close()
+        except OSError as exc:
+            # The file stays ``.open`` with whole records only (the writer cuts partial ones): --resume repairs it.
+            stop_crawl(self.crawler, write_failure(writer.current_path or writer.directory, exc))
 
     def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags or self.writer is None:
             return response
+        if self.failed:
+            # Already in flight when a write failed: dropped unarchived, fetched again on --resume.
+            raise IgnoreRequest(f"not archived after a failed write: {request.url}")
         fetched_at = datetime.now(UTC)
         # On the reactor thread, before the response moves on: provenance never points at a
         # record not yet written.  A thread pool was tried: zlib releases the GIL, but taking it
         # back costs the reactor more than the compression (0.4 ms a page) it saves.
         try:
             pointers = self.writer.write_exchange(exchange_from(request, response, fetched_at))
-        except (OSError, ArchiveError):
-            # A full disk must not pass silently, nor kill the crawl mid-page; other errors are bugs.
+        except (OSError, ArchiveError) as exc:
+            # A full disk must not pass silently: a page we cannot archive is not processed, and the
+            # crawl stops (no further fetches) so --resume can fetch it again once there is room.
+            self.failed = True
             if self._stats:
                 self._stats.inc_value("speechcrawl/warc/write_error")
-            logger.error("could not write WARC record for %s", request.url, exc_info=True)
-            return response
+            stop_crawl(self.crawler, write_failure(self.writer.current_path or self.writer.directory, exc))
+            raise IgnoreRequest(f"not archived: {request.url}") from None
         return self._archived(pointers, request, response, fetched_at)
 
     def _archived(self, pointers: tuple[RecordPointer, RecordPointer], request: Request, response: Response,

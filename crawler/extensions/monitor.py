@@ -10,6 +10,7 @@ the crawl summary and its exit status) and written with the counters to
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from pathlib import Path
@@ -23,7 +24,8 @@ from cleaners import decode_html
 from cleaners.parse import parse
 from cleaners.selectors import select
 from corpus.catalog import Catalog
-from crawler.paths import catalog_path_from, crawl_id_from, data_dir_from
+from crawler.paths import UnsafeNameError, catalog_path_from, contained, crawl_id_from, data_dir_from
+from crawler.storage import WRITE_FAILED
 from quality.health import LEAKS, META_FIELDS, SELECTOR_KEYS, Thresholds, evaluate, key
 from spiders.items import Document
 
@@ -166,7 +168,8 @@ class HealthMonitor:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.stats.get_stats()
         previous, previous_id = self.previous, self.previous_id
-        warnings = evaluate(stats, previous, previous_id, self.thresholds)
+        # A crawl stopped by a failed write is judged by that failure (crawler.storage), not by its few pages.
+        warnings = [] if reason == WRITE_FAILED else evaluate(stats, previous, previous_id, self.thresholds)
         self.stats.set_value(key("warnings"), warnings)
         for warning in warnings:
             logger.warning("%s: %s", spider.name, warning)
@@ -174,8 +177,13 @@ class HealthMonitor:
         report = {"site": spider.name, "crawl_id": self.crawl_id, "finish_reason": reason,
                   "previous_crawl": previous_id or None, "warnings": warnings, "counters": counters}
         path = self.report_dir / f"{spider.name}-{self.crawl_id}.json"
+        part = path.with_name(path.name + ".part")
         try:
             self.report_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        except OSError:
-            logger.warning("could not write the health report %s", path, exc_info=True)
+            contained(self.report_dir, path)
+            part.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            part.replace(path)  # whole or not at all
+        except (OSError, UnsafeNameError) as exc:
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
+            logger.warning("could not write the health report %s: %s", path, exc)

@@ -18,11 +18,12 @@ catalog path: they all run on the reactor thread, so that is safe.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners import CLEANER_VERSION
 from corpus.catalog import Catalog
@@ -30,6 +31,7 @@ from corpus.history import GONE_STATUSES, cleaning_key, profile_sha256
 from corpus.records import text_sha1
 from crawler import signals as sc_signals
 from crawler.paths import catalog_path_from, crawl_id_from
+from crawler.storage import stop_crawl, write_failure
 from spiders.items import Document, FailedFetch
 
 if TYPE_CHECKING:
@@ -83,6 +85,8 @@ class CatalogPipeline:
         self.path = path
         self.crawl_id = crawl_id
         self.catalog: Catalog | None = None
+        self.failed = False
+        """A catalog write failed: the crawl is stopping."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -113,16 +117,33 @@ class CatalogPipeline:
         if catalog is None:
             return
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        catalog.finish_crawl(self.crawl_id, spider.name, _now(), reason,
-                             {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
-        _SharedCatalog.release(self.path)
+        try:
+            catalog.finish_crawl(self.crawl_id, spider.name, _now(), reason,
+                                 {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
+        except sqlite3.Error as exc:
+            # The row stays 'running': exactly what --resume looks for.
+            self._write_failed(exc)
+        finally:
+            _SharedCatalog.release(self.path)
 
     def _open(self) -> Catalog:
         if self.catalog is None:
             raise RuntimeError("CatalogPipeline used before open_spider")
         return self.catalog
 
+    def _write_failed(self, exc: sqlite3.Error) -> None:
+        """A catalog write failed after its retries (disk full, I/O error): stop the crawl, say where."""
+        self.failed = True
+        stop_crawl(self.crawler, write_failure(self.path, exc))
+
     def page_archived(self, request: Request, response: Response, pointer: Any, fetched_at: datetime) -> None:
+        try:
+            self._page_archived(request, response, pointer, fetched_at)
+        except sqlite3.Error as exc:
+            # The WARC records are written; the fetch row is derived (reprocess) and --resume fetches the page again.
+            self._write_failed(exc)
+
+    def _page_archived(self, request: Request, response: Response, pointer: Any, fetched_at: datetime) -> None:
         catalog = self._open()
         at = fetched_at.isoformat(timespec="seconds")
         with catalog.transaction():
@@ -157,11 +178,20 @@ class CatalogPipeline:
 
     def item_error(self, item: object, response: Response | None, spider: Spider, failure: Failure) -> None:
         """A pipeline crashed on a document: Scrapy logs the traceback; the catalog lists the page as failed."""
-        if isinstance(item, Document) and self.catalog is not None:
+        if isinstance(item, Document) and self.catalog is not None and not self.failed:
             self._failure(FailedFetch(site=item.site, url=item.url, status=None, kind="processing_error",
                                       reason=f"{type(failure.value).__name__}: {failure.value} (see the crawl log)"))
 
     def process_item(self, item: object) -> object:
+        try:
+            return self._store(item)
+        except sqlite3.Error as exc:
+            # Rolled back whole (one transaction per document): the document is not in the catalog, so
+            # --resume fetches it again; its WARC records stay where they are.
+            self._write_failed(exc)
+            raise DropItem(f"not stored in the catalog: {getattr(item, 'url', item)}", log_level="INFO") from None
+
+    def _store(self, item: object) -> object:
         if isinstance(item, FailedFetch):
             return self._failure(item)
         if not isinstance(item, Document):

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.documents import ArchivedDocument, DocumentPage, DocumentRecord
 from archive.exceptions import ArchiveError
 from cleaners import CLEANER_VERSION
 from crawler import signals as sc_signals
 from crawler.paths import crawl_id_from
+from crawler.storage import FATAL_STAT, stop_crawl, write_failure
 from spiders.items import Document, FetchedPage
 
 if TYPE_CHECKING:
@@ -113,6 +114,8 @@ class WarcMetadataPipeline:
         self.crawler = crawler
         self.crawl_id = crawl_id
         self.writer: WarcWriter | None = None
+        self.failed = False
+        """A metadata write failed: the crawl is stopping, nothing more is written."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -131,11 +134,16 @@ class WarcMetadataPipeline:
             return item
         # Written before the item moves on to the catalog, on the reactor thread as the
         # recorder's records are (see WarcRecorderMiddleware.process_response).
-        self._count(self.archive(item, None))
+        event = self.archive(item, None)
+        self._count(event)
+        if event == "write_error":
+            raise DropItem(f"not archived: {item.url}", log_level="INFO")
         return item
 
     def item_dropped(self, item: object, exception: BaseException, **kwargs: Any) -> None:
-        if isinstance(item, Document):
+        # A crawl stopping after a failed write writes no more (a "dropped" record would contradict the document's).
+        stopping = self.failed or (self.crawler.stats is not None and self.crawler.stats.get_value(FATAL_STAT))
+        if isinstance(item, Document) and not stopping:
             self._count(self.archive(item, str(exception) or type(exception).__name__))
 
     def archive(self, doc: Document, dropped: str | None) -> str:
@@ -145,9 +153,11 @@ class WarcMetadataPipeline:
             return "document_unarchived"
         try:
             self.writer.write_document(document)
-        except (OSError, ArchiveError):
-            # The record still goes to the catalog; reprocess will not see it, so say so loudly.
-            logger.error("could not write the document metadata record of %s", doc.url, exc_info=True)
+        except (OSError, ArchiveError) as exc:
+            # Without its metadata record a document cannot be rebuilt from the WARC files: the crawl stops,
+            # and the document is not stored (DropItem), so --resume fetches it again.
+            stop_crawl(self.crawler, write_failure(self.writer.current_path or self.writer.directory, exc))
+            self.failed = True
             return "write_error"
         return "documents"
 

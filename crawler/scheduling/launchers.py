@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urljoin
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.options import CrawlOptionsError, crawl_settings, parse_crawl_args
+from crawler.paths import UnsafeNameError, contained, file_stem
 from crawler.scheduling.store import Schedule, ScheduleError
 from crawler.settings import SANDBOX_OVERRIDES
 
@@ -46,11 +47,16 @@ class LocalLauncher:
 
     def start(self, schedule: Schedule, crawl_id: str, *, resume: bool = False) -> str:
         logs = self.data_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
         argv = [sys.executable, "-m", "crawler.cli", "crawl", schedule.site, "--data", str(self.data_dir),
                 "--crawl-id", crawl_id, "--no-progress", *(["--resume"] if resume else []), *schedule.crawl_args]
-        with (logs / f"{crawl_id}-{schedule.site}.log").open("ab") as log:
-            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            # A URL schedule (generic mode) is a valid target but not a file name: the log is named by a slug.
+            log_path = contained(logs, logs / f"{file_stem(crawl_id)}-{file_stem(schedule.site)}.log")
+            logs.mkdir(parents=True, exist_ok=True)
+            with log_path.open("ab") as log:
+                proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        except (OSError, UnsafeNameError) as exc:
+            raise ScheduleError(f"cannot start the crawl of {schedule.site}: {exc}") from None
         handle = f"pid:{proc.pid}"
         self._procs[handle] = proc
         return handle

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from corpus.catalog import Catalog
-from crawler.scheduling.store import Schedule, ScheduleError, iso_utc, list_schedules, next_slot, utc_now
+from crawler.scheduling.store import Schedule, ScheduleError, iso_utc, list_schedules, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class Scheduler:
             else:
                 self._launch(schedule)
                 started += 1
-            following = next_slot(schedule.every, schedule.at, schedule.created_at, now)
+            following = schedule.next_after(now)
             self.catalog.conn.execute("UPDATE schedules SET next_run_at = ? WHERE id = ?",
                                       (iso_utc(following), schedule.id))
         return started

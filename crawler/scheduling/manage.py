@@ -29,8 +29,8 @@ def _interval(seconds: int) -> str:
     return f"{seconds}s"
 
 
-def add(catalog: Catalog, site: str, every: str, *, at: str | None, scrapyd: str | None,
-        crawl_args: Sequence[str]) -> str:
+def add(catalog: Catalog, site: str, every: str | None, *, at: str | None, scrapyd: str | None,
+        crawl_args: Sequence[str], cron: str | None = None) -> str:
     """Validate and store a schedule; returns the line to print."""
     args = list(crawl_args)
     try:
@@ -41,10 +41,15 @@ def add(catalog: Catalog, site: str, every: str, *, at: str | None, scrapyd: str
         parse_crawl_args(site, args)
     except CrawlOptionsError as exc:
         raise ScheduleError(f"bad crawl options {' '.join(args)!r}: {exc}") from None
-    schedule = add_schedule(catalog, site, every, at=at, crawl_args=args, scrapyd=scrapyd)
-    return (f"schedule {schedule.id}: {site} every {_interval(schedule.every)}"
-            + (f" at {schedule.at}" if schedule.at else "")
+    schedule = add_schedule(catalog, site, every, at=at, crawl_args=args, scrapyd=scrapyd, cron=cron)
+    return (f"schedule {schedule.id}: {site} " + _when(schedule)
             + f", next run {schedule.next_run_at.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z')}")
+
+
+def _when(schedule: Schedule) -> str:
+    if schedule.cron:
+        return f"cron {schedule.cron!r} ({schedule.zone})"
+    return f"every {_interval(schedule.every)}" + (f" at {schedule.at} ({schedule.zone})" if schedule.at else "")
 
 
 def _last_runs(catalog: Catalog) -> dict[int, dict[str, Any]]:
@@ -53,7 +58,8 @@ def _last_runs(catalog: Catalog) -> dict[int, dict[str, Any]]:
 
 def schedules_json(catalog: Catalog) -> list[dict[str, Any]]:
     last = _last_runs(catalog)
-    return [{"id": s.id, "site": s.site, "every": _interval(s.every), "at": s.at, "crawl_args": list(s.crawl_args),
+    return [{"id": s.id, "site": s.site, "every": _interval(s.every) if s.every else None, "at": s.at,
+             "cron": s.cron, "zone": s.zone, "crawl_args": list(s.crawl_args),
              "scrapyd": s.scrapyd, "next_run_at": s.next_run_at.isoformat(), "last_run": last.get(s.id)}
             for s in list_schedules(catalog)]
 
@@ -67,8 +73,9 @@ def format_schedules(catalog: Catalog) -> str:
     for s in schedules:
         run = last.get(s.id)
         done = f"{run['status']} {str(run['started_at'])[:19]}" if run else "never"
-        lines.append(f"{s.id:>3}  {s.site:<10} {_interval(s.every):>6} {s.at or '-':>5}  "
+        lines.append(f"{s.id:>3}  {s.site:<10} {_interval(s.every) if s.every else 'cron':>6} {s.at or '-':>5}  "
                      f"{s.next_run_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')}  {done}"
+                     + (f"  (cron {s.cron!r})" if s.cron else "")
                      + (f"  (scrapyd {s.scrapyd})" if s.scrapyd else ""))
     return "\n".join(lines)
 

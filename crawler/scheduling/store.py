@@ -3,25 +3,31 @@
 The loop that starts due crawls is :mod:`crawler.scheduling.loop`; how a crawl is started
 (child process or Scrapyd job) is :mod:`crawler.scheduling.launchers`.
 
-Times are stored as UTC ISO strings; ``--at HH:MM`` is the machine's local time.
+Times are stored as UTC ISO strings.  ``--at HH:MM`` and ``--cron`` are wall-clock times in the
+schedule's zone (the machine's local zone when it was added, kept by name, read with zoneinfo):
+a 03:00 crawl stays at 03:00 across daylight saving changes, it does not drift to 04:00.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from corpus.catalog import Catalog
+from crawler.scheduling.cron import CronError, CronExpression
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Schedule", "ScheduleError", "parse_interval", "next_slot", "utc_now", "iso_utc",
+__all__ = ["Schedule", "ScheduleError", "parse_interval", "next_slot", "utc_now", "iso_utc", "local_zone_name",
            "add_schedule", "list_schedules", "remove_schedule", "runs"]
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$", re.I)
@@ -45,6 +51,34 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def local_zone_name() -> str:
+    """The IANA name of the machine's zone (``TZ``, else /etc/localtime, else /etc/timezone), or ``UTC``."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        target = str(localtime.resolve())
+        candidates.append(target.partition("zoneinfo/")[2])
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    for name in candidates:
+        try:
+            if name:
+                _zone(name)
+                return name
+        except ScheduleError:
+            continue
+    return "UTC"
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin") from None
+
+
 def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
@@ -62,45 +96,92 @@ class Schedule:
     scrapyd: str | None
     created_at: datetime
     next_run_at: datetime
+    zone: str | None = None
+    """IANA zone of ``at`` and ``cron`` (None: the machine's local zone, for schedules older than zones)."""
+    cron: str | None = None
+    """A five-field cron expression (``every`` is then 0), or None."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Self:
         return cls(id=row["id"], site=row["site"], every=row["every_seconds"], at=row["at"],
                    crawl_args=tuple(json.loads(row["crawl_args"])), scrapyd=row["scrapyd"],
                    created_at=datetime.fromisoformat(row["created_at"]),
-                   next_run_at=datetime.fromisoformat(row["next_run_at"]))
+                   next_run_at=datetime.fromisoformat(row["next_run_at"]), zone=row["zone"], cron=row["cron"])
+
+    def next_after(self, after: datetime) -> datetime:
+        """The schedule's first slot strictly after ``after`` (UTC)."""
+        return next_slot(self.every, self.at, self.created_at, after, zone=self.zone, cron=self.cron)
 
 
-def _anchor(created: datetime, at: str | None) -> datetime:
-    if at is None:
-        return created
+def _anchor(created: datetime, at: str, zone: ZoneInfo) -> datetime:
+    """The wall-clock (naive, in ``zone``) time ``at`` on the day the schedule was created."""
     match = _AT.match(at)
     if match is None:
         raise ScheduleError(f"bad time of day {at!r}: use HH:MM (24-hour, local time)")
-    local = created.astimezone()
+    local = created.astimezone(zone).replace(tzinfo=None)
     return local.replace(hour=int(match.group(1)), minute=int(match.group(2)), second=0, microsecond=0)
 
 
-def next_slot(every: int, at: str | None, created: datetime, after: datetime) -> datetime:
-    """The first slot (anchor + k·every, k ≥ 0) strictly after ``after``."""
-    anchor = _anchor(created, at)
-    if anchor > after:
-        return anchor.astimezone(UTC)
-    steps = int((after - anchor).total_seconds() // every) + 1
-    return (anchor + timedelta(seconds=steps * every)).astimezone(UTC)
+def _aware(wall: datetime, zone: ZoneInfo) -> datetime:
+    return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
-def add_schedule(catalog: Catalog, site: str, every: str, *, at: str | None = None,
-                 crawl_args: Sequence[str] = (), scrapyd: str | None = None) -> Schedule:
-    """Store a schedule.  Without ``at`` its first run is due at once; with it, at the next HH:MM."""
-    seconds = parse_interval(every)
-    created = utc_now()
-    first = _anchor(created, at).astimezone(UTC) if at is None else next_slot(seconds, at, created, created)
+def next_slot(every: int, at: str | None, created: datetime, after: datetime, *, zone: str | None = None,
+              cron: str | None = None) -> datetime:
+    """The first slot strictly after ``after``, in UTC.
+
+    ``cron``: the expression's next match in ``zone``'s wall time.  ``at``: anchor + k·every in wall
+    time (k ≥ 0), so a daily 03:00 is 03:00 in winter and in summer.  Neither: creation + k·every
+    seconds (elapsed time; no wall clock involved).
+    """
+    tz = _zone(zone or local_zone_name())
+    if cron is not None:
+        try:
+            expression = CronExpression.parse(cron)
+        except CronError as exc:
+            raise ScheduleError(str(exc)) from None
+        return _aware(expression.next_after(after.astimezone(tz).replace(tzinfo=None)), tz)
+    if at is None:
+        if created > after:
+            return created.astimezone(UTC)
+        steps = int((after - created).total_seconds() // every) + 1
+        return (created + timedelta(seconds=steps * every)).astimezone(UTC)
+    anchor = _anchor(created, at, tz)
+    wall_after = after.astimezone(tz).replace(tzinfo=None)
+    # Start one step early (a DST change moves wall time by at most hours) and walk forward: bounded.
+    steps = max(0, int((wall_after - anchor).total_seconds() // every) - 1)
+    for k in range(steps, steps + 1000):
+        slot = _aware(anchor + timedelta(seconds=k * every), tz)
+        if slot > after:
+            return slot
+    raise ScheduleError(f"no slot found after {after.isoformat()}")  # pragma: no cover - every ≥ 1s
+
+
+def add_schedule(catalog: Catalog, site: str, every: str | None, *, at: str | None = None,
+                 crawl_args: Sequence[str] = (), scrapyd: str | None = None, cron: str | None = None,
+                 zone: str | None = None, now: datetime | None = None) -> Schedule:
+    """Store a schedule.  Without ``at`` or ``cron`` its first run is due at once; else at the next slot.
+
+    ``zone`` defaults to the machine's local zone, stored by name so the slots keep following it.
+    """
+    if (every is None) == (cron is None):
+        raise ScheduleError("give either --every (with an optional --at) or --cron")
+    if cron is not None and at is not None:
+        raise ScheduleError("--at goes with --every; a --cron expression names its own time of day")
+    seconds = parse_interval(every) if every is not None else 0
+    zone = zone or local_zone_name()
+    _zone(zone)
+    created = now or utc_now()
+    first = created if at is None and cron is None else next_slot(seconds, at, created, created, zone=zone,
+                                                                    cron=cron)
+    if cron is not None:
+        cron = CronExpression.parse(cron).text  # valid: next_slot parsed it
     cursor = catalog.conn.execute(
-        "INSERT INTO schedules (site, every_seconds, at, crawl_args, scrapyd, created_at, next_run_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (site, seconds, at, json.dumps(list(crawl_args)), scrapyd, iso_utc(created), iso_utc(first)))
+        "INSERT INTO schedules (site, every_seconds, at, crawl_args, scrapyd, created_at, next_run_at, zone, cron)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (site, seconds, at, json.dumps(list(crawl_args)), scrapyd, iso_utc(created), iso_utc(first), zone, cron))
     return _get(catalog, int(cursor.lastrowid or 0))
+
 
 
 def _get(catalog: Catalog, schedule_id: int) -> Schedule:

@@ -2,7 +2,7 @@
 
 With ``SPEECHCRAWL_RESUME`` on, the spider's requests for URLs whose records this crawl id already
 committed to the catalog are dropped before they reach the scheduler (like Scrapy's offsite and
-depth filters).  List pages are never dropped: they are how the frontier of the killed run is found
+depth filters), whether a page links to them or they are start requests (the re-crawl of known URLs).  List pages are never dropped: they are how the frontier of the killed run is found
 again.  In generic mode every page is both a document and a source of links, so nothing is
 skipped: a skipped article would hide the links only it carries.
 """
@@ -70,5 +70,12 @@ class ResumeMiddleware:
     async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]
                                           ) -> AsyncIterator[Any]:
         async for item in result:
+            if self._keep(item):
+                yield item
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """Start requests too: the re-crawl of known URLs (KnownUrlsMiddleware, order 710, whose output
+        passes through here) would otherwise fetch again every document the killed run stored."""
+        async for item in start:
             if self._keep(item):
                 yield item
