@@ -68,9 +68,11 @@ def test_schedule_list_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                  "--sandbox", "--max-pages", "5"]) == 0
     capsys.readouterr()
     [schedule] = _json(["schedule", "list", "--data", str(tmp_path), "--json"], capsys)
-    assert set(schedule) == {"id", "site", "every", "at", "crawl_args", "scrapyd", "next_run_at", "last_run"}
-    assert (schedule["site"], schedule["every"], schedule["at"], schedule["crawl_args"], schedule["last_run"]) == (
-        "wenmi", "1d", "03:00", ["--sandbox", "--max-pages", "5"], None)
+    assert set(schedule) == {"id", "site", "every", "at", "cron", "zone", "crawl_args", "scrapyd", "next_run_at",
+                             "last_run"}
+    assert (schedule["site"], schedule["every"], schedule["at"], schedule["cron"], schedule["crawl_args"],
+            schedule["last_run"]) == ("wenmi", "1d", "03:00", None, ["--sandbox", "--max-pages", "5"], None)
+    assert schedule["zone"]  # the local zone the slots follow
 
 
 def test_export_to_stdout(archived_crawl: ArchivedCrawl, tmp_path: Path, capsys: pytest.CaptureFixture[str],
