@@ -146,6 +146,20 @@ def _m006_record_versions(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m007_fetch_timing(conn: sqlite3.Connection) -> None:
+    """How long each fetch took and how big its body was: the crawl report's per-host and slowest/largest views.
+
+    NULL in fetches written before the migration or rebuilt from WARC (which keeps neither).
+    """
+    _run_script(
+        conn,
+        """
+        ALTER TABLE fetches ADD COLUMN elapsed_ms REAL;
+        ALTER TABLE fetches ADD COLUMN body_bytes INTEGER
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_schedules", _m002_schedules),
@@ -153,6 +167,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("004_fetch_warc_date", _m004_fetch_warc_date),
     ("005_export_filter_indexes", _m005_export_filter_indexes),
     ("006_record_versions", _m006_record_versions),
+    ("007_fetch_timing", _m007_fetch_timing),
 ]
 
 

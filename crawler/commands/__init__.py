@@ -13,6 +13,7 @@ from crawler.commands import (
     export,
     quality,
     replay,
+    report,
     reprocess,
     sandbox,
     schedule,
@@ -22,4 +23,4 @@ from crawler.commands import (
 )
 
 COMMANDS: list[ModuleType] = [crawl, crawls, export, stats, schema, demo, clean, quality, sandbox, schedule, site,
-                              archive, reprocess, replay]
+                              archive, reprocess, replay, report]
