@@ -18,9 +18,10 @@ from crawler.commands import (
     sandbox,
     schedule,
     schema,
+    serve,
     site,
     stats,
 )
 
 COMMANDS: list[ModuleType] = [crawl, crawls, export, stats, schema, demo, clean, quality, sandbox, schedule, site,
-                              archive, reprocess, replay, report]
+                              archive, reprocess, replay, report, serve]
