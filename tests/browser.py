@@ -46,7 +46,7 @@ class Watch:
 @contextmanager
 def watched(browser: Any, out: Path, **context: Any) -> Iterator[tuple[Any, Watch]]:
     """A fresh page in its own context; on leaving, the watch must be clean."""
-    ctx = browser.new_context(viewport={"width": 1100, "height": 900}, **context)
+    ctx = browser.new_context(**{"viewport": {"width": 1100, "height": 900}, **context})
     page = ctx.new_page()
     watch = Watch()
     page.on("console", lambda m: watch.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)

@@ -11,6 +11,7 @@ import lxml.html
 import pytest
 
 from corpus.catalog import Catalog
+from crawler.cli import main
 from crawler.report import write_report
 from sandbox import SITES
 from tests import ArchivedCrawl, run_cli
@@ -149,10 +150,13 @@ def test_report_command_rewrites_the_latest_crawls_reports(data_copy: Path) -> N
     assert f"report: {data_copy / 'reports' / f'wenmi-{crawl}.html'}" in show.stdout
 
 
-def test_report_command_says_what_is_wrong(data_copy: Path, tmp_path: Path) -> None:
-    proc = run_cli("report", "nosuchcrawl", "--data", str(data_copy), timeout=60)
-    assert proc.returncode == 1 and "no crawl 'nosuchcrawl'" in proc.stderr
-    proc = run_cli("report", "--data", str(tmp_path / "empty"), timeout=60)
-    assert proc.returncode == 1 and "no catalog" in proc.stderr
-    proc = run_cli("report", "--help", timeout=60)
-    assert proc.returncode == 0 and proc.stdout.rstrip().splitlines()[-1].strip().startswith("speechcrawl report")
+def test_report_command_says_what_is_wrong(data_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                           ) -> None:
+    assert main(["report", "nosuchcrawl", "--data", str(data_copy)]) == 1
+    assert "no crawl 'nosuchcrawl'" in capsys.readouterr().err
+    assert main(["report", "--data", str(tmp_path / "empty")]) == 1
+    assert "no catalog" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--help"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.rstrip().splitlines()[-1].strip().startswith("speechcrawl report")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from cleaners.ads import remove_injected_ads
+from cleaners.ads import ad_spans, remove_injected_ads
 from cleaners.blocks import Para
 from cleaners.boilerplate import strip_boilerplate
 from cleaners.compilation import split_compilation
@@ -92,25 +92,51 @@ def _swap_dropped(tree: HtmlElement, rules: SiteRules | None, dropped: list[tupl
         parent.replace(el, placeholder)
 
 
-def _cut_segments(before: Para, after: Para) -> list[Segment]:
-    """Kept and cut parts of one paragraph: ``before`` the ad step, ``after`` it (masks marked on ``after``)."""
+def _masked(text: str, offset: int, masks: Sequence[tuple[int, int]]) -> list[Segment]:
+    """``text`` (at ``offset`` of the paragraph's final text) split into kept runs and mask runs."""
+    out, pos, end = [], offset, offset + len(text)
+    for start, stop in masks:
+        if stop <= pos or start >= end:
+            continue
+        if start > pos:
+            out.append(Segment(text[pos - offset:start - offset]))
+        out.append(Segment(text[max(start, pos) - offset:min(stop, end) - offset], "masks"))
+        pos = min(stop, end)
+    if pos < end:
+        out.append(Segment(text[pos - offset:]))
+    return out
+
+
+def _cut_segments(before: Para, after: Para, patterns: Sequence[re.Pattern[str]]) -> list[Segment]:
+    """Kept and cut parts of one paragraph: ``before`` the ad step, ``after`` it (masks marked on ``after``).
+
+    The cuts are where the cleaners' own ``ad_spans`` puts them; when the step needed more than one
+    pass or re-collapsed whitespace (the kept pieces do not join into ``after``), a character diff
+    of the two texts places them instead.
+    """
+    masks = sorted((m.start, m.end) for m in after.masks)
+    pieces, pos = [], 0
+    for start, end, kind in ad_spans(before.text, patterns) if after.cuts != before.cuts else ():
+        pieces += [(before.text[pos:start], None), (before.text[start:end], kind)]
+        pos = end
+    pieces.append((before.text[pos:], None))
+    if "".join(t for t, k in pieces if k is None) == after.text:
+        out: list[Segment] = []
+        offset = 0
+        for text, kind in pieces:
+            if kind is None:
+                out += _masked(text, offset, masks)
+                offset += len(text)
+            elif text:
+                out.append(Segment(text, kind))
+        return out
     new_cuts = {kind for kind, _ in after.cuts[len(before.cuts):]}
     cut_kind = next(iter(new_cuts)) if len(new_cuts) == 1 else "injected_ads"
-    masks = sorted((m.start, m.end) for m in after.masks)
-    out: list[Segment] = []
+    out = []
     matcher = difflib.SequenceMatcher(None, before.text, after.text, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            pos = j1
-            for start, end in masks:
-                if end <= pos or start >= j2:
-                    continue
-                if start > pos:
-                    out.append(Segment(after.text[pos:start]))
-                out.append(Segment(after.text[max(start, pos):min(end, j2)], "masks"))
-                pos = min(end, j2)
-            if pos < j2:
-                out.append(Segment(after.text[pos:j2]))
+            out += _masked(after.text[j1:j2], j1, masks)
         elif op in ("delete", "replace") and before.text[i1:i2].strip():
             out.append(Segment(before.text[i1:i2], cut_kind))
     return out
@@ -130,13 +156,14 @@ def _untoken(segments: Sequence[Segment], dropped: list[tuple[str, str]]) -> tup
     return tuple(out)
 
 
-def _blocks(paras: Sequence[Para], before: dict[int, Para], dropped: list[tuple[str, str]]) -> list[Block]:
+def _blocks(paras: Sequence[Para], before: dict[int, Para], dropped: list[tuple[str, str]],
+            patterns: Sequence[re.Pattern[str]]) -> list[Block]:
     out = []
     for para in paras:
         if para.removed is not None:
             segments = [Segment(before.get(id(para), para).text, para.removed)]
         else:
-            segments = _cut_segments(before.get(id(para), para), para)
+            segments = _cut_segments(before.get(id(para), para), para, patterns)
         kept = _untoken(segments, dropped)
         if kept:
             out.append(Block(para.page, para.tag, kept))
@@ -162,7 +189,8 @@ def annotate(pages: Sequence[Page], rules: SiteRules | None, part: int | None = 
         streams.append(drop_title_lines(stripped.paras, titles))
     paras = stitch_pages(streams)
     chrome = evidence + [p.text for p in paras if p.removed == "chrome"]
-    cut = remove_injected_ads(paras, regexes(rules.ads) if rules is not None else ())
+    patterns = regexes(rules.ads) if rules is not None else ()
+    cut = remove_injected_ads(paras, patterns)
     masked = find_masks(cut)
     # The ad and mask steps return one paragraph per paragraph, in order: pair each with its text before ads.
     before = {id(m): p for p, m in zip(paras, masked, strict=True)}
@@ -179,4 +207,4 @@ def annotate(pages: Sequence[Page], rules: SiteRules | None, part: int | None = 
         match = next((o for o in originals if o.text == new.text and o.page == new.page), None)
         if match is not None and id(match) in before:
             before[id(new)] = before[id(match)]
-    return _blocks(body, before, dropped)
+    return _blocks(body, before, dropped, patterns)
