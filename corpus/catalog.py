@@ -146,16 +146,17 @@ def _m006_record_versions(conn: sqlite3.Connection) -> None:
     )
 
 
-def _m007_fetch_timing(conn: sqlite3.Connection) -> None:
-    """How long each fetch took and how big its body was: the crawl report's per-host and slowest/largest views.
-
-    NULL in fetches written before the migration or rebuilt from WARC (which keeps neither).
+def _m007_report_and_review(conn: sqlite3.Connection) -> None:
+    """How long each fetch took and how big its body was (the crawl report's per-host and slowest/largest
+    views; NULL in fetches written before the migration or rebuilt from WARC, which keeps neither), and
+    the latest records per site counted from an index (the review app's sites page on 100,000 records).
     """
     _run_script(
         conn,
         """
         ALTER TABLE fetches ADD COLUMN elapsed_ms REAL;
-        ALTER TABLE fetches ADD COLUMN body_bytes INTEGER
+        ALTER TABLE fetches ADD COLUMN body_bytes INTEGER;
+        CREATE INDEX records_latest_site ON records (site) WHERE is_latest = 1
         """
     )
 
@@ -167,7 +168,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("004_fetch_warc_date", _m004_fetch_warc_date),
     ("005_export_filter_indexes", _m005_export_filter_indexes),
     ("006_record_versions", _m006_record_versions),
-    ("007_fetch_timing", _m007_fetch_timing),
+    ("007_report_and_review", _m007_report_and_review),
 ]
 
 

@@ -16,6 +16,7 @@ from crawler.review import make_server
 def serving(data: Path) -> Iterator[str]:
     """The app over ``data`` at the yielded base URL (no trailing slash) until the block ends."""
     server = make_server(data, "127.0.0.1", 0)
+    assert server.app.near.wait(120), "near-duplicate clustering did not finish"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     try:

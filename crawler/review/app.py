@@ -27,10 +27,10 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+import crawler.review.pages as pages
 from archive.exceptions import ArchiveError
 from crawler.report.data import gather
 from crawler.report.render import render as render_report
-from crawler.review import pages
 from crawler.review.base import Response
 from crawler.review.clusters import NearDuplicates
 from crawler.review.queries import connect
@@ -60,6 +60,7 @@ class ReviewApp:
         connect(data).close()  # FileNotFoundError now, not on the first request
         self._local = threading.local()
         self.near = NearDuplicates(connect(data))
+        self.near.start()
         self.env = Environment(loader=PackageLoader("crawler.review", "templates"),
                                autoescape=select_autoescape(default=True, default_for_string=True),
                                trim_blocks=True, lstrip_blocks=True)

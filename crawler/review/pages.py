@@ -10,8 +10,9 @@ import difflib
 import re
 from typing import Any
 
+import crawler.review.queries as queries
+from archive.exceptions import ArchiveError
 from cleaners.types import Page
-from crawler.review import queries
 from crawler.review.archived import archived_pages, inert_html, raw_record
 from crawler.review.base import ARCHIVED_CSP, App, Response
 from crawler.review.fields import FIELDS, field_sources
@@ -73,7 +74,10 @@ def record(app: App, record_id: str, *, query: dict[str, str]) -> Response:
     profile = _profile(str(rec["site"]))
     rules = None if rec.get("mode") == "generic" or profile is None else profile.rules
     encoding = profile.encoding if profile is not None and profile.encoding != "auto" else None
-    archived = archived_pages(app.conn, app.data, rec, encoding)
+    try:
+        archived, archive_error = archived_pages(app.conn, app.data, rec, encoding), ""
+    except (ArchiveError, OSError, ValueError) as exc:  # the text and history still show without the archive
+        archived, archive_error = [], str(exc)
     readable = [Page(url=p.url, html=p.html) for p in archived if p.html is not None]
     blocks = annotate(readable, rules, (rec.get("part") or {}).get("index")) if readable else []
     removed: dict[str, int] = {}
@@ -85,9 +89,10 @@ def record(app: App, record_id: str, *, query: dict[str, str]) -> Response:
     diffs = [(prev, cur, _diff(prev["text"] or "", cur["text"] or "")) for prev, cur in zip(history, history[1:],
                                                                                               strict=False)]
     return app.html("record.html.j2", rec=rec, blocks=blocks, kinds=KINDS, removed=removed, archived=archived,
+                    archive_error=archive_error,
                     sources=field_sources(readable[0].html if readable else None, rec, rules), fields=FIELDS,
                     versions=history, diffs=diffs, events=queries.events(app.conn, record_id),
-                    cluster=app.near.cluster_of(record_id))
+                    cluster=app.near.cluster_of(app.conn, record_id), cluster_error=app.near.error)
 
 
 def _page_of(app: App, record_id: str, index: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
