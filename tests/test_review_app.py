@@ -89,7 +89,7 @@ def test_kept_spans_are_exactly_each_records_text(five_site_crawl: ArchivedCrawl
             kept = "".join(s.text for b in blocks for s in b.segments if s.kind is None)
             assert _squash(kept) == _squash(rec["text"]), rec["id"]
             kinds |= {s.kind for b in blocks for s in b.segments if s.kind}
-    assert {"chrome", "injected_ads", "masks"} <= kinds
+    assert {"chrome", "injected_ads", "masks", "tail_blocks"} <= kinds
 
 
 def test_archived_html_is_made_inert() -> None:

@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
         server = make_server(args.data, host, args.port)
     except (FileNotFoundError, OSError) as exc:
         return fail(str(exc))
-    address, port = server.server_address[:2]
-    print(f"http://{address if ':' not in str(address) else f'[{address}]'}:{port}/", flush=True)
+    address, port = str(server.server_address[0]), server.server_address[1]
+    print(f"http://{address if ':' not in address else f'[{address}]'}:{port}/", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

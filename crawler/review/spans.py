@@ -49,6 +49,7 @@ _TOKEN_RE = re.compile("\ue000([\ue100-\uf0ff])\ue001")
 """A dropped element's placeholder: private-use characters, which no cleaner pattern (ads, masks) matches."""
 _MAX_DROPPED = 0xF0FF - 0xE100
 _COMMENT_HINT = re.compile(r"comment|评论|留言|跟帖|网友", re.I)
+_TAIL_HINT = re.compile(r"相关文章|相关阅读|推荐阅读|猜你喜欢|上一篇|下一篇")
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def _swap_dropped(tree: HtmlElement, rules: SiteRules | None, dropped: list[tupl
         if not text or len(dropped) >= _MAX_DROPPED:
             continue
         hint = f"{el.get('class', '')} {el.get('id', '')} {text[:20]}"
-        dropped.append(("comments" if _COMMENT_HINT.search(hint) else "chrome", text))
+        kind = "comments" if _COMMENT_HINT.search(hint) else "tail_blocks" if _TAIL_HINT.search(text) else "chrome"
+        dropped.append((kind, text))
         placeholder = el.makeelement("p", {})
         placeholder.text = f"\ue000{chr(0xE100 + len(dropped) - 1)}\ue001"
         placeholder.tail = el.tail
@@ -115,7 +117,8 @@ def _cut_segments(before: Para, after: Para, patterns: Sequence[re.Pattern[str]]
     of the two texts places them instead.
     """
     masks = sorted((m.start, m.end) for m in after.masks)
-    pieces, pos = [], 0
+    pieces: list[tuple[str, str | None]] = []
+    pos = 0
     for start, end, kind in ad_spans(before.text, patterns) if after.cuts != before.cuts else ():
         pieces += [(before.text[pos:start], None), (before.text[start:end], kind)]
         pos = end
@@ -123,12 +126,12 @@ def _cut_segments(before: Para, after: Para, patterns: Sequence[re.Pattern[str]]
     if "".join(t for t, k in pieces if k is None) == after.text:
         out: list[Segment] = []
         offset = 0
-        for text, kind in pieces:
-            if kind is None:
+        for text, cut in pieces:
+            if cut is None:
                 out += _masked(text, offset, masks)
                 offset += len(text)
             elif text:
-                out.append(Segment(text, kind))
+                out.append(Segment(text, cut))
         return out
     new_cuts = {kind for kind, _ in after.cuts[len(before.cuts):]}
     cut_kind = next(iter(new_cuts)) if len(new_cuts) == 1 else "injected_ads"
@@ -174,7 +177,10 @@ def annotate(pages: Sequence[Page], rules: SiteRules | None, part: int | None = 
              options: CleanOptions | None = None) -> list[Block]:
     """The paragraphs of the record (compilation part ``part``) with every removal, as ``cleaners.clean`` made them."""
     options = options or CleanOptions()
-    facts, titles, streams, evidence = Facts(), [], [], []
+    facts = Facts()
+    titles: list[str | None] = []
+    streams: list[Sequence[Para]] = []
+    evidence: list[str] = []
     dropped: list[tuple[str, str]] = []
     for number, page in enumerate(pages):
         tree = parse(page.html)
