@@ -145,7 +145,7 @@ def test_report_command_rewrites_the_latest_crawls_reports(data_copy: Path) -> N
     assert proc.stdout.split() == [str(data_copy / "reports" / f"{s}-{crawl}.html") for s in sorted(SITES)]
     assert all(Path(p).stat().st_size > 5000 for p in proc.stdout.split())
     listing = run_cli("crawls", "--data", str(data_copy), timeout=60)
-    assert f"HTML reports: {data_copy / 'reports'}" in listing.stdout
+    assert f"HTML reports: {data_copy / 'reports'}" in listing.stderr
     show = run_cli("crawls", "show", crawl, "--data", str(data_copy), timeout=60)
     assert f"report: {data_copy / 'reports' / f'wenmi-{crawl}.html'}" in show.stdout
 

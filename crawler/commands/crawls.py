@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import sys
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -117,8 +118,9 @@ def run_list(args: argparse.Namespace) -> int:
     with closing(catalog):
         rows = crawl_rows(catalog)
     print(_table(rows, "crawl") if rows else f"no crawls in {args.data}")
-    if rows:
-        print(f"\nHTML reports: {args.data / 'reports'}/<site>-<crawl>.html (`speechcrawl report [CRAWL] --open`)")
+    if rows:  # a hint, on stderr: stdout stays the table a script reads
+        print(f"HTML reports: {args.data / 'reports'}/<site>-<crawl>.html (`speechcrawl report [CRAWL] --open`)",
+              file=sys.stderr)
     return 0
 
 
@@ -134,7 +136,9 @@ def run_show(args: argparse.Namespace) -> int:
     if not rows:
         return fail(f"no crawl {args.crawl_id!r} in the catalog (list them with `speechcrawl crawls`)")
     print(f"crawl {args.crawl_id}\n{_table(rows, '')}")
-    print("\n".join(f"report: {p}" for r in rows if (p := args.data / "reports" / f"{r['site']}-{args.crawl_id}.html").exists()))
+    for path in (args.data / "reports" / f"{r['site']}-{args.crawl_id}.html" for r in rows):
+        if path.exists():
+            print(f"report: {path}")
     if gone:
         print(f"\ngone pages (taken down since an earlier crawl; their records are kept): {len(gone)}")
         for _, _, url in sorted(gone):
