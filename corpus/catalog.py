@@ -178,6 +178,21 @@ def _m007_schedule_zone_cron(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE schedules ADD COLUMN cron TEXT")
 
 
+def _m008_report_and_review(conn: sqlite3.Connection) -> None:
+    """How long each fetch took and how big its body was (the crawl report's per-host and slowest/largest
+    views; NULL in fetches written before the migration or rebuilt from WARC, which keeps neither), and
+    the latest records per site counted from an index (the review app's sites page on 100,000 records).
+    """
+    _run_script(
+        conn,
+        """
+        ALTER TABLE fetches ADD COLUMN elapsed_ms REAL;
+        ALTER TABLE fetches ADD COLUMN body_bytes INTEGER;
+        CREATE INDEX records_latest_site ON records (site) WHERE is_latest = 1
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_schedules", _m002_schedules),
@@ -186,6 +201,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("005_export_filter_indexes", _m005_export_filter_indexes),
     ("006_record_versions", _m006_record_versions),
     ("007_schedule_zone_cron", _m007_schedule_zone_cron),
+    ("008_report_and_review", _m008_report_and_review),
 ]
 
 

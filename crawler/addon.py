@@ -41,6 +41,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.lock.CrawlLockExtension": 0,
     "crawler.extensions.monitor.HealthMonitor": 500,
+    "crawler.extensions.report.HtmlReport": 510,
 }
 
 
@@ -53,7 +54,8 @@ def _register(settings: BaseSettings, name: str, components: dict[str, int]) -> 
 
 class SpeechcrawlAddon:
     """Registers the WARC recorder, SSRF guard, retry/pacing/body/redirect guards, conditional requests,
-    resume filter, known-URL re-crawl, the crawl lock, clean and catalog pipelines, the health monitor, the sample
+    resume filter, known-URL re-crawl, the crawl lock, clean and catalog pipelines, the health monitor, the HTML
+    report, the sample
     limiter, and SPEECHCRAWL_* defaults."""
 
     def update_settings(self, settings: BaseSettings) -> None:

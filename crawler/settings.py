@@ -58,6 +58,9 @@ SPEECHCRAWL_HEALTH_MAX_LEAKS = 0.05  # share of records with site furniture (相
 SPEECHCRAWL_HEALTH_REPORT_DIR = ""  # default: <SPEECHCRAWL_DATA_DIR>/reports
 SPEECHCRAWL_HEALTH_SELECTOR_SAMPLE = 20  # article pages per crawl on which title/date/source selectors are tried
 
+# --- HTML crawl report (crawler.extensions.report; see docs/report.md) --------------------
+SPEECHCRAWL_REPORT_ENABLED = True  # write DATA/reports/<site>-<crawl id>.html when a crawl ends
+
 # --- export (speechcrawl export / stats) -------------------------------------------------
 SPEECHCRAWL_EXPORT_DEDUP = "near"  # none | exact (same text once whitespace is removed) | near
 SPEECHCRAWL_EXPORT_DEDUP_SHINGLE = 5  # characters per shingle for near duplicates

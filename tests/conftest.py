@@ -53,3 +53,18 @@ def archived_crawl(five_site_crawl: ArchivedCrawl) -> ArchivedCrawl:
 def sandbox_crawl(five_site_crawl: ArchivedCrawl) -> tuple[Path, list[dict[str, Any]]]:
     """The shared crawl as the export and stats tests read it: DATA dir and all its records, undeduplicated."""
     return five_site_crawl.data, five_site_crawl.records
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright, one per session (tests/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import ARGS, CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: install Debian's chromium (.ci/run does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

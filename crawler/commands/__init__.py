@@ -14,13 +14,15 @@ from crawler.commands import (
     export,
     quality,
     replay,
+    report,
     reprocess,
     sandbox,
     schedule,
     schema,
+    serve,
     site,
     stats,
 )
 
 COMMANDS: list[ModuleType] = [crawl, crawls, export, stats, schema, demo, clean, quality, sandbox, schedule, site,
-                              archive, reprocess, replay, completion]
+                              archive, reprocess, replay, completion, report, serve]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import sys
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -119,6 +120,9 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         print(_table(rows, "crawl") if rows else f"no crawls in {args.data}")
+    if rows and not args.json:  # a hint, on stderr: stdout stays the table a script reads
+        print(f"HTML reports: {args.data / 'reports'}/<site>-<crawl>.html (`speechcrawl report [CRAWL] --open`)",
+              file=sys.stderr)
     return 0
 
 
@@ -135,6 +139,9 @@ def run_show(args: argparse.Namespace) -> int:
                                      for f in failures]}, ensure_ascii=False, indent=1))
         return 0
     print(f"crawl {args.crawl_id}\n{_table(rows, '')}")
+    for path in (args.data / "reports" / f"{r['site']}-{args.crawl_id}.html" for r in rows):
+        if path.exists():
+            print(f"report: {path}")
     if gone:
         print(f"\ngone pages (taken down since an earlier crawl; their records are kept): {len(gone)}")
         for _, _, url in sorted(gone):

@@ -51,6 +51,12 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _latency_ms(request: Request) -> float | None:
+    """Scrapy's download latency (request sent to response headers), in milliseconds, when it measured one."""
+    latency = request.meta.get("download_latency")
+    return round(float(latency) * 1000, 1) if isinstance(latency, int | float) else None
+
+
 class _SharedCatalog:
     """One catalog connection per path for every pipeline of this process (reference-counted)."""
 
@@ -153,7 +159,8 @@ class CatalogPipeline:
                 etag=_header(response, b"ETag") or None, last_modified=_header(response, b"Last-Modified") or None,
                 warc_filename=pointer.filename, warc_offset=pointer.offset, warc_length=pointer.length,
                 warc_record_id=pointer.record_id, payload_digest=pointer.payload_digest,
-                revisit_of=pointer.revisit_of, warc_date=pointer.date,
+                revisit_of=pointer.revisit_of, warc_date=pointer.date, body_bytes=len(response.body),
+                elapsed_ms=_latency_ms(request),
             )
             if response.status < 400:
                 # Fetched fine (again): a failure recorded by an earlier attempt or run no longer holds.  Error
