@@ -21,7 +21,7 @@ from cleaners import Page, clean
 from cleaners.parse import parse
 from spiders.infer.dom import common_ancestor, selector_for, text_of
 from spiders.infer.urls import article_regex, list_regex, path_query, url_shape
-from spiders.pagination import NEXT_WORDS, PAGER_WORDS
+from spiders.pagination import NEXT_WORDS, PAGER_WORDS, is_list_page, js_pager_urls
 from spiders.template import canonical_url
 
 __all__ = ["Anchor", "ListAnalysis", "analyse_list", "anchors_of", "is_article", "list_candidates"]
@@ -30,6 +30,8 @@ _PAGE_NUMBER = re.compile(r"^\[?\s*\d{1,3}\s*\]?$")
 _TITLE_MIN = 5
 _INLINE = frozenset({"li", "span", "b", "strong", "em", "font", "i"})
 _MIN_ITEMS = 3
+_JS_SAMPLE = 3
+"""Pages of a JavaScript pager used as examples for the list regex (enough to see what varies)."""
 _NEGATIVE = re.compile(r"side|aside|hot|rank|recommend|related|tuijian|xgwz|foot|header|nav|menu|topbar|banner|"
                        r"friend|tags?\b|comment|widget", re.I)
 _CRUMB = re.compile(r"crumb|position|place|location|weizhi|dqwz|path|bread", re.I)
@@ -53,6 +55,8 @@ class ListAnalysis:
     list_regex: str = ""
     restrict: list[str] = field(default_factory=list)
     tree: HtmlElement | None = None
+    scripted_pager: bool = False
+    """The pager is written by JavaScript (no ``<a>``): the spider reads the script (spiders.pagination)."""
 
 
 def anchors_of(root: HtmlElement, page_url: str) -> list[Anchor]:
@@ -108,11 +112,13 @@ def _lists(titles: list[Anchor]) -> list[tuple[HtmlElement, list[Anchor]]]:
     return out
 
 
-def _pager_box(anchors: list[Anchor]) -> HtmlElement | None:
-    """The element holding the most page-number links (a menu's 首页 link is not a pager)."""
+def _pager_box(anchors: list[Anchor], url: str) -> HtmlElement | None:
+    """The element holding the most pager links: labelled 下一页 / 尾页 / a page number and going to
+    another page of this list (a menu's 首页 link to the site root is not one).  It may sit anywhere,
+    inside the list's container or outside it."""
     groups: dict[int, tuple[HtmlElement, int]] = {}
     for a in anchors:
-        if not _PAGE_NUMBER.match(a.text):
+        if not _is_pager_label(a.text) or not is_list_page(url, a.url):
             continue
         box = next((p for p in a.el.iterancestors() if p.tag not in _INLINE), None)
         if box is not None:
@@ -141,9 +147,9 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
     lists = _lists(_titles(anchors))
     if not lists:
         return None
-    pager_box = _pager_box(anchors)
+    pager_box = _pager_box(anchors, url)
     pager = [a for a in anchors if pager_box is not None and _is_pager_label(a.text) and a.url != url
-             and any(p is pager_box for p in a.el.iterancestors())]
+             and is_list_page(url, a.url) and any(p is pager_box for p in a.el.iterancestors())]
 
     def rank(candidate: tuple[HtmlElement, list[Anchor]]) -> tuple[int, int, int]:
         el, links = candidate
@@ -153,9 +159,12 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
     container, links = max(lists, key=rank)
     out = ListAnalysis(url=url, tree=tree)
     out.article_urls = list(dict.fromkeys(a.url for a in links))
-    out.pager_urls = list(dict.fromkeys(a.url for a in pager if a.url not in out.article_urls))
+    scripted = [u for u in js_pager_urls(html, url) if u != url]
+    out.pager_urls = list(dict.fromkeys(u for u in [*(a.url for a in pager), *scripted[:_JS_SAMPLE]]
+                                        if u not in out.article_urls))
     nexts = [a.url for a in pager if " ".join(a.text.split()).lower() in NEXT_WORDS]
     out.next_url = nexts[0] if nexts else (out.pager_urls[0] if out.pager_urls else None)
+    out.scripted_pager = bool(scripted)
     out.list_regex = list_regex(url, out.pager_urls)
     shapes: dict[str, list[str]] = defaultdict(list)
     for link in out.article_urls:
