@@ -10,13 +10,17 @@ import logging
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SITES", "TUTORIAL_SITES", "ALL_SITES", "DEFAULT_ARTICLES", "DEFAULT_PORTS", "DEFAULT_PORT_BASE", "SandboxError", "SandboxProcess"]
+__all__ = ["SITES", "TUTORIAL_SITES", "SHAPE_SITES", "ALL_SITES", "DEFAULT_ARTICLES", "DEFAULT_PORTS", "DEFAULT_PORT_BASE", "SandboxError", "SandboxProcess"]
 
 SITES: tuple[str, ...] = ("wenmi", "fanwen", "wendang", "sucai", "ribao")
 """The five seed sites: what the demo crawls and the sandbox serves by default, in port order."""
 TUTORIAL_SITES: tuple[str, ...] = ("zhengfu",)
 """Sites with no shipped profile, served only when asked for: docs/adding-a-site.md adds one from nothing."""
-ALL_SITES: tuple[str, ...] = SITES + TUTORIAL_SITES
+SHAPE_SITES: tuple[str, ...] = ("liebiao", "jsgov")
+"""Sites with no shipped profile, served only when asked for, in the pagination shapes real template sites
+have and the seed sites lack (pager outside the list, JavaScript pager): `site new` and generic mode must
+cover them unedited."""
+ALL_SITES: tuple[str, ...] = SITES + TUTORIAL_SITES + SHAPE_SITES
 """Every site the server can serve, in the order their default ports are assigned."""
 DEFAULT_ARTICLES = 20
 """Articles per site when no ``--articles`` is given."""
