@@ -19,7 +19,14 @@ from scrapy.http import Response, TextResponse
 
 from cleaners import decode_html
 from cleaners.parse import parse
-from spiders.infer.listing import ListAnalysis, analyse_list, anchors_of, is_article, list_candidates
+from spiders.infer.listing import (
+    ListAnalysis,
+    analyse_list,
+    anchors_of,
+    article_as_start,
+    is_article,
+    list_candidates,
+)
 from spiders.infer.urls import url_shape
 from spiders.pagination import pager_links
 from spiders.template import canonical_url
@@ -33,6 +40,8 @@ __all__ = ["ProbeSpider"]
 
 MAX_PAGES = 10
 """Later pages of one sample article followed at most."""
+MAX_CANDIDATES = 8
+"""Breadcrumb links and parent directories tried, at most, as an article's list page."""
 
 
 class ProbeSpider(Spider):
@@ -55,6 +64,9 @@ class ProbeSpider(Spider):
         """Pages of each sample article (canonical URLs, in order), by position in the list."""
         self.candidates: list[str] = []
         self.problems: list[str] = []
+        self.no_list = False
+        """No list page links to the article given: the proposal starts at the article itself."""
+        self._first_html = ""
 
     async def start(self) -> AsyncIterator[Request]:
         yield Request(self.url, callback=self.first, errback=self.failed, dont_filter=True)
@@ -86,7 +98,8 @@ class ProbeSpider(Spider):
             self.kind = "article"
             self.articles[-1] = [url]
             yield from self._next_page(html, -1)
-            self.candidates = list_candidates(html, url)
+            self.candidates = list_candidates(html, url)[:MAX_CANDIDATES]
+            self._first_html = html
             yield from self._try_candidate()
             return
         analysis = analyse_list(html, url)
@@ -101,7 +114,12 @@ class ProbeSpider(Spider):
             yield Request(self.candidates.pop(0), callback=self.candidate, errback=self._try_candidate,
                           dont_filter=True)
         else:
-            self.problems.append("found no list page that links to this article; give a list page with --from-url")
+            # No list found: the article is the start, its same-shaped siblings the other samples.
+            article = self.articles[-1][0]
+            self.problems.append(f"found no list page that links to this article: the profile starts at {article} "
+                                 "itself and crawls only it; set start_urls and [links] list to the site's list page")
+            self.no_list = True
+            yield from self._on_list(article_as_start(self._first_html, article))
 
     def candidate(self, response: Response) -> Iterator[Request]:
         html = self._keep(response)

@@ -143,7 +143,8 @@ def new_site(name: str, url: str, *, data: Path, profiles_dir: Path | None, fixt
                            "articles (are they articles?); give another --from-url", exit_code=1)
     charsets = [spider.charsets[u] for s in samples for u in s.urls]
     proposal = Proposal(name=name, from_url=url, start_url=spider.listing.url, listing=spider.listing,
-                        article=rules, samples=len(samples), encoding=propose_encoding(charsets))
+                        article=rules, samples=len(samples), encoding=propose_encoding(charsets),
+                        start_is_article=spider.no_list)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(proposal.toml(), encoding="utf-8")
     try:

@@ -24,7 +24,7 @@ from spiders.infer.urls import article_regex, list_regex, path_query, url_shape
 from spiders.pagination import NEXT_WORDS, PAGER_WORDS, is_list_page, js_pager_urls
 from spiders.template import canonical_url
 
-__all__ = ["Anchor", "ListAnalysis", "analyse_list", "anchors_of", "is_article", "list_candidates"]
+__all__ = ["Anchor", "ListAnalysis", "analyse_list", "anchors_of", "article_as_start", "is_article", "list_candidates"]
 
 _PAGE_NUMBER = re.compile(r"^\[?\s*\d{1,3}\s*\]?$")
 _TITLE_MIN = 5
@@ -199,6 +199,22 @@ def list_candidates(html: str, url: str) -> list[str]:
         path = path[: path.rstrip("/").rfind("/") + 1]
         out.append(origin + path)
     return list(dict.fromkeys(out))
+
+
+def article_as_start(html: str, url: str) -> ListAnalysis:
+    """The article itself as the crawl's start, when no list page links to it.
+
+    Its siblings — links on the page with the same address shape (上一篇 / 下一篇, related articles) —
+    are the other samples and, with it, give the article pattern; the list pattern matches only the
+    article, so the crawl fetches it (and its own pages) and a maintainer adds the list later.
+    """
+    shape = url_shape(url)
+    siblings = [a.url for a in anchors_of(parse(html), url) if a.url != url and url_shape(a.url) == shape]
+    out = ListAnalysis(url=url, tree=None)
+    out.article_urls = list(dict.fromkeys(siblings))
+    out.article_regexes = [article_regex([url, *out.article_urls])]
+    out.list_regex = "^" + re.escape(path_query(url)) + "$"
+    return out
 
 
 def is_article(html: str, url: str) -> bool:
