@@ -16,9 +16,9 @@ SITES: tuple[str, ...] = ("wenmi", "fanwen", "wendang", "sucai", "ribao")
 """The five seed sites: what the demo crawls and the sandbox serves by default, in port order."""
 TUTORIAL_SITES: tuple[str, ...] = ("zhengfu",)
 """Sites with no shipped profile, served only when asked for: docs/adding-a-site.md adds one from nothing."""
-SHAPE_SITES: tuple[str, ...] = ("liebiao", "jsgov")
+SHAPE_SITES: tuple[str, ...] = ("liebiao", "jsgov", "luntan")
 """Sites with no shipped profile, served only when asked for, in the pagination shapes real template sites
-have and the seed sites lack (pager outside the list, JavaScript pager): `site new` and generic mode must
+have and the seed sites lack (pager outside the list, JavaScript pager, a forum board): `site new` and generic mode must
 cover them unedited."""
 ALL_SITES: tuple[str, ...] = SITES + TUTORIAL_SITES + SHAPE_SITES
 """Every site the server can serve, in the order their default ports are assigned."""

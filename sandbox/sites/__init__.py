@@ -38,6 +38,10 @@ def site_class(name: str) -> type[Site]:
         from sandbox.sites.liebiao import Liebiao
 
         return Liebiao
+    if name == "luntan":
+        from sandbox.sites.luntan import Luntan
+
+        return Luntan
     if name == "jsgov":
         from sandbox.sites.jsgov import Jsgov
 
