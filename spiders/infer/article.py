@@ -27,7 +27,15 @@ from cleaners.metadata import collect_facts
 from cleaners.parse import parse
 from cleaners.patterns import DATE, PROSE_LINE, SOURCE
 from cleaners.types import Page, SiteRules
-from spiders.infer.dom import link_text_chars, own_selectors, path_selector, select_all, selector_for, text_of
+from spiders.infer.dom import (
+    common_ancestor,
+    link_text_chars,
+    own_selectors,
+    path_selector,
+    select_all,
+    selector_for,
+    text_of,
+)
 from spiders.infer.listing import anchors_of
 from spiders.pagination import NEXT_WORDS
 from spiders.template import canonical_url
@@ -46,6 +54,9 @@ _INLINE_WIDGET = re.compile(r"hide|tip|qr|share|fuli|download|print|\bad\b|gg", 
 _TITLE_NAMES = re.compile(r"title|tit\b|headline|biaoti|\bbt\b", re.I)
 _META_TAGS = {"title": ("ArticleTitle", "og:title"), "date": ("PubDate", "article:published_time", "publishdate"),
               "source": ("ContentSource", "source")}
+SITE_LINE = re.compile(r"^\s*(?:本帖最后由\s*\S+\s*于\s*[\d:\- ]+编辑|原标题[:：]|[(（]?责任编辑[:：]|"
+                       r"[(（]?编辑[:：]\S{2,4}[)）]?$)")
+"""Lines a site adds to a speech (a forum's edit notice, 原标题, 责任编辑): dropped when they have an element of their own."""
 _BAD_SOURCE = re.compile(r"浏览|点击|阅读|作者|时间|日期|编辑|字号|字体")
 
 
@@ -84,6 +95,29 @@ def _coverage(el: HtmlElement, owners: list[tuple[HtmlElement, int]]) -> float:
     return inside / max(1, sum(w for _, w in owners))
 
 
+def _first_of_repeated(el: HtmlElement, tree: HtmlElement) -> str | None:
+    """A selector for ``el`` when it is the first of repeated blocks of one template: a forum's first
+    post (``td.t_f`` of the 楼主) before the replies, each post in its own wrapper under ``div#postlist``.
+    Named ``div#postlist > div:nth-of-type(1) td.t_f``: the container, the first wrapper, the element."""
+    for own in own_selectors(el):
+        found = select_all(tree, own)
+        if len(found) < 2 or found[0] is not el:
+            continue
+        container = common_ancestor(found)
+        if container is None or container is el:
+            continue
+        wrapper = next((a for a in (el, *el.iterancestors()) if a.getparent() is container), None)
+        named = selector_for(container, tree) if wrapper is not None else None
+        if wrapper is None or named is None or not isinstance(wrapper.tag, str):
+            continue
+        same = [c for c in container if c.tag == wrapper.tag]
+        selector = f"{named} > {wrapper.tag}:nth-of-type({same.index(wrapper) + 1})" + \
+            ("" if wrapper is el else f" {own}")
+        if select_all(tree, selector) == [el]:
+            return selector
+    return None
+
+
 def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
     mains = [_main_text(t) for t in trees]
     candidates: dict[str, int] = {}
@@ -95,6 +129,9 @@ def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
                 if el.tag in ("body", "html") or id(el) in done:
                     break
                 done[id(el)] = el
+                first = _first_of_repeated(el, tree)
+                if first:  # as good as a name: the container's own, and the template's structure
+                    candidates.setdefault(first, 0)
                 if el.tag in _LEAF:
                     continue
                 kinds: list[tuple[int, str | None]] = [(0, s) for s in own_selectors(el)]
@@ -146,6 +183,8 @@ def _drop(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
                 # A link inside a sentence (a keyword, a name) is text: only whole blocks of links go.
                 if el.tag not in _INLINE and link_text_chars(el) >= 0.5 * chars and chars < 400:
                     why = "a list of links inside the content (pager, tags, related articles)"
+                elif SITE_LINE.search(text) and chars < 80:
+                    why = f"a site line, not speech ({text[:20]!r})"
                 elif (_INLINE_WIDGET if el.tag in _INLINE else _WIDGET).search(f"{el.get('class', '')} "
                                                                                 f"{el.get('id', '')}") \
                         and not prose and chars < 60:

@@ -34,7 +34,7 @@ _JS_SAMPLE = 3
 """Pages of a JavaScript pager used as examples for the list regex (enough to see what varies)."""
 _NEGATIVE = re.compile(r"side|aside|hot|rank|recommend|related|tuijian|xgwz|foot|header|nav|menu|topbar|banner|"
                        r"friend|tags?\b|comment|widget", re.I)
-_CRUMB = re.compile(r"crumb|position|place|location|weizhi|dqwz|path|bread", re.I)
+_CRUMB = re.compile(r"crumb|position|place|location|weizhi|dqwz|path|bread|^pt\b|\spt$", re.I)  # Discuz: div#pt
 _CRUMB_TEXT = re.compile(r"^\s*(?:您?当前的?位置|您的位置|你的位置|您现在的位置|所在位置|现在位置|位置)\s*[:：]")
 
 
@@ -112,6 +112,23 @@ def _lists(titles: list[Anchor]) -> list[tuple[HtmlElement, list[Anchor]]]:
     return out
 
 
+def _item_titles(container: HtmlElement, links: list[Anchor]) -> list[Anchor]:
+    """Per item of the list, the title link and links of its address shape: not the author's space,
+    the category or the reply count a forum or blog puts beside the title."""
+    # Keyed by id() with the item kept in the value: a live lxml proxy's id is not reused.
+    by_item: dict[int, tuple[HtmlElement, list[Anchor]]] = {}
+    for a in links:
+        item = next((n for n in (a.el, *a.el.iterancestors()) if n.getparent() is container), a.el)
+        by_item.setdefault(id(item), (item, []))[1].append(a)
+    if len(by_item) < _MIN_ITEMS:  # the container's children are not the items: nothing to tell apart
+        return links
+    keep: set[int] = set()
+    for _, group in by_item.values():
+        title = max(group, key=lambda a: len(a.text))
+        keep |= {id(a) for a in group if a.url == title.url or url_shape(a.url) == url_shape(title.url)}
+    return [a for a in links if id(a) in keep]
+
+
 def _pager_box(anchors: list[Anchor], url: str) -> HtmlElement | None:
     """The element holding the most pager links: labelled 下一页 / 尾页 / a page number and going to
     another page of this list (a menu's 首页 link to the site root is not one).  It may sit anywhere,
@@ -157,6 +174,7 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
         return (_depth(shared) if shared is not None else 0), int(not _negative(el)), len(links)
 
     container, links = max(lists, key=rank)
+    links = _item_titles(container, links)
     out = ListAnalysis(url=url, tree=tree)
     out.article_urls = list(dict.fromkeys(a.url for a in links))
     scripted = [u for u in js_pager_urls(html, url) if u != url]
@@ -217,6 +235,7 @@ def article_as_start(html: str, url: str) -> ListAnalysis:
     return out
 
 
-def is_article(html: str, url: str) -> bool:
-    """Does the page hold a speech?  The cleaners' generic mode tells articles from lists."""
-    return bool(clean([Page(url=url, html=html)], None).records)
+def is_article(html: str, url: str, min_chars: int = 0) -> bool:
+    """Does the page hold a speech (of ``min_chars`` or more)?  The cleaners' generic mode tells articles
+    from lists."""
+    return any(len(r.text) >= min_chars for r in clean([Page(url=url, html=html)], None).records)
