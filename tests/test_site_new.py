@@ -30,7 +30,7 @@ from tests import CLI, run_cli
 
 pytestmark = pytest.mark.slow
 
-FROM_ARTICLE = ("fanwen", "ribao", "wendang", "jsgov")
+FROM_ARTICLE = ("fanwen", "ribao", "wendang", "jsgov", "luntan")
 """Sites proposed from an article URL (their list page must be found); the others from their list page
 (and from an article too, in test_from_an_article_on_every_site)."""
 
@@ -87,10 +87,20 @@ def test_from_an_article_on_every_site(tmp_path_factory: pytest.TempPathFactory)
     others = [site for site in ALL_SITES if site not in FROM_ARTICLE]
     with SandboxProcess(sites=others) as sb:
         running = {site: subprocess.Popen([*CLI, "site", "new", site, "--from-url",
-                                           sb.url(site, make_site(site).article_path(3)), "--allow-private", *dirs],
+                                           sb.url(site, make_site(site).article_path(3)), "--allow-private", *dirs,
+                                           *(["--check"] if site == "liebiao" else [])],
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                    for site in others}
         outputs = {site: child.communicate(timeout=300) for site, child in running.items()}
+        # --check: the proposal, crawled at once, reaches 3 list pages of those the pager states, each
+        # page's articles, and every record has text and a date.
+        liebiao = make_site("liebiao")
+        check = outputs["liebiao"][0].split("check: ", 1)[-1]
+        assert f"list pages reached: 3 of the 3 sampled (the pager states {liebiao.list_pages})" in check, check
+        assert f"list page 1 links {liebiao.page_size})" in check and "0 with empty text, 0 without a date" in check
+        sampled = sum(len(liebiao.on_list(p)) for p in (1, 2, liebiao.list_pages))  # 首页, 下一页, 尾页 in link order
+        assert f"articles reached: {sampled} " in check and f"records: {sampled};" in check, check
+        assert "WARNING" not in check
         for site, child in running.items():
             assert child.returncode == 0, outputs[site]
             assert f"{site}: --from-url is an article;" in outputs[site][0]
@@ -102,15 +112,16 @@ def test_from_an_article_on_every_site(tmp_path_factory: pytest.TempPathFactory)
 
 def test_from_an_article_no_list_found_starts_at_the_article(tmp_path: Path) -> None:
     """With every list page of the site failing, the proposal still comes: the article is the start,
-    with a note that says so and a profile comment asking for review."""
+    with a note that says so and a profile comment asking for review; --check shows the gap at once."""
     dirs = ["--data", str(tmp_path / "data"), "--profiles", str(tmp_path / "profiles"),
             "--fixtures", str(tmp_path / "fixtures")]
     site = make_site("liebiao")
     with SandboxProcess(sites=["liebiao"], faults=["reset@liebiao:kind=list"]) as sb:
         url = sb.url("liebiao", site.article_path(3))
-        proc = run_cli("site", "new", "liebiao", "--from-url", url, "--allow-private", *dirs)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+        proc = run_cli("site", "new", "liebiao", "--from-url", url, "--allow-private", "--check", *dirs)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # proposed, then --check warns
     assert "note: found no list page that links to this article" in proc.stdout
+    assert "WARNING: only 0 list page(s) reached of 3" in proc.stdout
     text = (tmp_path / "profiles" / "liebiao.toml").read_text(encoding="utf-8")
     assert "REVIEW: no list page linking to the article was found" in text
     profile = load_profile(tmp_path / "profiles" / "liebiao.toml")

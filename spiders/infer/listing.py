@@ -30,6 +30,7 @@ _PAGE_NUMBER = re.compile(r"^\[?\s*\d{1,3}\s*\]?$")
 _TITLE_MIN = 5
 _INLINE = frozenset({"li", "span", "b", "strong", "em", "font", "i"})
 _MIN_ITEMS = 3
+_PAGES_SAID = re.compile(r"共\s*(\d{1,5})\s*页|/\s*(\d{1,5})\s*页|第\s*\d+\s*/\s*(\d{1,5})\s*页")
 _JS_SAMPLE = 3
 """Pages of a JavaScript pager used as examples for the list regex (enough to see what varies)."""
 _NEGATIVE = re.compile(r"side|aside|hot|rank|recommend|related|tuijian|xgwz|foot|header|nav|menu|topbar|banner|"
@@ -56,6 +57,8 @@ class ListAnalysis:
     restrict: list[str] = field(default_factory=list)
     tree: HtmlElement | None = None
     scripted_pager: bool = False
+    stated_pages: int | None = None
+    """How many list pages the pager says there are (共N页, a JavaScript pager's count, its last number)."""
     """The pager is written by JavaScript (no ``<a>``): the spider reads the script (spiders.pagination)."""
 
 
@@ -129,6 +132,17 @@ def _item_titles(container: HtmlElement, links: list[Anchor]) -> list[Anchor]:
     return [a for a in links if id(a) in keep]
 
 
+def _stated_pages(box: HtmlElement | None, pager: list[Anchor], scripted: int) -> int | None:
+    """The list's page count as its pager states it: a script's count, "共N页" / "/ N 页", the highest number."""
+    if scripted:
+        return scripted
+    said = _PAGES_SAID.search(text_of(box)) if box is not None else None
+    if said:
+        return int(next(g for g in said.groups() if g))
+    numbers = [int(n) for a in pager for n in re.findall(r"\d{1,4}", a.text)]
+    return max(numbers) if numbers else None
+
+
 def _pager_box(anchors: list[Anchor], url: str) -> HtmlElement | None:
     """The element holding the most pager links: labelled 下一页 / 尾页 / a page number and going to
     another page of this list (a menu's 首页 link to the site root is not one).  It may sit anywhere,
@@ -183,6 +197,7 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
     nexts = [a.url for a in pager if " ".join(a.text.split()).lower() in NEXT_WORDS]
     out.next_url = nexts[0] if nexts else (out.pager_urls[0] if out.pager_urls else None)
     out.scripted_pager = bool(scripted)
+    out.stated_pages = _stated_pages(pager_box, pager, len(scripted) + 1 if scripted else 0)
     out.list_regex = list_regex(url, out.pager_urls)
     shapes: dict[str, list[str]] = defaultdict(list)
     for link in out.article_urls:
