@@ -11,7 +11,7 @@ links the list pattern, and both elements the profile's ``restrict`` selectors.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -31,6 +31,8 @@ _TITLE_MIN = 5
 _INLINE = frozenset({"li", "span", "b", "strong", "em", "font", "i"})
 _MIN_ITEMS = 3
 _PAGES_SAID = re.compile(r"共\s*(\d{1,5})\s*页|/\s*(\d{1,5})\s*页|第\s*\d+\s*/\s*(\d{1,5})\s*页")
+_ITEM_ID = re.compile(r"^([A-Za-z][A-Za-z-]*_)\d+$")
+"""An item id made of a kind and a number (normalthread_56120): the kind tells pinned items from the rest."""
 _JS_SAMPLE = 3
 """Pages of a JavaScript pager used as examples for the list regex (enough to see what varies)."""
 _NEGATIVE = re.compile(r"side|aside|hot|rank|recommend|related|tuijian|xgwz|foot|header|nav|menu|topbar|banner|"
@@ -132,6 +134,34 @@ def _item_titles(container: HtmlElement, links: list[Anchor]) -> list[Anchor]:
     return [a for a in links if id(a) in keep]
 
 
+def _unpinned(container: HtmlElement, links: list[Anchor]) -> tuple[list[Anchor], str] | None:
+    """The list without the items pinned on top, when the template tells them apart by id: Discuz
+    writes ``<tbody id="stickthread_9">`` for the 版规 and ``<tbody id="normalthread_56120">`` for the
+    threads.  Returns the links of the ordinary items and a selector for them
+    (``tbody[id^="normalthread_"]``), or None when every item is named alike."""
+    prefixes: dict[int, tuple[HtmlElement, str]] = {}
+    for child in container:
+        named = _ITEM_ID.match(child.get("id") or "") if isinstance(child.tag, str) else None
+        if named:
+            prefixes[id(child)] = (child, named[1])
+    counts = Counter(prefix for _, prefix in prefixes.values())
+    if len(counts) < 2:
+        return None
+    prefix, count = counts.most_common(1)[0]
+    if count < _MIN_ITEMS or count < 0.6 * len(prefixes):
+        return None
+    tags = {el.tag for el, p in prefixes.values() if p == prefix}
+    if len(tags) != 1:
+        return None
+    kept = []
+    for a in links:
+        item = next((n for n in (a.el, *a.el.iterancestors()) if n.getparent() is container), None)
+        entry = prefixes.get(id(item)) if item is not None else None
+        if entry is not None and entry[1] == prefix:
+            kept.append(a)
+    return kept, f'{tags.pop()}[id^="{prefix}"]'
+
+
 def _stated_pages(box: HtmlElement | None, pager: list[Anchor], scripted: int) -> int | None:
     """The list's page count as its pager states it: a script's count, "共N页" / "/ N 页", the highest number."""
     if scripted:
@@ -189,6 +219,7 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
 
     container, links = max(lists, key=rank)
     links = _item_titles(container, links)
+    kept = _unpinned(container, links)
     out = ListAnalysis(url=url, tree=tree)
     out.article_urls = list(dict.fromkeys(a.url for a in links))
     scripted = [u for u in js_pager_urls(html, url) if u != url]
@@ -206,8 +237,15 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
     out.article_regexes = [r for r in dict.fromkeys(article_regex(group) for group in shapes.values())
                            if not any(re.search(r, path_query(u)) for u in [url, *out.pager_urls])]
     out.article_urls = [u for u in out.article_urls if not list_re.search(path_query(u))]
+    items = None
+    if kept is not None:
+        links, items = kept
+        pinned = set(out.article_urls) - {a.url for a in links}
+        out.article_urls = [u for u in out.article_urls if u not in pinned]
     for box in (container, pager_box):
         selector = _nameable(box, tree) if box is not None else None
+        if selector and box is container and items:
+            selector = f"{selector} > {items}"
         if selector and selector not in out.restrict:
             out.restrict.append(selector)
     return out
