@@ -38,6 +38,10 @@ def site_class(name: str) -> type[Site]:
         from sandbox.sites.liebiao import Liebiao
 
         return Liebiao
+    if name == "phpcms":
+        from sandbox.sites.phpcms import Phpcms
+
+        return Phpcms
     if name == "luntan":
         from sandbox.sites.luntan import Luntan
 
