@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
@@ -283,6 +284,29 @@ def _metadata(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
         rules.evidence["source"] = f"states 来源; a clean source name on {ok} of {n} samples"
 
 
+def _select_links(tree: HtmlElement, selector: str) -> list[HtmlElement]:
+    """``select_all``, with ``a:contains("下一页")`` read as the spider's selector engine reads it."""
+    base, contains, text = selector.partition(' a:contains("')
+    if not contains and selector.startswith('a:contains("'):
+        base, text = "", selector.removeprefix('a:contains("')
+    elif not contains:
+        return select_all(tree, selector)
+    wanted = text.removesuffix('")')
+    links = select_all(tree, f"{base} a" if base else "a")
+    return [a for a in links if wanted in text_of(a)]
+
+
+def _leads_on(samples: Sequence[Sample], selector: str) -> bool:
+    """Does the first link ``selector`` matches go to the next page, on every page but the last?
+    (The spider follows the first match: on page 2 a selector that also names 上一页 goes back.)"""
+    for sample in samples:
+        for page, url, following in zip(sample.pages, sample.urls, sample.urls[1:], strict=False):
+            found = [e.get("href") for e in _select_links(parse(page), selector) if e.get("href")]
+            if not found or canonical_url(urljoin(url, found[0])) != canonical_url(following):
+                return False
+    return True
+
+
 def _pagination(samples: Sequence[Sample], rules: ArticleRules) -> None:
     multi = [s for s in samples if len(s.pages) > 1]
     if not multi:
@@ -294,10 +318,12 @@ def _pagination(samples: Sequence[Sample], rules: ArticleRules) -> None:
         for anchor in anchors_of(tree, sample.urls[0]):
             if anchor.url == canonical_url(sample.urls[1]) and anchor.text.lower() in NEXT_WORDS:
                 box = next((p for p in anchor.el.iterancestors() if own_selectors(p)), None)
-                own = own_selectors(anchor.el)
-                inner = own[0] if own else f'a:contains("{anchor.text}")'
-                votes[f"{own_selectors(box)[0]} {inner}" if box is not None else inner] += 1
-    for selector, _ in votes.most_common(1):
+                prefix = f"{own_selectors(box)[0]} " if box is not None else ""
+                # The anchor's class may name 上一页 too (PHPCMS: a.a1): its text is the fallback.
+                for inner in [*own_selectors(anchor.el)[:1], f'a:contains("{anchor.text}")']:
+                    votes[prefix + inner] += 1
+    valid = [s for s, _ in votes.most_common() if _leads_on(multi, s)]
+    for selector in valid[:1]:
         rules.next_page = selector
         rules.evidence["next_page"] = f"the 下一页 link of {len(multi)} sample(s) that run over several pages"
     first = _facts(parse(multi[0].pages[0]), title=rules.title or "h1")[0] or ""
