@@ -10,13 +10,19 @@ import logging
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SITES", "TUTORIAL_SITES", "ALL_SITES", "DEFAULT_ARTICLES", "DEFAULT_PORTS", "DEFAULT_PORT_BASE", "SandboxError", "SandboxProcess"]
+__all__ = ["SITES", "TUTORIAL_SITES", "SHAPE_SITES", "HOLDOUT_SITES", "ALL_SITES", "DEFAULT_ARTICLES", "DEFAULT_PORTS", "DEFAULT_PORT_BASE", "SandboxError", "SandboxProcess"]
 
 SITES: tuple[str, ...] = ("wenmi", "fanwen", "wendang", "sucai", "ribao")
 """The five seed sites: what the demo crawls and the sandbox serves by default, in port order."""
 TUTORIAL_SITES: tuple[str, ...] = ("zhengfu",)
 """Sites with no shipped profile, served only when asked for: docs/adding-a-site.md adds one from nothing."""
-ALL_SITES: tuple[str, ...] = SITES + TUTORIAL_SITES
+SHAPE_SITES: tuple[str, ...] = ("liebiao", "jsgov", "luntan")
+"""Sites with no shipped profile, served only when asked for, in the pagination shapes real template sites
+have and the seed sites lack (pager outside the list, JavaScript pager, a forum board): `site new` and generic mode must
+cover them unedited."""
+HOLDOUT_SITES: tuple[str, ...] = ("phpcms",)
+"""A shape written after the others and measured without tuning anything for it (query-string addresses)."""
+ALL_SITES: tuple[str, ...] = SITES + TUTORIAL_SITES + SHAPE_SITES + HOLDOUT_SITES
 """Every site the server can serve, in the order their default ports are assigned."""
 DEFAULT_ARTICLES = 20
 """Articles per site when no ``--articles`` is given."""

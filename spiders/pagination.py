@@ -19,7 +19,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["NEXT_WORDS", "PAGER_WORDS", "is_continuation", "pager_links"]
+__all__ = ["NEXT_WORDS", "PAGER_WORDS", "MAX_LIST_PAGES", "is_continuation", "is_list_page", "js_pager_urls",
+           "pager_links"]
 
 NEXT_WORDS = frozenset({"下一页", "下页", "后一页", "下一頁", "next", "next page", "›", "»", ">", ">>"})
 PAGER_WORDS = NEXT_WORDS | {"上一页", "上页", "前一页", "首页", "尾页", "末页", "第一页", "最后一页",
@@ -28,6 +29,20 @@ _PAGE_NUMBER = re.compile(r"^\[?\s*\d{1,3}\s*\]?$")
 _NUMBERED = re.compile(r"^(?P<base>.+?)(?P<sep>[_-])(?P<n>\d{1,3})$")
 _PAGE_PARAMS = frozenset({"page", "p", "pn", "pg", "pageno", "page_no", "paged"})
 _INDEX_STEM = "index"
+MAX_LIST_PAGES = 2000
+"""A JavaScript pager claiming more pages than this is read as this many (a bound, not a guess)."""
+# TRS WCM: createPageHTML(countPage, currentPage, "index", "html") writes index.html, index_1.html …
+_CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d{1,5})['\"]?\s*,\s*['\"]?\d{1,5}['\"]?\s*,"
+                          r"\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+# Other CMSs: var countPage = 12 / pageCount = 12, with prefix/suffix variables or none (index, html).
+_COUNT_VAR = re.compile(r"\b(?:countPage|pageCount|totalPage|page_count|totalPages)\s*[=:]\s*['\"]?(\d{1,5})\b")
+_PREFIX_VAR = re.compile(r"\b(?:prefix|pagePrefix|page_prefix)\s*[=:]\s*['\"]([\w-]+)['\"]")
+_SUFFIX_VAR = re.compile(r"\b(?:suffix|pageExt|page_suffix)\s*[=:]\s*['\"](\w+)['\"]")
+_ANY_PAGER_SCRIPT = re.compile(r"createPageHTML|countPage|pageCount|totalPage|page_count")
+"""Cheap test first: most pages have none of these words and are not scanned script by script."""
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
+_WP_PAGE = re.compile(r"^(?P<base>.*/)page/\d{1,4}/?$")
+_DIGITS = re.compile(r"\d+")
 
 
 def _stem(path: str) -> tuple[str, str, str]:
@@ -87,3 +102,56 @@ def pager_links(anchors: Iterable[tuple[str, str]], first_url: str) -> tuple[set
         if label in NEXT_WORDS and url not in nexts:
             nexts.append(url)
     return pages, nexts
+
+
+def is_list_page(first_url: str, url: str) -> bool:
+    """True when ``url`` is another page of the list that ``first_url`` is a page of.
+
+    Besides :func:`is_continuation` (``index.html → index_2.html``, ``forum-2-1.html → forum-2-2.html``):
+    the same address with one small number changed (``list/1.html → list/7.html``, ``?page=3``), and
+    WordPress's ``/category/x/ → /category/x/page/2/``.
+    """
+    if is_continuation(first_url, url) or is_continuation(url, first_url):
+        return True
+    first, other = urlsplit(first_url), urlsplit(url)
+    if (first.scheme, first.netloc) != (other.scheme, other.netloc) or first_url == url:
+        return False
+    wp_first, wp_other = _WP_PAGE.match(first.path), _WP_PAGE.match(other.path)
+    base_first = wp_first["base"] if wp_first else first.path
+    base_other = wp_other["base"] if wp_other else other.path
+    if (wp_first or wp_other) and base_first == base_other and first.query == other.query:
+        return True
+    a, b = first.path + "?" + first.query, other.path + "?" + other.query
+    if _DIGITS.sub("0", a) != _DIGITS.sub("0", b):
+        return False
+    changed = [(x, y) for x, y in zip(_DIGITS.findall(a), _DIGITS.findall(b), strict=True) if x != y]
+    return len(changed) == 1 and max(len(changed[0][0]), len(changed[0][1])) <= 4
+
+
+def js_pager_urls(html: str, page_url: str) -> list[str]:
+    """The list pages a JavaScript pager would write links to, absolute, page 1 first.
+
+    TRS gov sites have no ``<a>`` in their pager: ``createPageHTML(12, 0, "index", "html")`` builds
+    it in the browser, for pages ``index.html``, ``index_1.html`` … ``index_11.html`` of the page's
+    directory.  Other CMSs state ``var countPage = 12`` (with ``prefix``/``suffix`` variables, else the
+    same TRS naming).  The count is bounded by :data:`MAX_LIST_PAGES`.
+    """
+    if not _ANY_PAGER_SCRIPT.search(html):
+        return []
+    total, prefix, suffix = 0, _INDEX_STEM, "html"
+    for script in _SCRIPT.findall(html):
+        made = _CREATE_PAGE.search(script)
+        if made:
+            total, prefix, suffix = int(made[1]), made[2], made[3]
+            break
+        count = _COUNT_VAR.search(script)
+        if count and not total:
+            total = int(count[1])
+            pre, suf = _PREFIX_VAR.search(script), _SUFFIX_VAR.search(script)
+            prefix, suffix = (pre[1] if pre else prefix), (suf[1] if suf else suffix)
+    if total < 2:
+        return []
+    directory = urlsplit(page_url)
+    base = f"{directory.scheme}://{directory.netloc}{directory.path.rpartition('/')[0]}/"
+    names = [f"{prefix}.{suffix}"] + [f"{prefix}_{n}.{suffix}" for n in range(1, min(total, MAX_LIST_PAGES))]
+    return [base + name for name in names]

@@ -19,7 +19,14 @@ from scrapy.http import Response, TextResponse
 
 from cleaners import decode_html
 from cleaners.parse import parse
-from spiders.infer.listing import ListAnalysis, analyse_list, anchors_of, is_article, list_candidates
+from spiders.infer.listing import (
+    ListAnalysis,
+    analyse_list,
+    anchors_of,
+    article_as_start,
+    is_article,
+    list_candidates,
+)
 from spiders.infer.urls import url_shape
 from spiders.pagination import pager_links
 from spiders.template import canonical_url
@@ -33,6 +40,12 @@ __all__ = ["ProbeSpider"]
 
 MAX_PAGES = 10
 """Later pages of one sample article followed at most."""
+MIN_SAMPLE_CHARS = 200
+"""A sample article's text is at least this long: shorter is a notice (版规), not a speech to learn from."""
+MAX_SPARE = 4
+"""Further title links tried, at most, in place of sample links that are no articles."""
+MAX_CANDIDATES = 8
+"""Breadcrumb links and parent directories tried, at most, as an article's list page."""
 
 
 class ProbeSpider(Spider):
@@ -55,6 +68,10 @@ class ProbeSpider(Spider):
         """Pages of each sample article (canonical URLs, in order), by position in the list."""
         self.candidates: list[str] = []
         self.problems: list[str] = []
+        self._spare: list[str] = []
+        self.no_list = False
+        """No list page links to the article given: the proposal starts at the article itself."""
+        self._first_html = ""
 
     async def start(self) -> AsyncIterator[Request]:
         yield Request(self.url, callback=self.first, errback=self.failed, dont_filter=True)
@@ -86,7 +103,8 @@ class ProbeSpider(Spider):
             self.kind = "article"
             self.articles[-1] = [url]
             yield from self._next_page(html, -1)
-            self.candidates = list_candidates(html, url)
+            self.candidates = list_candidates(html, url)[:MAX_CANDIDATES]
+            self._first_html = html
             yield from self._try_candidate()
             return
         analysis = analyse_list(html, url)
@@ -101,7 +119,12 @@ class ProbeSpider(Spider):
             yield Request(self.candidates.pop(0), callback=self.candidate, errback=self._try_candidate,
                           dont_filter=True)
         else:
-            self.problems.append("found no list page that links to this article; give a list page with --from-url")
+            # No list found: the article is the start, its same-shaped siblings the other samples.
+            article = self.articles[-1][0]
+            self.problems.append(f"found no list page that links to this article: the profile starts at {article} "
+                                 "itself and crawls only it; set start_urls and [links] list to the site's list page")
+            self.no_list = True
+            yield from self._on_list(article_as_start(self._first_html, article))
 
     def candidate(self, response: Response) -> Iterator[Request]:
         html = self._keep(response)
@@ -115,8 +138,10 @@ class ProbeSpider(Spider):
     def _on_list(self, analysis: ListAnalysis) -> Iterator[Request]:
         self.listing = analysis
         have = {pages[0] for pages in self.articles.values()}
-        wanted = [u for u in analysis.article_urls if u not in have][: max(0, self.want - len(self.articles))]
-        for index, url in enumerate(wanted):
+        unseen = [u for u in analysis.article_urls if u not in have]
+        count = max(0, self.want - len(self.articles))
+        self._spare = unseen[count:count + MAX_SPARE]
+        for index, url in enumerate(unseen[:count]):
             yield Request(url, callback=self.article, meta={"probe_index": index})
         if analysis.next_url:
             yield Request(analysis.next_url, callback=self.list_two)
@@ -130,6 +155,12 @@ class ProbeSpider(Spider):
         if html is None:
             return
         index = response.meta["probe_doc"] if "probe_doc" in response.meta else response.meta["probe_index"]
+        if "probe_doc" not in response.meta and not is_article(html, canonical_url(response.url), MIN_SAMPLE_CHARS):
+            # A pinned notice (版规, 公告) heads many lists: not a sample; the next title link is.
+            del self.html[canonical_url(response.url)]
+            if self._spare:
+                yield Request(self._spare.pop(0), callback=self.article, meta={"probe_index": index})
+            return
         self.articles.setdefault(index, []).append(canonical_url(response.url))
         yield from self._next_page(html, index)
 

@@ -21,7 +21,7 @@ from scrapy.http import Response, TextResponse
 
 from spiders.failures import describe_failure
 from spiders.items import Document, FailedFetch, FetchedPage
-from spiders.pagination import pager_links
+from spiders.pagination import js_pager_urls, pager_links
 from spiders.profiles import SiteProfile, generic_profile
 from spiders.urls import canonical_url
 
@@ -99,6 +99,13 @@ class TemplateSpider(Spider):
             return
         areas = response.css(", ".join(links.restrict)) if links.restrict else [response]
         yield from self._bounded(response.url, (request for area in areas for request in self._follow(response, area)))
+        yield from self._scripted_pager(response)
+
+    def _scripted_pager(self, response: TextResponse) -> Iterator[Request]:
+        """The list pages a JavaScript pager (no ``<a>``, e.g. TRS createPageHTML) would link to."""
+        for url in js_pager_urls(response.text, response.url):
+            if self.profile.generic or self.profile.links.is_list(_path_query(url)):
+                yield Request(url, callback=self.parse, errback=self._failed)
 
     def _follow(self, response: TextResponse, area: Any, skip: frozenset[str] | set[str] = frozenset()
                 ) -> Iterator[Request]:
@@ -140,6 +147,7 @@ class TemplateSpider(Spider):
         pages, nexts = pager_links(anchors, doc.url)
         doc.pages.append(self._fetched(response))
         yield from self._bounded(response.url, self._follow(response, response, skip=pages))
+        yield from self._scripted_pager(response)
         seen = {p.url for p in doc.pages} | {doc.url}
         next_url = next((u for u in nexts if u not in seen), None)
         if next_url is None or len(doc.pages) >= MAX_ARTICLE_PAGES:

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from sandbox import ALL_SITES, SITES, TUTORIAL_SITES, SandboxProcess
+from sandbox import ALL_SITES, HOLDOUT_SITES, SHAPE_SITES, SITES, TUTORIAL_SITES, SandboxProcess
 from sandbox.gold import gold_records, robots_disallowed
 from sandbox.hooks import Request
 from sandbox.sites import make_site
@@ -35,7 +35,7 @@ def client() -> Iterator[Client]:
 
 
 def test_tutorial_site_is_not_a_default_site() -> None:
-    assert "zhengfu" in TUTORIAL_SITES and "zhengfu" not in SITES and ALL_SITES == SITES + TUTORIAL_SITES
+    assert "zhengfu" in TUTORIAL_SITES and "zhengfu" not in SITES and ALL_SITES == SITES + TUTORIAL_SITES + SHAPE_SITES + HOLDOUT_SITES
 
 
 def test_robots_and_trap(zhengfu: SandboxProcess, client: Client) -> None:

@@ -48,6 +48,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new.add_argument("--from-url", required=True, metavar="URL", help="a list page or an article of the site")
     new.add_argument("--allow-private", action="store_true", help="allow loopback/private addresses (sandbox)")
     new.add_argument("--force", action="store_true", help="replace an existing profile and fixture")
+    new.add_argument("--check", action="store_true",
+                     help="then crawl a sample with the proposal (3 list pages, 20 articles, into DATA/check/) and "
+                          "print coverage signals: list pages reached vs the pager's count, articles per list page, "
+                          "records with no text or date; exit 1 on a warning")
     _common(new)
     new.set_defaults(handler=run_new)
     check = add_parser(inner, "check", help="replay fixtures offline (or crawl a live sample) and report changes",
@@ -94,11 +98,22 @@ def run_new(args: argparse.Namespace) -> int:
     from spiders.profiles import ProfileError  # lxml via the cleaners: not at CLI start-up
 
     try:
-        print(new_site(args.name, args.from_url, data=args.data, profiles_dir=args.profiles, fixtures=args.fixtures,
-                       allow_private=args.allow_private, force=args.force).report())
+        made = new_site(args.name, args.from_url, data=args.data, profiles_dir=args.profiles, fixtures=args.fixtures,
+                        allow_private=args.allow_private, force=args.force)
     except (ProfileError, NewSiteError) as exc:
         return fail(str(exc), getattr(exc, "exit_code", 2))
-    return 0
+    print(made.report())
+    if not args.check:
+        return 0
+    from crawler.paths import new_crawl_id
+    from crawler.site.new import is_loopback
+    from crawler.site.sample import check_sample
+
+    sample = check_sample(made.profile, made.path.parent, args.data / "check" / new_crawl_id(),
+                          allow_private=args.allow_private, loopback=is_loopback(args.from_url),
+                          stated_pages=made.stated_pages, first_page_articles=made.first_page_articles)
+    print(sample.report())
+    return 1 if sample.warnings else 0
 
 
 def run_check(args: argparse.Namespace) -> int:

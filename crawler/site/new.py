@@ -33,7 +33,7 @@ from spiders.profiles import USER_PROFILES_DIR, ProfileError, SiteProfile, fixtu
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NewSite", "NewSiteError", "new_site"]
+__all__ = ["NewSite", "NewSiteError", "is_loopback", "new_site"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
@@ -55,6 +55,10 @@ class NewSite:
     kind: str
     pages: int
     notes: list[str] = field(default_factory=list)
+    stated_pages: int | None = None
+    """List pages the pager of the start page states (共N页, a script's count, its last number)."""
+    first_page_articles: int = 0
+    """Article links on the start page."""
 
     def report(self) -> str:
         rules = self.profile.rules
@@ -81,7 +85,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _loopback(url: str) -> bool:
+def is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -92,7 +96,7 @@ def _loopback(url: str) -> bool:
 def _probe(url: str, name: str, data: Path, crawl_id: str, allow_private: bool) -> ProbeSpider:
     # A server on this very machine (the sandbox) needs no politeness delay; anything else gets it.
     settings = crawl_settings(CrawlOptions(
-        data_dir=data, crawl_id=crawl_id, allow_private=allow_private, sandbox=allow_private and _loopback(url),
+        data_dir=data, crawl_id=crawl_id, allow_private=allow_private, sandbox=allow_private and is_loopback(url),
         overrides={
             # A sample, not a crawl of the site: no catalog rows, no health verdict; the WARC is the record.
             "SPEECHCRAWL_CATALOG_ENABLED": False, "SPEECHCRAWL_HEALTH_ENABLED": False, "CONCURRENT_REQUESTS": 4}))
@@ -143,7 +147,8 @@ def new_site(name: str, url: str, *, data: Path, profiles_dir: Path | None, fixt
                            "articles (are they articles?); give another --from-url", exit_code=1)
     charsets = [spider.charsets[u] for s in samples for u in s.urls]
     proposal = Proposal(name=name, from_url=url, start_url=spider.listing.url, listing=spider.listing,
-                        article=rules, samples=len(samples), encoding=propose_encoding(charsets))
+                        article=rules, samples=len(samples), encoding=propose_encoding(charsets),
+                        start_is_article=spider.no_list)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(proposal.toml(), encoding="utf-8")
     try:
@@ -163,4 +168,5 @@ def new_site(name: str, url: str, *, data: Path, profiles_dir: Path | None, fixt
     if rules.evidence["content"].startswith("REVIEW"):
         notes.append(f"content: {rules.evidence['content']}")
     return NewSite(profile=profile, path=path, fixture=fixture.directory, records=result.records, kind=spider.kind,
-                   pages=len(spider.html), notes=notes)
+                   pages=len(spider.html), notes=notes, stated_pages=spider.listing.stated_pages,
+                   first_page_articles=len(spider.listing.article_urls))

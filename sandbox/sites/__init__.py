@@ -34,6 +34,22 @@ def site_class(name: str) -> type[Site]:
         from sandbox.sites.sucai import Sucai
 
         return Sucai
+    if name == "liebiao":
+        from sandbox.sites.liebiao import Liebiao
+
+        return Liebiao
+    if name == "phpcms":
+        from sandbox.sites.phpcms import Phpcms
+
+        return Phpcms
+    if name == "luntan":
+        from sandbox.sites.luntan import Luntan
+
+        return Luntan
+    if name == "jsgov":
+        from sandbox.sites.jsgov import Jsgov
+
+        return Jsgov
     if name == "zhengfu":
         from sandbox.sites.zhengfu import Zhengfu
 

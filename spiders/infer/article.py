@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
@@ -27,7 +28,15 @@ from cleaners.metadata import collect_facts
 from cleaners.parse import parse
 from cleaners.patterns import DATE, PROSE_LINE, SOURCE
 from cleaners.types import Page, SiteRules
-from spiders.infer.dom import link_text_chars, own_selectors, path_selector, select_all, selector_for, text_of
+from spiders.infer.dom import (
+    common_ancestor,
+    link_text_chars,
+    own_selectors,
+    path_selector,
+    select_all,
+    selector_for,
+    text_of,
+)
 from spiders.infer.listing import anchors_of
 from spiders.pagination import NEXT_WORDS
 from spiders.template import canonical_url
@@ -46,6 +55,9 @@ _INLINE_WIDGET = re.compile(r"hide|tip|qr|share|fuli|download|print|\bad\b|gg", 
 _TITLE_NAMES = re.compile(r"title|tit\b|headline|biaoti|\bbt\b", re.I)
 _META_TAGS = {"title": ("ArticleTitle", "og:title"), "date": ("PubDate", "article:published_time", "publishdate"),
               "source": ("ContentSource", "source")}
+SITE_LINE = re.compile(r"^\s*(?:本帖最后由\s*\S+\s*于\s*[\d:\- ]+编辑|原标题[:：]|[(（]?责任编辑[:：]|"
+                       r"[(（]?编辑[:：]\S{2,4}[)）]?$)")
+"""Lines a site adds to a speech (a forum's edit notice, 原标题, 责任编辑): dropped when they have an element of their own."""
 _BAD_SOURCE = re.compile(r"浏览|点击|阅读|作者|时间|日期|编辑|字号|字体")
 
 
@@ -84,6 +96,29 @@ def _coverage(el: HtmlElement, owners: list[tuple[HtmlElement, int]]) -> float:
     return inside / max(1, sum(w for _, w in owners))
 
 
+def _first_of_repeated(el: HtmlElement, tree: HtmlElement) -> str | None:
+    """A selector for ``el`` when it is the first of repeated blocks of one template: a forum's first
+    post (``td.t_f`` of the 楼主) before the replies, each post in its own wrapper under ``div#postlist``.
+    Named ``div#postlist > div:nth-of-type(1) td.t_f``: the container, the first wrapper, the element."""
+    for own in own_selectors(el):
+        found = select_all(tree, own)
+        if len(found) < 2 or found[0] is not el:
+            continue
+        container = common_ancestor(found)
+        if container is None or container is el:
+            continue
+        wrapper = next((a for a in (el, *el.iterancestors()) if a.getparent() is container), None)
+        named = selector_for(container, tree) if wrapper is not None else None
+        if wrapper is None or named is None or not isinstance(wrapper.tag, str):
+            continue
+        same = [c for c in container if c.tag == wrapper.tag]
+        selector = f"{named} > {wrapper.tag}:nth-of-type({same.index(wrapper) + 1})" + \
+            ("" if wrapper is el else f" {own}")
+        if select_all(tree, selector) == [el]:
+            return selector
+    return None
+
+
 def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
     mains = [_main_text(t) for t in trees]
     candidates: dict[str, int] = {}
@@ -95,6 +130,9 @@ def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
                 if el.tag in ("body", "html") or id(el) in done:
                     break
                 done[id(el)] = el
+                first = _first_of_repeated(el, tree)
+                if first:  # as good as a name: the container's own, and the template's structure
+                    candidates.setdefault(first, 0)
                 if el.tag in _LEAF:
                     continue
                 kinds: list[tuple[int, str | None]] = [(0, s) for s in own_selectors(el)]
@@ -146,6 +184,8 @@ def _drop(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
                 # A link inside a sentence (a keyword, a name) is text: only whole blocks of links go.
                 if el.tag not in _INLINE and link_text_chars(el) >= 0.5 * chars and chars < 400:
                     why = "a list of links inside the content (pager, tags, related articles)"
+                elif SITE_LINE.search(text) and chars < 80:
+                    why = f"a site line, not speech ({text[:20]!r})"
                 elif (_INLINE_WIDGET if el.tag in _INLINE else _WIDGET).search(f"{el.get('class', '')} "
                                                                                 f"{el.get('id', '')}") \
                         and not prose and chars < 60:
@@ -244,6 +284,29 @@ def _metadata(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
         rules.evidence["source"] = f"states 来源; a clean source name on {ok} of {n} samples"
 
 
+def _select_links(tree: HtmlElement, selector: str) -> list[HtmlElement]:
+    """``select_all``, with ``a:contains("下一页")`` read as the spider's selector engine reads it."""
+    base, contains, text = selector.partition(' a:contains("')
+    if not contains and selector.startswith('a:contains("'):
+        base, text = "", selector.removeprefix('a:contains("')
+    elif not contains:
+        return select_all(tree, selector)
+    wanted = text.removesuffix('")')
+    links = select_all(tree, f"{base} a" if base else "a")
+    return [a for a in links if wanted in text_of(a)]
+
+
+def _leads_on(samples: Sequence[Sample], selector: str) -> bool:
+    """Does the first link ``selector`` matches go to the next page, on every page but the last?
+    (The spider follows the first match: on page 2 a selector that also names 上一页 goes back.)"""
+    for sample in samples:
+        for page, url, following in zip(sample.pages, sample.urls, sample.urls[1:], strict=False):
+            found = [e.get("href") for e in _select_links(parse(page), selector) if e.get("href")]
+            if not found or canonical_url(urljoin(url, found[0])) != canonical_url(following):
+                return False
+    return True
+
+
 def _pagination(samples: Sequence[Sample], rules: ArticleRules) -> None:
     multi = [s for s in samples if len(s.pages) > 1]
     if not multi:
@@ -255,10 +318,12 @@ def _pagination(samples: Sequence[Sample], rules: ArticleRules) -> None:
         for anchor in anchors_of(tree, sample.urls[0]):
             if anchor.url == canonical_url(sample.urls[1]) and anchor.text.lower() in NEXT_WORDS:
                 box = next((p for p in anchor.el.iterancestors() if own_selectors(p)), None)
-                own = own_selectors(anchor.el)
-                inner = own[0] if own else f'a:contains("{anchor.text}")'
-                votes[f"{own_selectors(box)[0]} {inner}" if box is not None else inner] += 1
-    for selector, _ in votes.most_common(1):
+                prefix = f"{own_selectors(box)[0]} " if box is not None else ""
+                # The anchor's class may name 上一页 too (PHPCMS: a.a1): its text is the fallback.
+                for inner in [*own_selectors(anchor.el)[:1], f'a:contains("{anchor.text}")']:
+                    votes[prefix + inner] += 1
+    valid = [s for s, _ in votes.most_common() if _leads_on(multi, s)]
+    for selector in valid[:1]:
         rules.next_page = selector
         rules.evidence["next_page"] = f"the 下一页 link of {len(multi)} sample(s) that run over several pages"
     first = _facts(parse(multi[0].pages[0]), title=rules.title or "h1")[0] or ""

@@ -11,7 +11,7 @@ links the list pattern, and both elements the profile's ``restrict`` selectors.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -21,18 +21,23 @@ from cleaners import Page, clean
 from cleaners.parse import parse
 from spiders.infer.dom import common_ancestor, selector_for, text_of
 from spiders.infer.urls import article_regex, list_regex, path_query, url_shape
-from spiders.pagination import NEXT_WORDS, PAGER_WORDS
+from spiders.pagination import NEXT_WORDS, PAGER_WORDS, is_list_page, js_pager_urls
 from spiders.template import canonical_url
 
-__all__ = ["Anchor", "ListAnalysis", "analyse_list", "anchors_of", "is_article", "list_candidates"]
+__all__ = ["Anchor", "ListAnalysis", "analyse_list", "anchors_of", "article_as_start", "is_article", "list_candidates"]
 
 _PAGE_NUMBER = re.compile(r"^\[?\s*\d{1,3}\s*\]?$")
 _TITLE_MIN = 5
 _INLINE = frozenset({"li", "span", "b", "strong", "em", "font", "i"})
 _MIN_ITEMS = 3
+_PAGES_SAID = re.compile(r"共\s*(\d{1,5})\s*页|/\s*(\d{1,5})\s*页|第\s*\d+\s*/\s*(\d{1,5})\s*页")
+_ITEM_ID = re.compile(r"^([A-Za-z][A-Za-z-]*_)\d+$")
+"""An item id made of a kind and a number (normalthread_56120): the kind tells pinned items from the rest."""
+_JS_SAMPLE = 3
+"""Pages of a JavaScript pager used as examples for the list regex (enough to see what varies)."""
 _NEGATIVE = re.compile(r"side|aside|hot|rank|recommend|related|tuijian|xgwz|foot|header|nav|menu|topbar|banner|"
                        r"friend|tags?\b|comment|widget", re.I)
-_CRUMB = re.compile(r"crumb|position|place|location|weizhi|dqwz|path|bread", re.I)
+_CRUMB = re.compile(r"crumb|position|place|location|weizhi|dqwz|path|bread|^pt\b|\spt$", re.I)  # Discuz: div#pt
 _CRUMB_TEXT = re.compile(r"^\s*(?:您?当前的?位置|您的位置|你的位置|您现在的位置|所在位置|现在位置|位置)\s*[:：]")
 
 
@@ -53,6 +58,10 @@ class ListAnalysis:
     list_regex: str = ""
     restrict: list[str] = field(default_factory=list)
     tree: HtmlElement | None = None
+    scripted_pager: bool = False
+    stated_pages: int | None = None
+    """How many list pages the pager says there are (共N页, a JavaScript pager's count, its last number)."""
+    """The pager is written by JavaScript (no ``<a>``): the spider reads the script (spiders.pagination)."""
 
 
 def anchors_of(root: HtmlElement, page_url: str) -> list[Anchor]:
@@ -108,11 +117,69 @@ def _lists(titles: list[Anchor]) -> list[tuple[HtmlElement, list[Anchor]]]:
     return out
 
 
-def _pager_box(anchors: list[Anchor]) -> HtmlElement | None:
-    """The element holding the most page-number links (a menu's 首页 link is not a pager)."""
+def _item_titles(container: HtmlElement, links: list[Anchor]) -> list[Anchor]:
+    """Per item of the list, the title link and links of its address shape: not the author's space,
+    the category or the reply count a forum or blog puts beside the title."""
+    # Keyed by id() with the item kept in the value: a live lxml proxy's id is not reused.
+    by_item: dict[int, tuple[HtmlElement, list[Anchor]]] = {}
+    for a in links:
+        item = next((n for n in (a.el, *a.el.iterancestors()) if n.getparent() is container), a.el)
+        by_item.setdefault(id(item), (item, []))[1].append(a)
+    if len(by_item) < _MIN_ITEMS:  # the container's children are not the items: nothing to tell apart
+        return links
+    keep: set[int] = set()
+    for _, group in by_item.values():
+        title = max(group, key=lambda a: len(a.text))
+        keep |= {id(a) for a in group if a.url == title.url or url_shape(a.url) == url_shape(title.url)}
+    return [a for a in links if id(a) in keep]
+
+
+def _unpinned(container: HtmlElement, links: list[Anchor]) -> tuple[list[Anchor], str] | None:
+    """The list without the items pinned on top, when the template tells them apart by id: Discuz
+    writes ``<tbody id="stickthread_9">`` for the 版规 and ``<tbody id="normalthread_56120">`` for the
+    threads.  Returns the links of the ordinary items and a selector for them
+    (``tbody[id^="normalthread_"]``), or None when every item is named alike."""
+    prefixes: dict[int, tuple[HtmlElement, str]] = {}
+    for child in container:
+        named = _ITEM_ID.match(child.get("id") or "") if isinstance(child.tag, str) else None
+        if named:
+            prefixes[id(child)] = (child, named[1])
+    counts = Counter(prefix for _, prefix in prefixes.values())
+    if len(counts) < 2:
+        return None
+    prefix, count = counts.most_common(1)[0]
+    if count < _MIN_ITEMS or count < 0.6 * len(prefixes):
+        return None
+    tags = {el.tag for el, p in prefixes.values() if p == prefix}
+    if len(tags) != 1:
+        return None
+    kept = []
+    for a in links:
+        item = next((n for n in (a.el, *a.el.iterancestors()) if n.getparent() is container), None)
+        entry = prefixes.get(id(item)) if item is not None else None
+        if entry is not None and entry[1] == prefix:
+            kept.append(a)
+    return kept, f'{tags.pop()}[id^="{prefix}"]'
+
+
+def _stated_pages(box: HtmlElement | None, pager: list[Anchor], scripted: int) -> int | None:
+    """The list's page count as its pager states it: a script's count, "共N页" / "/ N 页", the highest number."""
+    if scripted:
+        return scripted
+    said = _PAGES_SAID.search(text_of(box)) if box is not None else None
+    if said:
+        return int(next(g for g in said.groups() if g))
+    numbers = [int(n) for a in pager for n in re.findall(r"\d{1,4}", a.text)]
+    return max(numbers) if numbers else None
+
+
+def _pager_box(anchors: list[Anchor], url: str) -> HtmlElement | None:
+    """The element holding the most pager links: labelled 下一页 / 尾页 / a page number and going to
+    another page of this list (a menu's 首页 link to the site root is not one).  It may sit anywhere,
+    inside the list's container or outside it."""
     groups: dict[int, tuple[HtmlElement, int]] = {}
     for a in anchors:
-        if not _PAGE_NUMBER.match(a.text):
+        if not _is_pager_label(a.text) or not is_list_page(url, a.url):
             continue
         box = next((p for p in a.el.iterancestors() if p.tag not in _INLINE), None)
         if box is not None:
@@ -141,9 +208,9 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
     lists = _lists(_titles(anchors))
     if not lists:
         return None
-    pager_box = _pager_box(anchors)
+    pager_box = _pager_box(anchors, url)
     pager = [a for a in anchors if pager_box is not None and _is_pager_label(a.text) and a.url != url
-             and any(p is pager_box for p in a.el.iterancestors())]
+             and is_list_page(url, a.url) and any(p is pager_box for p in a.el.iterancestors())]
 
     def rank(candidate: tuple[HtmlElement, list[Anchor]]) -> tuple[int, int, int]:
         el, links = candidate
@@ -151,11 +218,17 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
         return (_depth(shared) if shared is not None else 0), int(not _negative(el)), len(links)
 
     container, links = max(lists, key=rank)
+    links = _item_titles(container, links)
+    kept = _unpinned(container, links)
     out = ListAnalysis(url=url, tree=tree)
     out.article_urls = list(dict.fromkeys(a.url for a in links))
-    out.pager_urls = list(dict.fromkeys(a.url for a in pager if a.url not in out.article_urls))
+    scripted = [u for u in js_pager_urls(html, url) if u != url]
+    out.pager_urls = list(dict.fromkeys(u for u in [*(a.url for a in pager), *scripted[:_JS_SAMPLE]]
+                                        if u not in out.article_urls))
     nexts = [a.url for a in pager if " ".join(a.text.split()).lower() in NEXT_WORDS]
     out.next_url = nexts[0] if nexts else (out.pager_urls[0] if out.pager_urls else None)
+    out.scripted_pager = bool(scripted)
+    out.stated_pages = _stated_pages(pager_box, pager, len(scripted) + 1 if scripted else 0)
     out.list_regex = list_regex(url, out.pager_urls)
     shapes: dict[str, list[str]] = defaultdict(list)
     for link in out.article_urls:
@@ -164,8 +237,15 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
     out.article_regexes = [r for r in dict.fromkeys(article_regex(group) for group in shapes.values())
                            if not any(re.search(r, path_query(u)) for u in [url, *out.pager_urls])]
     out.article_urls = [u for u in out.article_urls if not list_re.search(path_query(u))]
+    items = None
+    if kept is not None:
+        links, items = kept
+        pinned = set(out.article_urls) - {a.url for a in links}
+        out.article_urls = [u for u in out.article_urls if u not in pinned]
     for box in (container, pager_box):
         selector = _nameable(box, tree) if box is not None else None
+        if selector and box is container and items:
+            selector = f"{selector} > {items}"
         if selector and selector not in out.restrict:
             out.restrict.append(selector)
     return out
@@ -192,6 +272,23 @@ def list_candidates(html: str, url: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def is_article(html: str, url: str) -> bool:
-    """Does the page hold a speech?  The cleaners' generic mode tells articles from lists."""
-    return bool(clean([Page(url=url, html=html)], None).records)
+def article_as_start(html: str, url: str) -> ListAnalysis:
+    """The article itself as the crawl's start, when no list page links to it.
+
+    Its siblings — links on the page with the same address shape (上一篇 / 下一篇, related articles) —
+    are the other samples and, with it, give the article pattern; the list pattern matches only the
+    article, so the crawl fetches it (and its own pages) and a maintainer adds the list later.
+    """
+    shape = url_shape(url)
+    siblings = [a.url for a in anchors_of(parse(html), url) if a.url != url and url_shape(a.url) == shape]
+    out = ListAnalysis(url=url, tree=None)
+    out.article_urls = list(dict.fromkeys(siblings))
+    out.article_regexes = [article_regex([url, *out.article_urls])]
+    out.list_regex = "^" + re.escape(path_query(url)) + "$"
+    return out
+
+
+def is_article(html: str, url: str, min_chars: int = 0) -> bool:
+    """Does the page hold a speech (of ``min_chars`` or more)?  The cleaners' generic mode tells articles
+    from lists."""
+    return any(len(r.text) >= min_chars for r in clean([Page(url=url, html=html)], None).records)

@@ -58,6 +58,8 @@ class Proposal:
     samples: int
     encoding: tuple[str, str] = ("auto", "")
     notes: list[str] = field(default_factory=list)
+    start_is_article: bool = False
+    """No list page links to the article given: the crawl starts (and stays) at the article."""
 
     def _article_table(self) -> list[str]:
         a = self.article
@@ -96,13 +98,16 @@ class Proposal:
             f"# `speechcrawl site check {self.name}` and `speechcrawl site check --live {self.name}`.",
             f"name = {json.dumps(self.name)}  # profile name = spider name = the records' \"site\"",
             f"description = {json.dumps('proposed from ' + self.from_url, ensure_ascii=False)}  # for humans",
-            "# Where a crawl starts: page 1 of the list of articles.",
+            ("# Where a crawl starts: REVIEW: no list page linking to the article was found, so the crawl fetches"
+             " only\n# the article; put the site's list page here and its pattern in [links] list."
+             if self.start_is_article else "# Where a crawl starts: page 1 of the list of articles."),
             f"start_urls = {_array([self.start_url])}",
             f"encoding = {json.dumps(self.encoding[0])}  # {self.encoding[1]}",
             "",
             "[links]",
             "# Only links matching these regexes (searched in path + query) are followed.",
-            "# List pages: the list as given and the pages its pager links to.",
+            ("# List pages: none found; this matches the start article only." if self.start_is_article else
+             "# List pages: the list as given and the pages its pager (links or script) leads to."),
             f"list = {_array([lst.list_regex])}",
             "# Article pages: every address shape among the list's title links (an old one may answer 301).",
             f"article = {_array(lst.article_regexes)}",

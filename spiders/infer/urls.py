@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 __all__ = ["path_query", "url_shape", "article_regex", "list_regex"]
 
 _HEX = re.compile(r"[0-9a-f]{8,}")
+_PAGE_ONE_EXAMPLES = 3
+"""A number is taken for a constant page index only when this many title links agree."""
 
 
 def _esc(text: str) -> str:
@@ -48,13 +50,25 @@ def url_shape(url: str) -> str:
     return "".join({"D": "0", "H": "h"}.get(kind, text) for kind, text in _tokens(path_query(url)))
 
 
+def _page_one(columns: Sequence[tuple[tuple[str, str], ...]], at: int, examples: int) -> bool:
+    """Is column ``at`` a page index that is 1 in every example, after ``-``/``_`` in the file name?
+    (``thread-56120-1-1.html``: the thread's first page; ``thread-56120-2-1.html`` holds only replies.)"""
+    if examples < _PAGE_ONE_EXAMPLES or any(text != "1" for _, text in columns[at]) or at == 0:
+        return False
+    before = columns[at - 1][0][1]
+    return before[-1:] in "-_" and all("/" not in t for column in columns[at:] for _, t in column[:1])
+
+
 def article_regex(urls: Sequence[str]) -> str:
-    """An anchored regex for URLs of one shape; every number varies (ids and dates grow)."""
+    """An anchored regex for URLs of one shape; every number varies (ids and dates grow), except a
+    page index that is 1 on every example (:func:`_page_one`)."""
     columns = list(zip(*(_tokens(path_query(u)) for u in urls), strict=True))
     parts = []
-    for column in columns:
+    for at, column in enumerate(columns):
         kind, text = column[0]
-        if kind == "D":
+        if kind == "D" and _page_one(columns, at, len(urls)):
+            parts.append("1")
+        elif kind == "D":
             parts.append(r"\d+")
         elif kind == "H":
             sizes = {len(t) for _, t in column}
