@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 
 from crawler.crawllock import CrawlLock
 from crawler.paths import data_dir_from
@@ -25,7 +26,7 @@ class CrawlLockExtension:
 
     Settings
     --------
-    SPEECHCRAWL_DATA_DIR
+    SPEECHCRAWL_DATA_DIR, SPEECHCRAWL_CATALOG_ENABLED (off: no lock)
     """
 
     def __init__(self, lock: CrawlLock) -> None:
@@ -33,6 +34,9 @@ class CrawlLockExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("SPEECHCRAWL_CATALOG_ENABLED"):
+            # A probe or sample writes no catalog rows, and its WARC files carry its own crawl id.
+            raise NotConfigured("no catalog to guard (SPEECHCRAWL_CATALOG_ENABLED is off)")
         site = getattr(crawler.spidercls, "name", None) or "?"
         ext = cls(CrawlLock(data_dir_from(crawler.settings), site).acquire())
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
