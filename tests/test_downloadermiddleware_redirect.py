@@ -62,9 +62,10 @@ def test_a_chain_longer_than_the_limit_is_a_recorded_failure(sandbox: Any, tmp_p
         url = "/redirect?to=" + quote(url, safe="")
     start = sandbox.url("wenmi", url)
     proc = run_cli("crawl", start, "--sandbox", "--no-progress", "--data", str(tmp_path), timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # its only seed failed: the crawl got nothing
     catalog = Catalog(tmp_path / "catalog.sqlite")
     failures = catalog.failures()
     catalog.close()
     assert [(f["url"], f["kind"]) for f in failures] == [(start, "redirect_limit")]
+    assert f"seed failed: {start}: " in proc.stdout
     assert "too many redirects" in failures[0]["reason"]

@@ -193,7 +193,8 @@ def test_a_writer_setting_that_is_not_a_writer_fails_loudly() -> None:
 def test_errors_and_robots_txt_are_archived_as_linked_pairs(sandbox: SandboxProcess, tmp_path: Path) -> None:
     missing = sandbox.urls["ribao"] + "/html/no-such-page.htm"
     proc = run_cli("crawl", missing, "--sandbox", "--no-progress", "--data", str(tmp_path))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # the only seed is missing: a failed crawl ...
+    assert f"seed failed: {missing}: HTTP 404 Not Found" in proc.stdout  # ... that says why, and archives all
     records = [r for path in sorted((tmp_path / "warc").rglob("*.warc.gz")) for r in iter_records(path)]
     assert records[0].rec_type == "warcinfo"
     info = records[0].block.decode()
