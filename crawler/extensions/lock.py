@@ -33,7 +33,10 @@ class CrawlLockExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        site = getattr(crawler.spidercls, "name", None) or "?"
+        # The spider exists by now (Scrapy creates it before the extensions); its name, not its class's, is the
+        # site: the `site new` probe is one class crawling under each new site's name.
+        spider = getattr(crawler, "spider", None)
+        site = getattr(spider, "name", None) or getattr(crawler.spidercls, "name", None) or "?"
         ext = cls(CrawlLock(data_dir_from(crawler.settings), site).acquire())
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
