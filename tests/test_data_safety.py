@@ -218,6 +218,7 @@ def test_a_full_warc_disk_stops_fetching_and_resume_loses_nothing(sandbox: Any, 
         assert 0 < fetched < 24
         catalog = Catalog(data / "catalog.sqlite")
         stored = {r["url"] for r in catalog.iter_records()}
+        assert {f["kind"] for f in catalog.failures()} <= {"not_archived"}  # in flight when the write failed
         redirects = catalog.conn.execute("SELECT COUNT(*) FROM fetches WHERE status BETWEEN 300 AND 399").fetchone()[0]
         catalog.close()
         assert stored, "nothing stored before the disk filled: the resume check below would prove nothing"
