@@ -110,7 +110,7 @@ class TemplateSpider(Spider):
     def _follow(self, response: TextResponse, area: Any, skip: frozenset[str] | set[str] = frozenset()
                 ) -> Iterator[Request]:
         links = self.profile.links
-        for href in area.xpath(".//a/@href").getall():
+        for href in self._capped(response.url, area, ".//a/@href").getall():
             url = self._absolute(response, href)
             if url is None or url in skip:
                 continue
@@ -140,7 +140,7 @@ class TemplateSpider(Spider):
         that page 2 of an article never becomes a document of its own (spiders.pagination).
         """
         anchors = []
-        for a in response.xpath("//a[@href]"):
+        for a in self._capped(response.url, response, "//a[@href]", count=False):
             url = self._absolute(response, a.attrib["href"])
             if url is not None:
                 anchors.append((url, a.xpath("string(.)").get() or ""))
@@ -231,12 +231,31 @@ class TemplateSpider(Spider):
             warc=response.meta.get("speechcrawl_warc"),
         )
 
+    def _link_limit(self) -> int:
+        return self.crawler.settings.getint("SPEECHCRAWL_MAX_LINKS_PER_PAGE", 10_000) if self.crawler else 10_000
+
+    def _capped(self, url: str, area: Any, path: str, *, count: bool = True) -> Any:
+        """``area.xpath(path)`` cut to SPEECHCRAWL_MAX_LINKS_PER_PAGE nodes by lxml itself (``count``: the rest counted).
+
+        Selecting 200,000 anchors makes 200,000 Selector objects (hundreds of MB) before any limit could act.
+        """
+        limit = self._link_limit()
+        if not limit:
+            return area.xpath(path)
+        if count:
+            total = int(float(area.xpath(f"count({path})").get() or 0))
+            if total > limit:
+                self._count("links_over_limit", total - limit)
+                logger.warning("%s: %d links over SPEECHCRAWL_MAX_LINKS_PER_PAGE (%d) not followed", url,
+                               total - limit, limit)
+        return area.xpath(f"({path})[position() <= {limit}]")
+
     def _bounded(self, url: str, requests: Iterator[Request]) -> Iterator[Request]:
         """At most SPEECHCRAWL_MAX_LINKS_PER_PAGE links followed from one page; the rest counted, not held.
 
         A page with 200,000 links would otherwise put 200,000 requests in memory at once.
         """
-        limit = self.crawler.settings.getint("SPEECHCRAWL_MAX_LINKS_PER_PAGE", 10_000) if self.crawler else 10_000
+        limit = self._link_limit()
         excess = 0
         for n, request in enumerate(requests):
             if limit and n >= limit:

@@ -218,6 +218,7 @@ def test_a_full_warc_disk_stops_fetching_and_resume_loses_nothing(sandbox: Any, 
         assert 0 < fetched < 24
         catalog = Catalog(data / "catalog.sqlite")
         stored = {r["url"] for r in catalog.iter_records()}
+        assert {f["kind"] for f in catalog.failures()} <= {"not_archived"}  # in flight when the write failed
         redirects = catalog.conn.execute("SELECT COUNT(*) FROM fetches WHERE status BETWEEN 300 AND 399").fetchone()[0]
         catalog.close()
         assert stored, "nothing stored before the disk filled: the resume check below would prove nothing"
@@ -271,6 +272,7 @@ def test_redirects_to_other_schemes_are_refused_and_start_urls_normalised(sandbo
 
 def test_links_followed_from_one_page_are_bounded_and_the_excess_counted() -> None:
     from scrapy import Request
+    from scrapy.http import HtmlResponse
 
     from spiders.loader import spider_class
     from spiders.profiles import generic_profile
@@ -289,3 +291,9 @@ def test_links_followed_from_one_page_are_bounded_and_the_excess_counted() -> No
     followed = list(spider._bounded("http://127.0.0.1:9/", requests()))
     assert [r.url for r in followed] == [f"http://127.0.0.1:9/p/{i}.html" for i in range(100)]
     assert produced == 5000 and crawler.stats.get_value("speechcrawl/spider/links_over_limit") == 4900
+    # From a real page: lxml itself stops at the limit, the rest is counted.
+    body = "".join(f'<a href="/q/{i}.html">{i}</a>' for i in range(5000))
+    page = HtmlResponse("http://127.0.0.1:9/", body=f"<html><body>{body}</body></html>".encode(), encoding="utf-8")
+    urls = [r.url for r in spider._follow(page, page)]
+    assert urls == [f"http://127.0.0.1:9/q/{i}.html" for i in range(100)]
+    assert crawler.stats.get_value("speechcrawl/spider/links_over_limit") == 4900 * 2

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["WarcRecorderMiddleware", "exchange_from"]
+__all__ = ["NotArchivedError", "WarcRecorderMiddleware", "exchange_from"]
 
 META_POINTER = "speechcrawl_warc"
 META_FETCHED_AT = "speechcrawl_fetched_at"
@@ -82,6 +82,12 @@ def _confirmed(request: Request, response: Response) -> tuple[str, str, str] | N
     if response.status != 304 or validator is None:
         return None
     return validator.record_id, validator.warc_date, validator.payload_digest
+
+
+class NotArchivedError(IgnoreRequest):
+    """A page fetched while the crawl stops after a failed write: not kept, so ``--resume`` fetches it again."""
+
+    kind = "not_archived"
 
 
 def _writer_class(path: str) -> type[WarcWriter]:
@@ -201,7 +207,7 @@ class WarcRecorderMiddleware:
             return response
         if self.failed:
             # Already in flight when a write failed: dropped unarchived, fetched again on --resume.
-            raise IgnoreRequest(f"not archived after a failed write: {request.url}")
+            raise NotArchivedError(f"not archived (the crawl is stopping after a failed write): {request.url}")
         fetched_at = datetime.now(UTC)
         # On the reactor thread, before the response moves on: provenance never points at a
         # record not yet written.  A thread pool was tried: zlib releases the GIL, but taking it
@@ -215,7 +221,7 @@ class WarcRecorderMiddleware:
             if self._stats:
                 self._stats.inc_value("speechcrawl/warc/write_error")
             stop_crawl(self.crawler, write_failure(self.writer.current_path or self.writer.directory, exc))
-            raise IgnoreRequest(f"not archived: {request.url}") from None
+            raise NotArchivedError(f"not archived (the WARC write failed): {request.url}") from None
         return self._archived(pointers, request, response, fetched_at)
 
     def _archived(self, pointers: tuple[RecordPointer, RecordPointer], request: Request, response: Response,

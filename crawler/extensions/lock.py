@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
 from crawler.crawllock import CrawlLock
 from crawler.paths import data_dir_from
@@ -26,7 +25,7 @@ class CrawlLockExtension:
 
     Settings
     --------
-    SPEECHCRAWL_DATA_DIR, SPEECHCRAWL_CATALOG_ENABLED (off: no lock)
+    SPEECHCRAWL_DATA_DIR
     """
 
     def __init__(self, lock: CrawlLock) -> None:
@@ -34,10 +33,10 @@ class CrawlLockExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("SPEECHCRAWL_CATALOG_ENABLED"):
-            # A probe or sample writes no catalog rows, and its WARC files carry its own crawl id.
-            raise NotConfigured("no catalog to guard (SPEECHCRAWL_CATALOG_ENABLED is off)")
-        site = getattr(crawler.spidercls, "name", None) or "?"
+        # The spider exists by now (Scrapy creates it before the extensions); its name, not its class's, is the
+        # site: the `site new` probe is one class crawling under each new site's name.
+        spider = getattr(crawler, "spider", None)
+        site = getattr(spider, "name", None) or getattr(crawler.spidercls, "name", None) or "?"
         ext = cls(CrawlLock(data_dir_from(crawler.settings), site).acquire())
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
