@@ -19,6 +19,7 @@ from lxml.html import HtmlElement
 from cleaners.blocks import Para, element_paragraphs
 from cleaners.chrome import cut_tail, strip_chrome_lines
 from cleaners.content import find_main_text, looks_like_listing
+from cleaners.hidden import drop_hidden
 from cleaners.selectors import regexes, select, select_first_rule
 from cleaners.types import SiteRules
 
@@ -49,6 +50,13 @@ def _drop_elements(tree: HtmlElement, selectors: tuple[str, ...], audit: dict[st
         el.drop_tree()  # keeps the element's tail text, which belongs to its parent
 
 
+def _count(audit: dict[str, dict[str, int]], kind: str, chars: int) -> None:
+    if chars:
+        entry = audit.setdefault(kind, {"count": 0, "chars": 0})
+        entry["count"] += 1
+        entry["chars"] += chars
+
+
 def _body(tree: HtmlElement) -> HtmlElement:
     body = tree.find("body")
     return body if body is not None else tree
@@ -70,7 +78,9 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
             mode = "profile"
             paras = element_paragraphs(roots, page)
     if not roots and (rules is None or fallback):
-        main = find_main_text(_body(tree), page)
+        body = _body(tree)
+        _count(audit, "hidden", drop_hidden(body))
+        main = find_main_text(body, page)
         paras, evidence = main.paras, main.evidence
         listing = looks_like_listing(main)
         if main.link_chars:

@@ -40,6 +40,15 @@ INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 """Zero-width characters, BOMs and soft hyphens: deleted, not turned into spaces."""
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# --- step 2 (generic): hidden elements and comment/reply threads ----------------
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+"""An inline style (or a page ``<style>`` rule body) that hides its element."""
+HIDDEN_CLASSES = frozenset({
+    "hidden", "hide", "d-none", "invisible", "sr-only", "visually-hidden", "screen-reader-text", "mw-collapsed",
+    "collapsed",
+})
+"""Class names that mean "not shown" in the common CSS frameworks and wiki skins."""
+
 # --- step 2: chrome lines (a whole paragraph that is site furniture) -----------
 SENTENCE_END = re.compile(r"[。！？!?；;]")
 PROSE_LINE = re.compile(r"[，。！？；,!?;]")
