@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaners.blocks import Para, normalize
+from cleaners.blocks import Para, data_row, normalize
 from cleaners.patterns import BLOCK_TAGS, HEADING_TAGS, PROSE_LINE, SKIP_TAGS
 
 __all__ = ["Scored", "MainText", "score_paragraphs", "best_run", "find_main_text", "looks_like_listing"]
 
+_CELL_TAGS = frozenset({"td", "th"})
 _PUNCT = re.compile(r"[，。、；！？“”,;!?]")
 _WORD = re.compile(r"\w")
 _NEGATIVE = re.compile(
@@ -99,6 +100,8 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
     link_depth = 0
     factors: list[float] = [1.0]
     owners: list[HtmlElement] = [root]
+    row: list[HtmlElement] = []
+    """The data row being read: its cells make one paragraph (cleaners.blocks.data_row)."""
 
     def flush() -> None:
         if text_parts:
@@ -128,13 +131,18 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
                 walker.skip_subtree()
                 add(el.tail)
                 continue
-            if tag in BLOCK_TAGS:
+            if row:
+                if tag in _CELL_TAGS:
+                    add(" ")
+            elif tag in BLOCK_TAGS:
                 flush()
                 if tag in HEADING_TAGS:
                     tag_now[0] = tag
                 factor = _container_factor(el)
                 factors.append(factors[-1] * factor if factor != 1.0 else factors[-1])
                 owners.append(el)
+                if tag == "tr" and data_row(el):
+                    row.append(el)
             if tag == "a":
                 link_depth += 1
             add(el.text)
@@ -143,7 +151,9 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
                 continue
             if tag == "a":
                 link_depth -= 1
-            if tag in BLOCK_TAGS:
+            if row and el is row[0]:
+                row.clear()
+            if not row and tag in BLOCK_TAGS:
                 if tag in HEADING_TAGS:
                     tag_now[0] = tag
                 flush()
