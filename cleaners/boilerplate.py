@@ -4,7 +4,8 @@ With a profile, the ``drop`` selectors remove elements first and the first
 ``content`` selector that matches gives the text: selectors, not heuristics, so
 that profiled sites are cleaned exactly and fast.  Without one (or when a
 profile's selector misses and fallback is allowed) main-content detection
-(cleaners.content) finds the text.  Either way the chrome lines and the tail
+(cleaners.content) finds the text, once hidden copies (cleaners.hidden) and comment
+or reply threads (cleaners.threads) are out of the page.  Either way the chrome lines and the tail
 blocks that live inside the content element are then removed by wording
 (cleaners.chrome).
 """
@@ -21,6 +22,7 @@ from cleaners.chrome import cut_tail, strip_chrome_lines
 from cleaners.content import find_main_text, looks_like_listing
 from cleaners.hidden import drop_hidden
 from cleaners.selectors import regexes, select, select_first_rule
+from cleaners.threads import drop_replies
 from cleaners.types import SiteRules
 
 __all__ = ["Stripped", "strip_boilerplate"]
@@ -80,6 +82,7 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
     if not roots and (rules is None or fallback):
         body = _body(tree)
         _count(audit, "hidden", drop_hidden(body))
+        _count(audit, "comments", drop_replies(body))
         main = find_main_text(body, page)
         paras, evidence = main.paras, main.evidence
         listing = looks_like_listing(main)

@@ -49,6 +49,13 @@ HIDDEN_CLASSES = frozenset({
 })
 """Class names that mean "not shown" in the common CSS frameworks and wiki skins."""
 
+COMMENT_STAMP = re.compile(
+    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*(?:[上下]午\s*)?\d{1,2}:\d{2}"
+    r"|\d+\s*(?:秒|分钟|小时|天)前|刚刚发表"
+)
+"""When a comment or post was written: a date with a time of day (2008-02-12 09:12, 2012年3月5日 下午 2:30,
+03-05 14:22) or a relative time (3小时前).  A date alone does not do: articles date their sections."""
+
 # --- step 2: chrome lines (a whole paragraph that is site furniture) -----------
 SENTENCE_END = re.compile(r"[。！？!?；;]")
 PROSE_LINE = re.compile(r"[，。！？；,!?;]")
@@ -77,6 +84,8 @@ CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"^(?:文档为\w{1,6}格式|点击下载|下载本文|免费下载|立即下载|下载文档|VIP免费下载).{0,30}$",
     r"^\(?以下评论仅代表网友意见.{0,30}$|^（以下评论仅代表网友意见.{0,30}$",
     r"^本贴由.{0,60}发表",
+    r"^[\[【(（]?\s*(?:本帖|该帖|本贴|此帖|该贴)(?:子)?(?:最后由|被).{1,40}?(?:于|在)\s*\S{0,4}\s*[\d\-/年月日: ]{6,}\s*"
+    r"(?:重新)?编辑\s*[\]】)）]?$",  # BBS edit stamps: 本帖最后由 X 于 2011-4-12 22:05 编辑
     r"^[（(]?\s*[\u4e00-\u9fff]{0,8}?(?:记者|实习生|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}){1,4}?"
     r"(?:\s*(?:发自|报道|整理|采写|摄影?)[\u4e00-\u9fff]{0,6})?(?<!们)\s*[)）]?$",  # (本报记者 陈晨 整理)
     r"^(?:本文|此文|文章)由.{1,30}?(?:整理|发布|编辑|提供|上传|收集|投稿)|转载请(?:保留|注明)(?:本文)?(?:链接|出处|来源)",
