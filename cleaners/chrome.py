@@ -22,6 +22,8 @@ from cleaners.patterns import (
     NUMBER_LINE,
     PAGINATION_LINE,
     PAGINATION_WORD,
+    PROMO_LINE,
+    PROMO_MAX_CHARS,
     SENTENCE_END,
     SOURCE_LINE,
     TAIL_LONG_START,
@@ -56,6 +58,8 @@ def chrome_kind(text: str) -> str | None:
         if PAGINATION_WORD.search(text) and PAGINATION_LINE.match(text):
             return "chrome"
     if len(text) <= WIDGET_MAX_CHARS and WIDGET_LINE.match(text):
+        return "chrome"
+    if len(text) <= PROMO_MAX_CHARS and PROMO_LINE.search(text):
         return "chrome"
     return None
 

@@ -7,7 +7,10 @@ line, a container named like a sidebar or comment box).  The main text is the
 contiguous run with the largest total value (a maximum-subarray search), which
 copes with articles split over sibling elements and with table layouts, where
 "pick the best element" extractors lose paragraphs.  Link lists left inside the
-run are then dropped line by line.
+run are then dropped line by line, and so are promo boxes (app download, newsletter,
+follow-us QR code: ``PROMO_CLASS``).  A lead (导语/摘要) that the template puts above the
+body container is taken in when it sits right before the run in a box named like one
+(``LEAD_CLASS``) or labels itself.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.blocks import Para, data_row, normalize
-from cleaners.patterns import BLOCK_TAGS, HEADING_TAGS, PROSE_LINE, SKIP_TAGS
+from cleaners.patterns import (
+    BLOCK_TAGS,
+    HEADING_TAGS,
+    LEAD_CLASS,
+    LEAD_LABEL,
+    PROMO_CLASS,
+    PROSE_LINE,
+    SKIP_TAGS,
+)
 
 __all__ = ["Scored", "MainText", "score_paragraphs", "best_run", "find_main_text", "looks_like_listing"]
 
@@ -54,6 +65,11 @@ _EVIDENCE_MAX_CHARS = 80
 _LINK_LINE = 0.6
 """Inside the chosen run, a line with more than this share of link text is a link list."""
 _TITLE_MIN_CHARS = 8
+_BOX_DEPTH = 4
+_LEAD_REACH = 4
+_LEAD_MIN_WORDS = 30
+_LEAD_SKIP_CHARS = 40
+"""Between a lead and the body only short lines (byline, date, a label) may stand."""
 _LISTING_MIN_TEASERS = 3
 _LISTING_SHARE = 0.5
 
@@ -234,6 +250,33 @@ def _inside(el: HtmlElement, core: HtmlElement) -> bool:
     return el is core or any(a is core for a in el.iterancestors())
 
 
+def _in_box(el: HtmlElement, core: HtmlElement, names: re.Pattern[str], depth: int = _BOX_DEPTH) -> bool:
+    """Whether ``el`` or one of its ancestors below ``core`` (at most ``depth`` levels up) is named like ``names``."""
+    for _ in range(depth):
+        if el is core or el is None:
+            return False
+        if names.search(_attr_class(el)):
+            return True
+        el = el.getparent()
+    return False
+
+
+def _lead_before(scored: Sequence[Scored], first: Scored) -> list[Scored]:
+    """The lead (导语/摘要) a template puts above the body container, outside it: a paragraph of prose
+    right before the run (only short lines — a byline, a date — between them) in a box named like a lead
+    or labelled 导语/摘要."""
+    at = next(i for i, s in enumerate(scored) if s is first)
+    for i in range(at - 1, max(-1, at - 1 - _LEAD_REACH), -1):
+        s = scored[i]
+        if s.punctuated and s.words >= _LEAD_MIN_WORDS and s.link_chars * 10 < s.chars:
+            if LEAD_LABEL.match(s.para.text) or _in_box(s.owner, s.owner.getroottree().getroot(), LEAD_CLASS):
+                return [s]
+            return []
+        if s.chars > _LEAD_SKIP_CHARS:
+            return []
+    return []
+
+
 @dataclass(frozen=True, slots=True)
 class MainText:
     paras: list[Para]
@@ -264,10 +307,15 @@ def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
     chosen = pool[start:end]
     if _coverage(chosen) < _MIN_COVERAGE * _coverage(pool):
         chosen = pool  # the run broke a structured text (tables, lists) apart: trust the container
+    if chosen:
+        chosen = _lead_before(scored, chosen[0]) + chosen
     paras: list[Para] = []
     link_chars = teasers = 0
     after_title = False
     for s in chosen:
+        if core is not None and _in_box(s.owner, core, PROMO_CLASS):
+            link_chars += s.chars
+            continue
         if s.chars and s.link_chars / s.chars > _LINK_LINE:
             link_chars += s.chars
             after_title = s.link_chars >= _TITLE_MIN_CHARS

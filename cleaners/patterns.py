@@ -56,6 +56,20 @@ COMMENT_STAMP = re.compile(
 """When a comment or post was written: a date with a time of day (2008-02-12 09:12, 2012年3月5日 下午 2:30,
 03-05 14:22) or a relative time (3小时前).  A date alone does not do: articles date their sections."""
 
+LEAD_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:lead|summary|abstract|daoyu|daodu|zy|zhaiyao|digest|intro|brief|excerpt|standfirst)(?:$|[-_\s])",
+    re.I,
+)
+"""Class or id of the box that holds a lead (导语/摘要) above the body: div.summary, p.lead, div.zy."""
+LEAD_LABEL = re.compile(r"^[【\[]?\s*(?:导语|导读|摘要|内容提要|内容摘要|提要|编者按)\s*[】\]]?\s*[:：]?")
+"""A lead that names itself: 导语：…, 【导读】…, 摘要：…"""
+PROMO_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:promo|promotion|newsletter|subscribe|subscription|app|download|open-app|qrcode|qr|ewm|erweima"
+    r"|wx|weixin|wechat|gzh|follow|douyin)(?:$|[-_\s])",
+    re.I,
+)
+"""Class or id of a promo box inside an article: app downloads, newsletters, follow-us QR codes."""
+
 # --- step 2: chrome lines (a whole paragraph that is site furniture) -----------
 SENTENCE_END = re.compile(r"[。！？!?；;]")
 PROSE_LINE = re.compile(r"[，。！？；,!?;]")
@@ -71,6 +85,13 @@ BYLINE_TOKEN = re.compile(
 )
 BYLINE_STAMP = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 """A date or time: counts once towards a byline, and never makes one alone."""
+PROMO_LINE = re.compile(
+    r"(?:下载|安装|打开)[^，。！？]{0,12}(?:客户端|APP|App|app)|(?:关注|订阅)[^，。！？]{0,16}(?:公众号|微信号|抖音号|快手号|视频号|微博|"
+    r"头条号|简报|早报|晚报|newsletter|邮件)|扫描?二维码|扫一扫|长按识别|(?:送到|发送到)(?:你|您)的邮箱"
+)
+"""What a promo box says (download the app, follow the account, subscribe, scan the code)."""
+PROMO_MAX_CHARS = 60
+"""A promo is a line or two; a longer paragraph that mentions an app is text."""
 CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"^[A-Za-z0-9.-]+\.(?:com|cn|net|org|cc|top|vip|info)(?:\.cn)?\s*[—–-]{1,3}",  # SUCAI198.COM —— 专注…
     r"^(?:手机扫码阅读本文|手机扫码|扫一扫|手机扫一扫|微信扫一扫|扫码阅读|扫描二维码|用手机扫描二维码|微信扫码分享|分享到\s*[:：]?"
@@ -84,6 +105,10 @@ CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"^(?:文档为\w{1,6}格式|点击下载|下载本文|免费下载|立即下载|下载文档|VIP免费下载).{0,30}$",
     r"^\(?以下评论仅代表网友意见.{0,30}$|^（以下评论仅代表网友意见.{0,30}$",
     r"^本贴由.{0,60}发表",
+    r"^[【\[]?(?:摘要|导语|导读|内容提要|提要)[】\]]?\s*[:：]?$",  # a lead's bare label
+    r"^(?:本文|本稿|此文)(?:为|系|是).{0,30}?(?:原创|独家|首发).{0,30}?(?:不得|禁止|谢绝)(?:转载|使用|复制)",
+    r"^(?:本报|本网)?(?:记者|通讯员)(?:\s*[\u4e00-\u9fff]{2,4})+\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$",  # 记者 林溪 2021-11-30 18:06
     r"^[\[【(（]?\s*(?:本帖|该帖|本贴|此帖|该贴)(?:子)?(?:最后由|被).{1,40}?(?:于|在)\s*\S{0,4}\s*[\d\-/年月日: ]{6,}\s*"
     r"(?:重新)?编辑\s*[\]】)）]?$",  # BBS edit stamps: 本帖最后由 X 于 2011-4-12 22:05 编辑
     r"^[（(]?\s*[\u4e00-\u9fff]{0,8}?(?:记者|实习生|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}){1,4}?"
