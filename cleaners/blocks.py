@@ -43,6 +43,8 @@ class Para:
     cuts: tuple[tuple[str, int], ...] = ()
     """(kind, chars) cut from inside this paragraph."""
     masks: tuple[Span, ...] = ()
+    form: bool = False
+    """The page is a form or worksheet: its runs of underscores are blanks to fill in, kept as text."""
 
     @property
     def heading(self) -> bool:

@@ -25,6 +25,7 @@ from lxml.html import HtmlElement
 from cleaners.blocks import Para, data_row, normalize
 from cleaners.patterns import (
     BLOCK_TAGS,
+    BOX_STYLE,
     HEADING_TAGS,
     LEAD_CLASS,
     LEAD_LABEL,
@@ -36,6 +37,7 @@ from cleaners.patterns import (
 __all__ = ["Scored", "MainText", "score_paragraphs", "best_run", "find_main_text", "looks_like_listing"]
 
 _CELL_TAGS = frozenset({"td", "th"})
+_TABLE_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
 _PUNCT = re.compile(r"[，。、；！？“”,;!?]")
 _WORD = re.compile(r"\w")
 _NEGATIVE = re.compile(
@@ -68,6 +70,10 @@ _TITLE_MIN_CHARS = 8
 _BOX_DEPTH = 4
 _LEAD_REACH = 4
 _LEAD_MIN_WORDS = 30
+_BOX_MIN_WORDS = 10
+_BOX_MAX_LINES = 8
+_BOX_MAX_CHARS = 600
+"""A box of notes above the text is short: a longer one is a text of its own (or a sidebar)."""
 _LEAD_SKIP_CHARS = 40
 """Between a lead and the body only short lines (byline, date, a label) may stand."""
 _LISTING_MIN_TEASERS = 3
@@ -227,16 +233,27 @@ def _short_sibling(s: Scored, parent: HtmlElement | None) -> bool:
     return not s.link_chars and s.chars <= _EDGE_MAX_CHARS and s.owner.getparent() is parent
 
 
+def _container(owner: HtmlElement) -> HtmlElement | None:
+    """The element a paragraph's siblings live in; for a table row, the element around its table
+    (a notice's signature and date follow the table that ends its text)."""
+    parent = owner.getparent()
+    if owner.tag != "tr":
+        return parent
+    while parent is not None and parent.tag in _TABLE_TAGS:
+        parent = parent.getparent()
+    return parent
+
+
 def _extend(pool: Sequence[Scored], start: int, end: int) -> tuple[int, int]:
     """Take in the short lines at both ends of the run that sit in the same container (a
     section number, a speaker byline, 特此通告。, a signature, a date): each costs more
     than it weighs, so the run alone stops short of them."""
     if end <= start:
         return start, end
-    first, floor = pool[start].owner.getparent(), max(0, start - _EDGE_MAX_LINES)
+    first, floor = _container(pool[start].owner), max(0, start - _EDGE_MAX_LINES)
     while start > floor and _short_sibling(pool[start - 1], first):
         start -= 1
-    last, ceiling = pool[end - 1].owner.getparent(), min(len(pool), end + _EDGE_MAX_LINES)
+    last, ceiling = _container(pool[end - 1].owner), min(len(pool), end + _EDGE_MAX_LINES)
     while end < ceiling and _short_sibling(pool[end], last):
         end += 1
     return start, end
@@ -261,17 +278,35 @@ def _in_box(el: HtmlElement, core: HtmlElement, names: re.Pattern[str], depth: i
     return False
 
 
+def _intro_box(s: Scored, first: Scored) -> HtmlElement | None:
+    """The box around ``s`` (not around the run's ``first`` paragraph) that reads as an introduction to
+    the text: named like a lead or a notes box, or drawn as a box (a border, a fieldset)."""
+    el: HtmlElement | None = s.owner
+    for _ in range(_BOX_DEPTH):
+        if el is None or el.tag in ("body", "html") or _inside(first.owner, el):
+            return None
+        if el.tag == "fieldset" or LEAD_CLASS.search(_attr_class(el)) or BOX_STYLE.search(el.get("style") or "") \
+                or (el.tag == "table" and (el.get("border") or "0").strip() not in ("", "0")):
+            return el
+        el = el.getparent()
+    return None
+
+
 def _lead_before(scored: Sequence[Scored], first: Scored) -> list[Scored]:
-    """The lead (导语/摘要) a template puts above the body container, outside it: a paragraph of prose
-    right before the run (only short lines — a byline, a date — between them) in a box named like a lead
-    or labelled 导语/摘要."""
+    """The lead (导语/摘要) or the boxed notes (答题说明, 填表须知 …) a template puts above the body
+    container, outside it: prose right before the run (only short lines — a byline, a date — between
+    them), in a box named like a lead or drawn as a box, or labelled as one."""
     at = next(i for i, s in enumerate(scored) if s is first)
     for i in range(at - 1, max(-1, at - 1 - _LEAD_REACH), -1):
         s = scored[i]
-        if s.punctuated and s.words >= _LEAD_MIN_WORDS and s.link_chars * 10 < s.chars:
-            if LEAD_LABEL.match(s.para.text) or _in_box(s.owner, s.owner.getroottree().getroot(), LEAD_CLASS):
-                return [s]
-            return []
+        if s.punctuated and s.words >= _BOX_MIN_WORDS and s.link_chars * 10 < s.chars:
+            box = _intro_box(s, first)
+            if box is None:
+                return [s] if s.words >= _LEAD_MIN_WORDS and LEAD_LABEL.match(s.para.text) else []
+            inside = [x for x in scored[max(0, i - _BOX_MAX_LINES):i + 1] if _inside(x.owner, box)]
+            if sum(x.chars for x in inside) > _BOX_MAX_CHARS or any(x.link_chars for x in inside):
+                return []
+            return inside
         if s.chars > _LEAD_SKIP_CHARS:
             return []
     return []

@@ -57,10 +57,14 @@ COMMENT_STAMP = re.compile(
 03-05 14:22) or a relative time (3小时前).  A date alone does not do: articles date their sections."""
 
 LEAD_CLASS = re.compile(
-    r"(?:^|[-_\s])(?:lead|summary|abstract|daoyu|daodu|zy|zhaiyao|digest|intro|brief|excerpt|standfirst)(?:$|[-_\s])",
+    r"(?:^|[-_\s])(?:lead|summary|abstract|daoyu|daodu|zy|zhaiyao|digest|intro|brief|excerpt|standfirst|tips?|notice"
+    r"|notes?|rules?|kuang|shuoming|xuzhi)(?:$|[-_\s])",
     re.I,
 )
-"""Class or id of the box that holds a lead (导语/摘要) above the body: div.summary, p.lead, div.zy."""
+"""Class or id of the box that holds a lead (导语/摘要) or notes (说明/须知) above the body: div.summary,
+p.lead, div.zy, div.tips."""
+BOX_STYLE = re.compile(r"border(?:-(?:top|bottom|left|right))?\s*:\s*(?:[1-9]|thin|medium|thick|solid|dashed|dotted|double)", re.I)
+"""An inline style that draws a box around its element."""
 LEAD_LABEL = re.compile(r"^[【\[]?\s*(?:导语|导读|摘要|内容提要|内容摘要|提要|编者按)\s*[】\]]?\s*[:：]?")
 """A lead that names itself: 导语：…, 【导读】…, 摘要：…"""
 PROMO_CLASS = re.compile(
@@ -201,6 +205,11 @@ MASK = re.compile(
     r"|(?P<box>□{2,}|(?<![一二三四五六七八九十〇○零])[〇○]{2,}(?![一二三四五六七八九十〇○零年]))"
 )
 """Candidates; cleaners.masks decides which runs of x are masks and which are words."""
+FORM_BLANK = re.compile(r"_{3,}|＿{2,}")
+FORM_MIN_BLANKS = 3
+"""A text with this many runs of three or more underscores is a form or worksheet (cleaners.masks.is_form)."""
+FORM_BLANK_MIN_CHARS = 8
+"""A run of underscores this long is a line to write on, on any page."""
 MASK_CHARS = re.compile(r"[*＊xXＸｘⅹⅩ×✕_＿□〇○]")
 """Cheap pre-test: most paragraphs hold none of these."""
 MASK_STARS = frozenset("*＊")

@@ -27,7 +27,7 @@ from cleaners.compilation import split_compilation
 from cleaners.masks import find_masks
 from cleaners.metadata import Facts, collect_facts, extract_metadata, find_speaker
 from cleaners.parse import parse
-from cleaners.patterns import PROSE_LINE
+from cleaners.patterns import FORM_BLANK, PROSE_LINE
 from cleaners.render import render_text
 from cleaners.selectors import regexes
 from cleaners.stitch import drop_title_lines, stitch_pages
@@ -46,7 +46,9 @@ def _merge(audit: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) ->
 
 
 def _prose_chars(records: Sequence[CleanRecord]) -> int:
-    return sum(len(line) for r in records for line in r.text.split("\n") if PROSE_LINE.search(line))
+    """Characters in lines that read as sentences, or as the fields of a form (姓名：______)."""
+    return sum(len(line) for r in records for line in r.text.split("\n")
+               if PROSE_LINE.search(line) or FORM_BLANK.search(line))
 
 
 def clean(pages: Sequence[Page], rules: SiteRules | None = None,
