@@ -100,7 +100,9 @@ CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"^[A-Za-z0-9.-]+\.(?:com|cn|net|org|cc|top|vip|info)(?:\.cn)?\s*[—–-]{1,3}",  # SUCAI198.COM —— 专注…
     r"^(?:手机扫码阅读本文|手机扫码|扫一扫|手机扫一扫|微信扫一扫|扫码阅读|扫描二维码|用手机扫描二维码|微信扫码分享|分享到\s*[:：]?"
     r"|打印本页|关闭窗口|返回顶部|返回列表|返回首页|【\s*打印\s*】|【\s*关闭\s*】|收藏本文|加入收藏)\s*\S{0,12}$",
-    r"^[（(【\[]?\s*(?:本文来源|来源|稿件来源|文章来源|信息来源|作者|责任编辑|编辑|审核|校对|通讯员)\s*[:：]\s*\S{1,30}\s*[)）】\]]?$",
+    r"^[（(【\[]?\s*(?:本文来源|来源|稿件来源|文章来源|信息来源|原文来源|新闻来源|消息来源|内容来源|资料来源|稿源|出处|作者|责任编辑|编辑"
+    r"|审核|校对|通讯员)\s*[:：]\s*\S{1,30}\s*[)）】\]]?$",
+    r"^[（(【\[]?\s*(?:转自|转载自|本文转自|文章转自|转载于|摘自|选自)\s*[:：]?\s*\S{1,30}\s*[)）】\]]?$",  # 转自：中国文明网
     r"^(?:转载请注明|本文来源于|版权所有|版权声明|免责声明|声明\s*[:：]|未经(?:允许|授权|许可)不得转载).{0,80}$",
     r"^(?:本文地址|本文链接|本文网址|原文链接|原文地址|文章地址|文章链接|本页地址)\s*[:：]",  # permalink lines
     r"(?:如有|若有|如涉及|涉嫌)侵权.{0,12}(?:删除|联系)|版权归(?:原)?作者所有",  # "uploaded by users" disclaimers
@@ -293,7 +295,30 @@ DATELINE = re.compile(
     r"\s*[一二三四五六七八九十]{1,2}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)\s*[)）]?$"
 )
 """A line under the title that is nothing but the day the speech was given: "（2023年3月10日）"."""
-SOURCE = re.compile(r"(?:来源|出处|稿源)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})")
+SOURCE = re.compile(
+    r"(?:来源|出处|稿源)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})"
+    r"|^[（(【\[]?\s*(?:转自|转载自|本文转自|文章转自|转载于|摘自|选自)\s*[:：]?\s*(?P<via>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})"
+)
+"""A source label and its value: 来源：/原文来源：/信息来源：/稿源：/出处：…, or a line that says where it was taken
+from (转自：…, 摘自《…》)."""
+SOURCE_START = re.compile(
+    r"^\s*[（(【\[]?\s*(?:来源|稿源|出处|本文来源|原文来源|文章来源|信息来源|稿件来源|新闻来源|消息来源|转自|转载自)\s*[:：]"
+)
+"""A line that starts with a source label: read anywhere on the page when nothing nearer the text states one."""
+REPRINT_MARK = re.compile(
+    r"^\s*(?:[【\[［(（〔]\s*(?:转帖|转载|转|原创|推荐|精华|置顶|荐|转贴|分享|整理)\s*[】\]］)）〕]\s*|(?:转帖|转载|转贴)\s*[:：]\s*)+"
+    r"|\s*[【\[［(（]\s*(?:转帖|转载|转|转贴)\s*[】\]］)）]\s*$"
+)
+"""Reprint and forum markers around a headline: 【转帖】…, [转载]…, 转载：…, …(转)."""
+NAME_PREFIX = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,3})\s*[:：]\s*(?P<rest>\S.{3,})$")
+"""A headline that opens with a bare name: "张建国：以钉钉子精神抓好各项任务落实"."""
+SALUTATION = re.compile(
+    r"^(?:同志们|各位|尊敬的|老师们|同学们|女士们|先生们|朋友们|亲爱的|大家好)[^。！？!?]{0,40}[:：，,！!]?$"
+)
+"""How a speech opens: 同志们：, 各位代表、各位来宾：, 尊敬的…"""
+DATE_LABEL = re.compile(r"发表|发布|(?<!注册)时间|日期|更新|上传|posted|published", re.I)
+"""A line whose date is the day the text was posted (注册时间 is a member's, not the post's)."""
+NOT_POST_DATE = re.compile(r"注册|出生|生日|到期|截止|有效期")
 AUTHOR = re.compile(r"作者\s*[:：]\s*(?P<author>[\u4e00-\u9fff·]{2,8})")
 META_DATE_NAMES = ("article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date",
                    "publishdate", "dc.date", "dc.date.issued", "date", "weibo:article:create_at", "sailthru.date")
