@@ -68,6 +68,7 @@ _LINK_LINE = 0.6
 """Inside the chosen run, a line with more than this share of link text is a link list."""
 _TITLE_MIN_CHARS = 8
 _BOX_DEPTH = 4
+_TABLE_MAX_ROWS = 40
 _LEAD_REACH = 4
 _LEAD_MIN_WORDS = 30
 _BOX_MIN_WORDS = 10
@@ -244,6 +245,24 @@ def _container(owner: HtmlElement) -> HtmlElement | None:
     return parent
 
 
+def _table_row_above(s: Scored, head: HtmlElement) -> bool:
+    """A row of a data table (not a link line) whose table sits in a container of the run's first paragraph."""
+    if s.owner.tag != "tr" or s.link_chars * 2 >= s.chars:
+        return False
+    container = _container(s.owner)
+    return container is not None and _inside(head, container)
+
+
+def _table_above(scored: Sequence[Scored], first: Scored) -> list[Scored]:
+    """The rows of a data table heading the text in its container (a gov document's 索引号 / 发文机关 /
+    成文日期 table above the headline): a reader reads them as the top of the document."""
+    at = next(i for i, s in enumerate(scored) if s is first)
+    start = at
+    while start > 0 and at - start < _TABLE_MAX_ROWS and _table_row_above(scored[start - 1], first.owner):
+        start -= 1
+    return list(scored[start:at])
+
+
 def _extend(pool: Sequence[Scored], start: int, end: int) -> tuple[int, int]:
     """Take in the short lines at both ends of the run that sit in the same container (a
     section number, a speaker byline, 特此通告。, a signature, a date): each costs more
@@ -343,6 +362,7 @@ def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
     if _coverage(chosen) < _MIN_COVERAGE * _coverage(pool):
         chosen = pool  # the run broke a structured text (tables, lists) apart: trust the container
     if chosen:
+        chosen = _table_above(scored, chosen[0]) + chosen
         chosen = _lead_before(scored, chosen[0]) + chosen
     paras: list[Para] = []
     link_chars = teasers = 0
