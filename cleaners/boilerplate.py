@@ -65,8 +65,9 @@ def _body(tree: HtmlElement) -> HtmlElement:
 
 
 def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int = 0,
-                      fallback: bool = True) -> Stripped:
-    """Main-text paragraphs of one parsed page (``tree`` is modified: dropped elements go)."""
+                      fallback: bool = True, html: str | None = None) -> Stripped:
+    """Main-text paragraphs of one parsed page (``tree`` is modified: dropped elements go).  ``html``, the
+    source the tree was parsed from, lets generic mode skip searches the source shows are pointless."""
     audit: dict[str, dict[str, int]] = {}
     mode: Literal["profile", "generic"] = "generic"
     paras: list[Para] = []
@@ -81,7 +82,7 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
             paras = element_paragraphs(roots, page)
     if not roots and (rules is None or fallback):
         body = _body(tree)
-        _count(audit, "hidden", drop_hidden(body))
+        _count(audit, "hidden", drop_hidden(body, html))
         _count(audit, "comments", drop_replies(body))
         main = find_main_text(body, page)
         paras, evidence = main.paras, main.evidence

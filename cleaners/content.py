@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -39,7 +40,7 @@ __all__ = ["Scored", "MainText", "score_paragraphs", "best_run", "find_main_text
 _CELL_TAGS = frozenset({"td", "th"})
 _TABLE_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
 _PUNCT = re.compile(r"[，。、；！？“”,;!?]")
-_WORD = re.compile(r"\w")
+_NON_WORD = re.compile(r"\W+")
 _NEGATIVE = re.compile(
     r"comment|footer|foot\b|nav|menu|sidebar|side\b|aside|related|recommend|copyright|breadcrumb|crumb|share|"
     r"login|banner|toolbar|pager|pagination|hot|rank|links?\b|friend|tags?\b|topbar|header|bottom|right|left|ad\b|"
@@ -104,9 +105,13 @@ def _attr_class(el: HtmlElement) -> str:
 
 
 def _container_factor(el: HtmlElement) -> float:
-    names = _attr_class(el)
-    if not names.strip():
-        return 1.0
+    cls, ident = el.get("class"), el.get("id")
+    return _names_factor(f"{cls or ''} {ident or ''}") if cls or ident else 1.0
+
+
+@lru_cache(maxsize=4096)
+def _names_factor(names: str) -> float:
+    """A template repeats its class names on every page: the answer is computed once a name."""
     if _POSITIVE.search(names):
         return _POSITIVE_FACTOR
     if _NEGATIVE.search(names):
@@ -135,7 +140,8 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
             if text:
                 chars = len(text.replace(" ", ""))
                 out.append(Scored(Para(text=text, tag=tag_now[0]), owners[-1], chars, min(link, chars),
-                                  len(_WORD.findall(text)), bool(_PUNCT.search(text)), factors[-1]))
+                                  chars - len("".join(_NON_WORD.findall(text.replace(" ", "")))),
+                                  bool(_PUNCT.search(text)), factors[-1]))
         tag_now[0] = "p"
 
     def add(text: str | None) -> None:
@@ -286,6 +292,13 @@ def _inside(el: HtmlElement, core: HtmlElement) -> bool:
     return el is core or any(a is core for a in el.iterancestors())
 
 
+def _promo(el: HtmlElement, core: HtmlElement, seen: dict[HtmlElement, bool]) -> bool:
+    """Whether ``el`` sits in a promo box below ``core`` (answers are shared by siblings: ``seen``)."""
+    if el not in seen:
+        seen[el] = _in_box(el, core, PROMO_CLASS)
+    return seen[el]
+
+
 def _in_box(el: HtmlElement, core: HtmlElement, names: re.Pattern[str], depth: int = _BOX_DEPTH) -> bool:
     """Whether ``el`` or one of its ancestors below ``core`` (at most ``depth`` levels up) is named like ``names``."""
     for _ in range(depth):
@@ -355,7 +368,11 @@ def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
     """Paragraphs of the main text of ``root`` (see the module docstring)."""
     scored = score_paragraphs(root)
     core = _core(scored)
-    pool = [s for s in scored if core is None or _inside(s.owner, core)]
+    if core is None:
+        pool = scored
+    else:
+        blocks = set(core.iter(*BLOCK_TAGS))
+        pool = [s for s in scored if s.owner in blocks]
     start, end = best_run([s.value(_INNER_LINE_COST) for s in pool])
     start, end = _extend(pool, start, end)
     chosen = pool[start:end]
@@ -367,8 +384,9 @@ def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
     paras: list[Para] = []
     link_chars = teasers = 0
     after_title = False
+    promo: dict[HtmlElement, bool] = {}
     for s in chosen:
-        if core is not None and _in_box(s.owner, core, PROMO_CLASS):
+        if core is not None and _promo(s.owner, core, promo):
             link_chars += s.chars
             continue
         if s.chars and s.link_chars / s.chars > _LINK_LINE:

@@ -104,7 +104,11 @@ def mask_spans(text: str, form: bool = False) -> list[Span]:
 def is_form(paras: Sequence[Para]) -> bool:
     """Whether the text is a form or worksheet: several runs of three or more underscores (a masked name
     is two: ``十八届__精神``; a worksheet has a blank in every question, a form in every field)."""
-    return sum(len(FORM_BLANK.findall(p.text)) for p in paras if p.removed is None) >= FORM_MIN_BLANKS
+    runs = 0
+    for p in paras:
+        if p.removed is None and ("_" in p.text or "＿" in p.text):
+            runs += len(FORM_BLANK.findall(p.text))
+    return runs >= FORM_MIN_BLANKS
 
 
 def find_masks(paras: Sequence[Para]) -> list[Para]:

@@ -9,9 +9,11 @@ prose, a speaker never from a name that merely appears in the text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.blocks import Para, drop, normalize
@@ -46,6 +48,10 @@ _SOURCE_LINE_MAX_CHARS = 120
 _SUBTITLE_MAX_CHARS = 80
 
 
+def _none() -> str | None:
+    return None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Facts:
     """What the first page says about the article, outside the speech text."""
@@ -57,8 +63,8 @@ class Facts:
     """"——在…上的讲话" lines under the headline, read before a profile drops them."""
     date: str | None = None
     source: str | None = None
-    page_source: str | None = None
-    """A source line found elsewhere on the page: used when the text's surroundings state none."""
+    page_source: Callable[[], str | None] = _none
+    """A source line found elsewhere on the page, looked for only when the text's surroundings state none."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,16 +82,24 @@ def _source_of(text: str) -> str | None:
     return (m["src"] or m["via"]) if m else None
 
 
+_SOURCE_TEXTS = etree.XPath(
+    ".//text()[contains(., '来源') or contains(., '稿源') or contains(., '出处') or contains(., '转自')]"
+)
+
+
 def _page_source(tree: HtmlElement) -> str | None:
     """A source line anywhere on the page ("来源：江北日报" in an e-paper's footer), when it starts a block."""
-    for el in tree.iter(*_SOURCE_TAGS):
-        text = el.text
-        if text and SOURCE_START.match(text):
-            line = normalize(str(el.text_content()))
-            if len(line) <= _SOURCE_LINE_MAX_CHARS:
-                found = _source_of(line)
-                if found:
-                    return found
+    for text in _SOURCE_TEXTS(tree):
+        if not text.is_text or not SOURCE_START.match(text):
+            continue  # the label must open its element's own text
+        el = text.getparent()
+        if el is None or el.tag not in _SOURCE_TAGS:
+            continue
+        line = normalize(str(el.text_content()))
+        if len(line) <= _SOURCE_LINE_MAX_CHARS:
+            found = _source_of(line)
+            if found:
+                return found
     return None
 
 
@@ -147,7 +161,7 @@ def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
         title = _unmark(TITLE_PAGINATION.sub("", normalize(title))) or None
     headlines = [_unmark(h) for h in headlines if len(h) <= 120]
     return Facts(title=title, headlines=tuple(headlines), subtitles=tuple(subtitles),
-                 date=date or _meta_date(tree), source=source, page_source=_page_source(tree))
+                 date=date or _meta_date(tree), source=source, page_source=cache(lambda: _page_source(tree)))
 
 
 def find_speaker(title: str | None) -> tuple[str, str | None, str] | None:
@@ -238,7 +252,7 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
         dateline = next((parse_date(line) for line in chrome if DATELINE.match(line) and parse_date(line)), None)
     date = dateline or head.byline_date or facts.date or _post_date(chrome)
     source = facts.source or next((src for line in chrome if (src := _source_of(line))), None)
-    source = source or facts.page_source
+    source = source or facts.page_source()
     if date is None:
         first = [p.text for p in out if p.removed is None][:3]
         date = next((parse_date(t) for t in first if len(t) <= _DATE_LINE_MAX_CHARS and parse_date(t)), None)

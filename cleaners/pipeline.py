@@ -68,7 +68,8 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
             facts = collect_facts(tree, rules)
             headline = find_speaker(facts.title)
             titles = [facts.title, headline[2] if headline else None]
-        stripped = strip_boilerplate(tree, rules, page=number, fallback=options.generic_fallback)  # 2
+        stripped = strip_boilerplate(tree, rules, page=number, fallback=options.generic_fallback,  # 2
+                                     html=page.html)
         if number == 0 and rules is None and stripped.listing:
             return CleanResult(records=(), mode="generic", page_title=facts.title,
                                skipped="a list page: its main block is article titles with excerpts")
