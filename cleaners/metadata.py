@@ -82,6 +82,7 @@ def _source_of(text: str) -> str | None:
     return (m["src"] or m["via"]) if m else None
 
 
+_SOURCE_LABELS = ("来源", "稿源", "出处", "转自")
 _SOURCE_TEXTS = etree.XPath(
     ".//text()[contains(., '来源') or contains(., '稿源') or contains(., '出处') or contains(., '转自')]"
 )
@@ -89,6 +90,9 @@ _SOURCE_TEXTS = etree.XPath(
 
 def _page_source(tree: HtmlElement) -> str | None:
     """A source line anywhere on the page ("来源：江北日报" in an e-paper's footer), when it starts a block."""
+    page = str(tree.text_content())
+    if not any(label in page for label in _SOURCE_LABELS):
+        return None  # the text scan is cheap; the XPath search is not
     for text in _SOURCE_TEXTS(tree):
         if not text.is_text or not SOURCE_START.match(text):
             continue  # the label must open its element's own text
