@@ -32,7 +32,7 @@ KIND_FLOOR = 0.99
 DEV_MEAN_FLOOR = 0.995
 REAL_MEAN_FLOOR = 0.98
 REAL_MIN_FLOOR = 0.90
-HELDOUT_MEAN_FLOOR = 0.0  # set from the one honest held-out measurement (docs/quality.md)
+HELDOUT_MEAN_FLOOR = 0.98  # its one honest measurement was 0.9879 (docs/quality.md); a guard, not a target
 
 
 def _index(folder: Path) -> dict[str, dict[str, Any]]:
