@@ -83,7 +83,7 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
     if not roots and (rules is None or fallback):
         body = _body(tree)
         _count(audit, "hidden", drop_hidden(body, html))
-        _count(audit, "comments", drop_replies(body))
+        _count(audit, "comments", drop_replies(body, html))
         main = find_main_text(body, page)
         paras, evidence = main.paras, main.evidence
         listing = looks_like_listing(main)

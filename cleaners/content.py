@@ -292,11 +292,22 @@ def _inside(el: HtmlElement, core: HtmlElement) -> bool:
     return el is core or any(a is core for a in el.iterancestors())
 
 
-def _promo(el: HtmlElement, core: HtmlElement, seen: dict[HtmlElement, bool]) -> bool:
-    """Whether ``el`` sits in a promo box below ``core`` (answers are shared by siblings: ``seen``)."""
-    if el not in seen:
-        seen[el] = _in_box(el, core, PROMO_CLASS)
-    return seen[el]
+_NAMES = etree.XPath(".//@class | .//@id")
+
+
+def _promo_boxes(core: HtmlElement) -> set[HtmlElement]:
+    """Elements under ``core`` named like a promo box (most pages have none: one attribute scan finds out)."""
+    return {value.getparent() for value in _NAMES(core) if PROMO_CLASS.search(value)}
+
+
+def _in_promo(el: HtmlElement, core: HtmlElement, boxes: set[HtmlElement]) -> bool:
+    for _ in range(_BOX_DEPTH):
+        if el is core or el is None:
+            return False
+        if el in boxes:
+            return True
+        el = el.getparent()
+    return False
 
 
 def _in_box(el: HtmlElement, core: HtmlElement, names: re.Pattern[str], depth: int = _BOX_DEPTH) -> bool:
@@ -384,9 +395,9 @@ def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
     paras: list[Para] = []
     link_chars = teasers = 0
     after_title = False
-    promo: dict[HtmlElement, bool] = {}
+    boxes = _promo_boxes(core) if core is not None else set()
     for s in chosen:
-        if core is not None and _promo(s.owner, core, promo):
+        if boxes and core is not None and _in_promo(s.owner, core, boxes):
             link_chars += s.chars
             continue
         if s.chars and s.link_chars / s.chars > _LINK_LINE:

@@ -88,9 +88,9 @@ _SOURCE_TEXTS = etree.XPath(
 )
 
 
-def _page_source(tree: HtmlElement) -> str | None:
+def _page_source(tree: HtmlElement, html: str | None = None) -> str | None:
     """A source line anywhere on the page ("来源：江北日报" in an e-paper's footer), when it starts a block."""
-    page = str(tree.text_content())
+    page = html if html is not None else str(tree.text_content())
     if not any(label in page for label in _SOURCE_LABELS):
         return None  # the text scan is cheap; the XPath search is not
     for text in _SOURCE_TEXTS(tree):
@@ -141,8 +141,9 @@ def _subtitles(tree: HtmlElement) -> list[str]:
     return out
 
 
-def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
-    """Title, date and source from profile selectors, else from generic page evidence."""
+def collect_facts(tree: HtmlElement, rules: SiteRules | None, html: str | None = None) -> Facts:
+    """Title, date and source from profile selectors, else from generic page evidence (``html``, the
+    page's source, lets the page-wide source search be skipped when no label appears in it at all)."""
     title = date = source = None
     headlines = _headings(tree, ("h1",))
     subtitles = _subtitles(tree)
@@ -165,7 +166,7 @@ def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
         title = _unmark(TITLE_PAGINATION.sub("", normalize(title))) or None
     headlines = [_unmark(h) for h in headlines if len(h) <= 120]
     return Facts(title=title, headlines=tuple(headlines), subtitles=tuple(subtitles),
-                 date=date or _meta_date(tree), source=source, page_source=cache(lambda: _page_source(tree)))
+                 date=date or _meta_date(tree), source=source, page_source=cache(lambda: _page_source(tree, html)))
 
 
 def find_speaker(title: str | None) -> tuple[str, str | None, str] | None:

@@ -65,7 +65,7 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
     for number, page in enumerate(pages):
         tree = parse(page.html)                                                             # 1
         if number == 0:
-            facts = collect_facts(tree, rules)
+            facts = collect_facts(tree, rules, page.html)
             headline = find_speaker(facts.title)
             titles = [facts.title, headline[2] if headline else None]
         stripped = strip_boilerplate(tree, rules, page=number, fallback=options.generic_fallback,  # 2

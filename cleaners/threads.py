@@ -142,11 +142,12 @@ def _times_of_day(text: str) -> int:
     return count
 
 
-def drop_replies(root: HtmlElement) -> int:
+def drop_replies(root: HtmlElement, html: str | None = None) -> int:
     """Remove comments and replies from ``root`` (in place); characters removed.  A page with fewer times
-    of day in its text than a thread has items is not searched."""
+    of day in its text (or in ``html``, its source, when given: cheaper to scan) than a thread has items
+    is not searched."""
     removed = 0
-    if _times_of_day(str(root.text_content())) < _MIN_ITEMS:
+    if _times_of_day(html if html is not None else str(root.text_content())) < _MIN_ITEMS:
         return removed
     for thread in find_threads(root):
         for el in thread.items:
