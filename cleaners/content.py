@@ -82,9 +82,13 @@ _LISTING_MIN_TEASERS = 3
 _LISTING_SHARE = 0.5
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Scored:
-    para: Para
+    """A paragraph of the page and the features its prose value is computed from (one is made for every
+    line of every page, so it is a plain slotted object, not a frozen one: those cost twice to create)."""
+
+    text: str
+    tag: str
     owner: HtmlElement
     """The innermost block element the paragraph's text belongs to."""
     chars: int
@@ -93,6 +97,8 @@ class Scored:
     """Characters that are letters, digits or hanzi (rules of dashes are not prose)."""
     punctuated: bool
     factor: float
+    index: int = 0
+    """Position in the page's list of paragraphs."""
 
     def value(self, line_cost: float = _LINE_COST) -> float:
         prose = max(self.words - self.link_chars, 0) * (1.0 if self.punctuated else _BARE_TEXT_WEIGHT)
@@ -139,9 +145,9 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
             link_parts.clear()
             if text:
                 chars = len(text.replace(" ", ""))
-                out.append(Scored(Para(text=text, tag=tag_now[0]), owners[-1], chars, min(link, chars),
+                out.append(Scored(text, tag_now[0], owners[-1], chars, min(link, chars),
                                   chars - len("".join(_NON_WORD.findall(text.replace(" ", "")))),
-                                  bool(_PUNCT.search(text)), factors[-1]))
+                                  bool(_PUNCT.search(text)), factors[-1], len(out)))
         tag_now[0] = "p"
 
     def add(text: str | None) -> None:
@@ -262,7 +268,7 @@ def _table_row_above(s: Scored, head: HtmlElement) -> bool:
 def _table_above(scored: Sequence[Scored], first: Scored) -> list[Scored]:
     """The rows of a data table heading the text in its container (a gov document's 索引号 / 发文机关 /
     成文日期 table above the headline): a reader reads them as the top of the document."""
-    at = next(i for i, s in enumerate(scored) if s is first)
+    at = first.index
     start = at
     while start > 0 and at - start < _TABLE_MAX_ROWS and _table_row_above(scored[start - 1], first.owner):
         start -= 1
@@ -339,13 +345,13 @@ def _lead_before(scored: Sequence[Scored], first: Scored) -> list[Scored]:
     """The lead (导语/摘要) or the boxed notes (答题说明, 填表须知 …) a template puts above the body
     container, outside it: prose right before the run (only short lines — a byline, a date — between
     them), in a box named like a lead or drawn as a box, or labelled as one."""
-    at = next(i for i, s in enumerate(scored) if s is first)
+    at = first.index
     for i in range(at - 1, max(-1, at - 1 - _LEAD_REACH), -1):
         s = scored[i]
         if s.punctuated and s.words >= _BOX_MIN_WORDS and s.link_chars * 10 < s.chars:
             box = _intro_box(s, first)
             if box is None:
-                return [s] if s.words >= _LEAD_MIN_WORDS and LEAD_LABEL.match(s.para.text) else []
+                return [s] if s.words >= _LEAD_MIN_WORDS and LEAD_LABEL.match(s.text) else []
             inside = [x for x in scored[max(0, i - _BOX_MAX_LINES):i + 1] if _inside(x.owner, box)]
             if sum(x.chars for x in inside) > _BOX_MAX_CHARS or any(x.link_chars for x in inside):
                 return []
@@ -406,10 +412,10 @@ def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
             continue
         teasers += after_title and s.punctuated
         after_title = False
-        paras.append(Para(text=s.para.text, tag=s.para.tag, page=page))
+        paras.append(Para(text=s.text, tag=s.tag, page=page))
     evidence: list[str] = []
     if chosen:
-        first = next(i for i, s in enumerate(scored) if s is chosen[0])
-        evidence = [s.para.text for s in scored[max(0, first - _EVIDENCE_LINES):first]
-                    if len(s.para.text) <= _EVIDENCE_MAX_CHARS]
+        first = chosen[0].index
+        evidence = [s.text for s in scored[max(0, first - _EVIDENCE_LINES):first]
+                    if len(s.text) <= _EVIDENCE_MAX_CHARS]
     return MainText(paras, link_chars, teasers, evidence)
