@@ -139,14 +139,20 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
 
     def flush() -> None:
         if text_parts:
-            text = normalize("".join(text_parts))
-            link = len("".join("".join(link_parts).split()))
+            joined = "".join(text_parts)
             text_parts.clear()
+            if joined.isspace():  # the indentation between blocks: most flushes
+                link_parts.clear()
+                tag_now[0] = "p"
+                return
+            text = normalize(joined)
+            link = len("".join("".join(link_parts).split()))
             link_parts.clear()
             if text:
-                chars = len(text.replace(" ", ""))
+                solid = text.replace(" ", "")
+                chars = len(solid)
                 out.append(Scored(text, tag_now[0], owners[-1], chars, min(link, chars),
-                                  chars - len("".join(_NON_WORD.findall(text.replace(" ", "")))),
+                                  chars - len("".join(_NON_WORD.findall(solid))),
                                   bool(_PUNCT.search(text)), factors[-1], len(out)))
         tag_now[0] = "p"
 
