@@ -7,7 +7,9 @@ Three corpora, each decoded once and held in memory as ``str``: the sandbox's ar
 issue-19 dev set with its held-out pages (tests/fixtures/devset).  On each, in one process and
 interleaved, ``cleaners.clean(pages, None)`` (generic mode, the pages of one article together)
 and ``trafilatura.extract`` (defaults, each page alone) run ``--rounds`` times; the best round of
-each counts (a shared 2-core machine disturbs some rounds), and the ratio comes from those.
+each counts, and the ratio comes from those.  Times are the process's CPU time, not wall time: on a
+2-core machine shared with other work (load averages of 4–10 were seen) wall time mostly measures
+the neighbours; both runs are single-threaded, so CPU time compares them fairly.
 
 Parser question (issue 19): how much of generic cleaning is HTML parsing, and how fast the lexbor
 parser (selectolax) and resiliparse's tree parse the same bodies, plus resiliparse's own main-text
@@ -66,9 +68,9 @@ def _best(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, float
     best = {name: float("inf") for name in runs}
     for _ in range(rounds):
         for name, run in runs.items():
-            started = time.perf_counter()
+            started = time.process_time()
             run()
-            best[name] = min(best[name], time.perf_counter() - started)
+            best[name] = min(best[name], time.process_time() - started)
     return best
 
 
@@ -104,7 +106,7 @@ def _parsers(bodies: list[str]) -> dict[str, Callable[[], object] | None]:
 def measure(corpora: dict[str, list[Article]], rounds: int) -> str:
     import trafilatura
 
-    lines = [f"Measured {time.strftime('%Y-%m-%d')} ({env_info()}), best of {rounds} interleaved rounds:\n",
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} ({env_info()}), CPU time, best of {rounds} interleaved rounds:\n",
              "| corpus | pages | speechcrawl generic pages/s | trafilatura.extract pages/s | ratio | target |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     every: list[str] = []
