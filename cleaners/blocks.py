@@ -16,7 +16,12 @@ from lxml.html import HtmlElement
 
 from cleaners.patterns import BLOCK_TAGS, HEADING_TAGS, INVISIBLE, SKIP_TAGS
 
-__all__ = ["Span", "Para", "normalize", "element_paragraphs", "kept", "drop", "tally"]
+__all__ = ["Span", "Para", "normalize", "data_row", "element_paragraphs", "kept", "drop", "tally"]
+
+_CELL_TAGS = frozenset({"td", "th"})
+_CELL_WRAPPERS = frozenset({"p", "div", "center"})
+ROW_CELL_MAX_CHARS = 200
+"""A cell longer than this is a text block of its own, not a field of a row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,8 @@ class Para:
     cuts: tuple[tuple[str, int], ...] = ()
     """(kind, chars) cut from inside this paragraph."""
     masks: tuple[Span, ...] = ()
+    form: bool = False
+    """The page is a form or worksheet: its runs of underscores are blanks to fill in, kept as text."""
 
     @property
     def heading(self) -> bool:
@@ -80,6 +87,30 @@ def _add(audit: dict[str, dict[str, int]], kind: str, chars: int) -> None:
     entry["chars"] += chars
 
 
+def _simple_cell(cell: HtmlElement) -> bool:
+    """A cell whose text is one line: inline markup, at most one wrapping block (Word's ``<p class=MsoNormal>``)."""
+    wrappers = 0
+    for el in cell.iterdescendants():
+        tag = el.tag
+        if not isinstance(tag, str) or tag not in BLOCK_TAGS:
+            continue
+        if tag not in _CELL_WRAPPERS:
+            return False
+        wrappers += 1
+        if wrappers > 1:
+            return False
+    return len(str(cell.text_content())) <= ROW_CELL_MAX_CHARS
+
+
+def data_row(el: HtmlElement) -> bool:
+    """A ``<tr>`` of two or more simple cells: read as one line, its cells separated by a space, as a
+    reader reads a row of a data table (a layout row holds blocks and is read block by block)."""
+    if el.tag != "tr":
+        return False
+    cells = [c for c in el if isinstance(c.tag, str) and c.tag in _CELL_TAGS]
+    return len(cells) >= 2 and all(_simple_cell(c) for c in cells)
+
+
 def _block_tag(el: HtmlElement) -> str | None:
     tag = el.tag
     return tag if isinstance(tag, str) and tag in BLOCK_TAGS else None
@@ -94,6 +125,8 @@ def element_paragraphs(roots: Iterable[HtmlElement], page: int = 0) -> list[Para
     out: list[Para] = []
     buf: list[str] = []
     tag_of_buf = ["p"]
+    row: list[HtmlElement] = []
+    """The data row being read (its cells make one line)."""
 
     def flush() -> None:
         if buf:
@@ -117,16 +150,23 @@ def element_paragraphs(roots: Iterable[HtmlElement], page: int = 0) -> list[Para
                     if el.tail:
                         buf.append(el.tail)
                     continue
-                if _block_tag(el):
+                if row:
+                    if tag in _CELL_TAGS:
+                        buf.append(" ")
+                elif _block_tag(el):
                     flush()
                     if tag in HEADING_TAGS:
                         tag_of_buf[0] = tag
+                    if tag == "tr" and data_row(el):
+                        row.append(el)
                 if el.text:
                     buf.append(el.text)
             else:
                 if tag in SKIP_TAGS:
                     continue
-                if _block_tag(el):
+                if row and el is row[0]:
+                    row.clear()
+                if not row and _block_tag(el):
                     if tag in HEADING_TAGS:
                         tag_of_buf[0] = tag
                     flush()

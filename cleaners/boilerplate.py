@@ -4,7 +4,8 @@ With a profile, the ``drop`` selectors remove elements first and the first
 ``content`` selector that matches gives the text: selectors, not heuristics, so
 that profiled sites are cleaned exactly and fast.  Without one (or when a
 profile's selector misses and fallback is allowed) main-content detection
-(cleaners.content) finds the text.  Either way the chrome lines and the tail
+(cleaners.content) finds the text, once hidden copies (cleaners.hidden) and comment
+or reply threads (cleaners.threads) are out of the page.  Either way the chrome lines and the tail
 blocks that live inside the content element are then removed by wording
 (cleaners.chrome).
 """
@@ -19,7 +20,9 @@ from lxml.html import HtmlElement
 from cleaners.blocks import Para, element_paragraphs
 from cleaners.chrome import cut_tail, strip_chrome_lines
 from cleaners.content import find_main_text, looks_like_listing
+from cleaners.hidden import drop_hidden
 from cleaners.selectors import regexes, select, select_first_rule
+from cleaners.threads import drop_replies
 from cleaners.types import SiteRules
 
 __all__ = ["Stripped", "strip_boilerplate"]
@@ -49,14 +52,22 @@ def _drop_elements(tree: HtmlElement, selectors: tuple[str, ...], audit: dict[st
         el.drop_tree()  # keeps the element's tail text, which belongs to its parent
 
 
+def _count(audit: dict[str, dict[str, int]], kind: str, chars: int) -> None:
+    if chars:
+        entry = audit.setdefault(kind, {"count": 0, "chars": 0})
+        entry["count"] += 1
+        entry["chars"] += chars
+
+
 def _body(tree: HtmlElement) -> HtmlElement:
     body = tree.find("body")
     return body if body is not None else tree
 
 
 def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int = 0,
-                      fallback: bool = True) -> Stripped:
-    """Main-text paragraphs of one parsed page (``tree`` is modified: dropped elements go)."""
+                      fallback: bool = True, html: str | None = None) -> Stripped:
+    """Main-text paragraphs of one parsed page (``tree`` is modified: dropped elements go).  ``html``, the
+    source the tree was parsed from, lets generic mode skip searches the source shows are pointless."""
     audit: dict[str, dict[str, int]] = {}
     mode: Literal["profile", "generic"] = "generic"
     paras: list[Para] = []
@@ -70,7 +81,10 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
             mode = "profile"
             paras = element_paragraphs(roots, page)
     if not roots and (rules is None or fallback):
-        main = find_main_text(_body(tree), page)
+        body = _body(tree)
+        _count(audit, "hidden", drop_hidden(body, html))
+        _count(audit, "comments", drop_replies(body, html))
+        main = find_main_text(body, page)
         paras, evidence = main.paras, main.evidence
         listing = looks_like_listing(main)
         if main.link_chars:

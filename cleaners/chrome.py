@@ -20,8 +20,11 @@ from cleaners.patterns import (
     BYLINE_TOKEN,
     CHROME_LINE,
     NUMBER_LINE,
+    ORDINAL,
     PAGINATION_LINE,
     PAGINATION_WORD,
+    PROMO_LINE,
+    PROMO_MAX_CHARS,
     SENTENCE_END,
     SOURCE_LINE,
     TAIL_LONG_START,
@@ -35,6 +38,7 @@ from cleaners.patterns import (
 __all__ = ["chrome_kind", "strip_chrome_lines", "cut_tail"]
 
 _MAX_CHROME_CHARS = 200
+_SENTENCE_BYLINE_TOKENS = 3
 _DECORATION = "·•●■□◆◇▶►>»›|｜【[（(〖"
 """Bullets and brackets a widget heading may start with (【相关文章】, ·网友评论, » 相关推荐)."""
 
@@ -57,6 +61,8 @@ def chrome_kind(text: str) -> str | None:
             return "chrome"
     if len(text) <= WIDGET_MAX_CHARS and WIDGET_LINE.match(text):
         return "chrome"
+    if len(text) <= PROMO_MAX_CHARS and PROMO_LINE.search(text):
+        return "chrome"
     return None
 
 
@@ -64,7 +70,11 @@ def _is_byline(text: str) -> bool:
     """Two or more byline tokens (作者:, 来源:, 阅读 次, 【收藏 …), a date/time counting once."""
     if BYLINE_TOKEN.search(text) is None:
         return False
+    if ORDINAL.match(text):
+        return False  # "二、报名时间：2020年7月6日至…": an item of the text, not a byline bar
     tokens = len(BYLINE_TOKEN.findall(text))
+    if tokens < _SENTENCE_BYLINE_TOKENS and text.endswith("。"):
+        return False  # "公示时间：2021年6月21日至6月27日。" is a sentence; a byline bar rarely ends like one
     if len(SENTENCE_END.findall(text)) > 1:
         return False
     return tokens + (1 if BYLINE_STAMP.search(text) else 0) >= 2

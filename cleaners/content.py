@@ -7,7 +7,10 @@ line, a container named like a sidebar or comment box).  The main text is the
 contiguous run with the largest total value (a maximum-subarray search), which
 copes with articles split over sibling elements and with table layouts, where
 "pick the best element" extractors lose paragraphs.  Link lists left inside the
-run are then dropped line by line.
+run are then dropped line by line, and so are promo boxes (app download, newsletter,
+follow-us QR code: ``PROMO_CLASS``).  A lead (导语/摘要) that the template puts above the
+body container is taken in when it sits right before the run in a box named like one
+(``LEAD_CLASS``) or labels itself.
 """
 
 from __future__ import annotations
@@ -15,17 +18,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaners.blocks import Para, normalize
-from cleaners.patterns import BLOCK_TAGS, HEADING_TAGS, PROSE_LINE, SKIP_TAGS
+from cleaners.blocks import Para, data_row, normalize
+from cleaners.patterns import (
+    BLOCK_TAGS,
+    BOX_STYLE,
+    HEADING_TAGS,
+    LEAD_CLASS,
+    LEAD_LABEL,
+    PROMO_CLASS,
+    PROSE_LINE,
+    SKIP_TAGS,
+)
 
 __all__ = ["Scored", "MainText", "score_paragraphs", "best_run", "find_main_text", "looks_like_listing"]
 
+_CELL_TAGS = frozenset({"td", "th"})
+_TABLE_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
 _PUNCT = re.compile(r"[，。、；！？“”,;!?]")
-_WORD = re.compile(r"\w")
+_NON_WORD = re.compile(r"\W+")
 _NEGATIVE = re.compile(
     r"comment|footer|foot\b|nav|menu|sidebar|side\b|aside|related|recommend|copyright|breadcrumb|crumb|share|"
     r"login|banner|toolbar|pager|pagination|hot|rank|links?\b|friend|tags?\b|topbar|header|bottom|right|left|ad\b|"
@@ -53,13 +68,27 @@ _EVIDENCE_MAX_CHARS = 80
 _LINK_LINE = 0.6
 """Inside the chosen run, a line with more than this share of link text is a link list."""
 _TITLE_MIN_CHARS = 8
+_BOX_DEPTH = 4
+_TABLE_MAX_ROWS = 40
+_LEAD_REACH = 4
+_LEAD_MIN_WORDS = 30
+_BOX_MIN_WORDS = 10
+_BOX_MAX_LINES = 8
+_BOX_MAX_CHARS = 600
+"""A box of notes above the text is short: a longer one is a text of its own (or a sidebar)."""
+_LEAD_SKIP_CHARS = 40
+"""Between a lead and the body only short lines (byline, date, a label) may stand."""
 _LISTING_MIN_TEASERS = 3
 _LISTING_SHARE = 0.5
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Scored:
-    para: Para
+    """A paragraph of the page and the features its prose value is computed from (one is made for every
+    line of every page, so it is a plain slotted object, not a frozen one: those cost twice to create)."""
+
+    text: str
+    tag: str
     owner: HtmlElement
     """The innermost block element the paragraph's text belongs to."""
     chars: int
@@ -68,6 +97,8 @@ class Scored:
     """Characters that are letters, digits or hanzi (rules of dashes are not prose)."""
     punctuated: bool
     factor: float
+    index: int = 0
+    """Position in the page's list of paragraphs."""
 
     def value(self, line_cost: float = _LINE_COST) -> float:
         prose = max(self.words - self.link_chars, 0) * (1.0 if self.punctuated else _BARE_TEXT_WEIGHT)
@@ -80,9 +111,13 @@ def _attr_class(el: HtmlElement) -> str:
 
 
 def _container_factor(el: HtmlElement) -> float:
-    names = _attr_class(el)
-    if not names.strip():
-        return 1.0
+    cls, ident = el.get("class"), el.get("id")
+    return _names_factor(f"{cls or ''} {ident or ''}") if cls or ident else 1.0
+
+
+@lru_cache(maxsize=4096)
+def _names_factor(names: str) -> float:
+    """A template repeats its class names on every page: the answer is computed once a name."""
     if _POSITIVE.search(names):
         return _POSITIVE_FACTOR
     if _NEGATIVE.search(names):
@@ -99,17 +134,26 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
     link_depth = 0
     factors: list[float] = [1.0]
     owners: list[HtmlElement] = [root]
+    row: list[HtmlElement] = []
+    """The data row being read: its cells make one paragraph (cleaners.blocks.data_row)."""
 
     def flush() -> None:
         if text_parts:
-            text = normalize("".join(text_parts))
-            link = len("".join("".join(link_parts).split()))
+            joined = "".join(text_parts)
             text_parts.clear()
+            if joined.isspace():  # the indentation between blocks: most flushes
+                link_parts.clear()
+                tag_now[0] = "p"
+                return
+            text = normalize(joined)
+            link = len("".join("".join(link_parts).split()))
             link_parts.clear()
             if text:
-                chars = len(text.replace(" ", ""))
-                out.append(Scored(Para(text=text, tag=tag_now[0]), owners[-1], chars, min(link, chars),
-                                  len(_WORD.findall(text)), bool(_PUNCT.search(text)), factors[-1]))
+                solid = text.replace(" ", "")
+                chars = len(solid)
+                out.append(Scored(text, tag_now[0], owners[-1], chars, min(link, chars),
+                                  chars - len("".join(_NON_WORD.findall(solid))),
+                                  bool(_PUNCT.search(text)), factors[-1], len(out)))
         tag_now[0] = "p"
 
     def add(text: str | None) -> None:
@@ -128,13 +172,18 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
                 walker.skip_subtree()
                 add(el.tail)
                 continue
-            if tag in BLOCK_TAGS:
+            if row:
+                if tag in _CELL_TAGS:
+                    add(" ")
+            elif tag in BLOCK_TAGS:
                 flush()
                 if tag in HEADING_TAGS:
                     tag_now[0] = tag
                 factor = _container_factor(el)
                 factors.append(factors[-1] * factor if factor != 1.0 else factors[-1])
                 owners.append(el)
+                if tag == "tr" and data_row(el):
+                    row.append(el)
             if tag == "a":
                 link_depth += 1
             add(el.text)
@@ -143,7 +192,9 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
                 continue
             if tag == "a":
                 link_depth -= 1
-            if tag in BLOCK_TAGS:
+            if row and el is row[0]:
+                row.clear()
+            if not row and tag in BLOCK_TAGS:
                 if tag in HEADING_TAGS:
                     tag_now[0] = tag
                 flush()
@@ -201,16 +252,45 @@ def _short_sibling(s: Scored, parent: HtmlElement | None) -> bool:
     return not s.link_chars and s.chars <= _EDGE_MAX_CHARS and s.owner.getparent() is parent
 
 
+def _container(owner: HtmlElement) -> HtmlElement | None:
+    """The element a paragraph's siblings live in; for a table row, the element around its table
+    (a notice's signature and date follow the table that ends its text)."""
+    parent = owner.getparent()
+    if owner.tag != "tr":
+        return parent
+    while parent is not None and parent.tag in _TABLE_TAGS:
+        parent = parent.getparent()
+    return parent
+
+
+def _table_row_above(s: Scored, head: HtmlElement) -> bool:
+    """A row of a data table (not a link line) whose table sits in a container of the run's first paragraph."""
+    if s.owner.tag != "tr" or s.link_chars * 2 >= s.chars:
+        return False
+    container = _container(s.owner)
+    return container is not None and _inside(head, container)
+
+
+def _table_above(scored: Sequence[Scored], first: Scored) -> list[Scored]:
+    """The rows of a data table heading the text in its container (a gov document's 索引号 / 发文机关 /
+    成文日期 table above the headline): a reader reads them as the top of the document."""
+    at = first.index
+    start = at
+    while start > 0 and at - start < _TABLE_MAX_ROWS and _table_row_above(scored[start - 1], first.owner):
+        start -= 1
+    return list(scored[start:at])
+
+
 def _extend(pool: Sequence[Scored], start: int, end: int) -> tuple[int, int]:
     """Take in the short lines at both ends of the run that sit in the same container (a
     section number, a speaker byline, 特此通告。, a signature, a date): each costs more
     than it weighs, so the run alone stops short of them."""
     if end <= start:
         return start, end
-    first, floor = pool[start].owner.getparent(), max(0, start - _EDGE_MAX_LINES)
+    first, floor = _container(pool[start].owner), max(0, start - _EDGE_MAX_LINES)
     while start > floor and _short_sibling(pool[start - 1], first):
         start -= 1
-    last, ceiling = pool[end - 1].owner.getparent(), min(len(pool), end + _EDGE_MAX_LINES)
+    last, ceiling = _container(pool[end - 1].owner), min(len(pool), end + _EDGE_MAX_LINES)
     while end < ceiling and _short_sibling(pool[end], last):
         end += 1
     return start, end
@@ -222,6 +302,69 @@ def _coverage(scored: Sequence[Scored]) -> int:
 
 def _inside(el: HtmlElement, core: HtmlElement) -> bool:
     return el is core or any(a is core for a in el.iterancestors())
+
+
+_NAMES = etree.XPath(".//@class | .//@id")
+
+
+def _promo_boxes(core: HtmlElement) -> set[HtmlElement]:
+    """Elements under ``core`` named like a promo box (most pages have none: one attribute scan finds out)."""
+    return {value.getparent() for value in _NAMES(core) if PROMO_CLASS.search(value)}
+
+
+def _in_promo(el: HtmlElement, core: HtmlElement, boxes: set[HtmlElement]) -> bool:
+    for _ in range(_BOX_DEPTH):
+        if el is core or el is None:
+            return False
+        if el in boxes:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _in_box(el: HtmlElement, core: HtmlElement, names: re.Pattern[str], depth: int = _BOX_DEPTH) -> bool:
+    """Whether ``el`` or one of its ancestors below ``core`` (at most ``depth`` levels up) is named like ``names``."""
+    for _ in range(depth):
+        if el is core or el is None:
+            return False
+        if names.search(_attr_class(el)):
+            return True
+        el = el.getparent()
+    return False
+
+
+def _intro_box(s: Scored, first: Scored) -> HtmlElement | None:
+    """The box around ``s`` (not around the run's ``first`` paragraph) that reads as an introduction to
+    the text: named like a lead or a notes box, or drawn as a box (a border, a fieldset)."""
+    el: HtmlElement | None = s.owner
+    for _ in range(_BOX_DEPTH):
+        if el is None or el.tag in ("body", "html") or _inside(first.owner, el):
+            return None
+        if el.tag == "fieldset" or LEAD_CLASS.search(_attr_class(el)) or BOX_STYLE.search(el.get("style") or "") \
+                or (el.tag == "table" and (el.get("border") or "0").strip() not in ("", "0")):
+            return el
+        el = el.getparent()
+    return None
+
+
+def _lead_before(scored: Sequence[Scored], first: Scored) -> list[Scored]:
+    """The lead (导语/摘要) or the boxed notes (答题说明, 填表须知 …) a template puts above the body
+    container, outside it: prose right before the run (only short lines — a byline, a date — between
+    them), in a box named like a lead or drawn as a box, or labelled as one."""
+    at = first.index
+    for i in range(at - 1, max(-1, at - 1 - _LEAD_REACH), -1):
+        s = scored[i]
+        if s.punctuated and s.words >= _BOX_MIN_WORDS and s.link_chars * 10 < s.chars:
+            box = _intro_box(s, first)
+            if box is None:
+                return [s] if s.words >= _LEAD_MIN_WORDS and LEAD_LABEL.match(s.text) else []
+            inside = [x for x in scored[max(0, i - _BOX_MAX_LINES):i + 1] if _inside(x.owner, box)]
+            if sum(x.chars for x in inside) > _BOX_MAX_CHARS or any(x.link_chars for x in inside):
+                return []
+            return inside
+        if s.chars > _LEAD_SKIP_CHARS:
+            return []
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,26 +391,37 @@ def find_main_text(root: HtmlElement, page: int = 0) -> MainText:
     """Paragraphs of the main text of ``root`` (see the module docstring)."""
     scored = score_paragraphs(root)
     core = _core(scored)
-    pool = [s for s in scored if core is None or _inside(s.owner, core)]
+    if core is None:
+        pool = scored
+    else:
+        blocks = set(core.iter(*BLOCK_TAGS))
+        pool = [s for s in scored if s.owner in blocks]
     start, end = best_run([s.value(_INNER_LINE_COST) for s in pool])
     start, end = _extend(pool, start, end)
     chosen = pool[start:end]
     if _coverage(chosen) < _MIN_COVERAGE * _coverage(pool):
         chosen = pool  # the run broke a structured text (tables, lists) apart: trust the container
+    if chosen:
+        chosen = _table_above(scored, chosen[0]) + chosen
+        chosen = _lead_before(scored, chosen[0]) + chosen
     paras: list[Para] = []
     link_chars = teasers = 0
     after_title = False
+    boxes = _promo_boxes(core) if core is not None else set()
     for s in chosen:
+        if boxes and core is not None and _in_promo(s.owner, core, boxes):
+            link_chars += s.chars
+            continue
         if s.chars and s.link_chars / s.chars > _LINK_LINE:
             link_chars += s.chars
             after_title = s.link_chars >= _TITLE_MIN_CHARS
             continue
         teasers += after_title and s.punctuated
         after_title = False
-        paras.append(Para(text=s.para.text, tag=s.para.tag, page=page))
+        paras.append(Para(text=s.text, tag=s.tag, page=page))
     evidence: list[str] = []
     if chosen:
-        first = next(i for i, s in enumerate(scored) if s is chosen[0])
-        evidence = [s.para.text for s in scored[max(0, first - _EVIDENCE_LINES):first]
-                    if len(s.para.text) <= _EVIDENCE_MAX_CHARS]
+        first = chosen[0].index
+        evidence = [s.text for s in scored[max(0, first - _EVIDENCE_LINES):first]
+                    if len(s.text) <= _EVIDENCE_MAX_CHARS]
     return MainText(paras, link_chars, teasers, evidence)

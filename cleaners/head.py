@@ -26,7 +26,7 @@ from cleaners.patterns import (
     SURNAMES,
 )
 
-__all__ = ["Head", "parse_date", "valid_name", "strip_head"]
+__all__ = ["Head", "parse_date", "valid_name", "speaker_line", "strip_head"]
 
 HEAD_SENTENCES = 4
 """The head ends with the fourth line that reads as a sentence."""
@@ -66,7 +66,7 @@ class Head:
     subtitles: list[str] = field(default_factory=list)
 
 
-def _speaker_line(text: str) -> tuple[str, str] | None:
+def speaker_line(text: str) -> tuple[str, str] | None:
     if len(text) > _BYLINE_MAX_CHARS:
         return None
     m = BYLINE_SPEAKER.match(text)
@@ -88,7 +88,7 @@ def strip_head(paras: list[Para]) -> Head:
     for i, para in enumerate(paras):
         if para.removed not in (None, "chrome"):
             continue
-        speaker = _speaker_line(para.text)
+        speaker = speaker_line(para.text)
         if speaker is not None:
             if head.speaker is None:
                 head.speaker, head.speaker_title = speaker

@@ -16,9 +16,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from cleaners.blocks import Para, Span
-from cleaners.patterns import LATIN_X_WORDS, MASK, MASK_CHARS, MASK_MIN_WORDLIKE, MASK_STARS, MASKED_G
+from cleaners.patterns import (
+    FORM_BLANK,
+    FORM_BLANK_MIN_CHARS,
+    FORM_MIN_BLANKS,
+    LATIN_X_WORDS,
+    MASK,
+    MASK_CHARS,
+    MASK_MIN_WORDLIKE,
+    MASK_STARS,
+    MASKED_G,
+)
 
-__all__ = ["mask_spans", "find_masks"]
+__all__ = ["mask_spans", "is_form", "find_masks"]
 
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _PERCENT = frozenset("%％‰")
@@ -65,8 +75,9 @@ def _x_run_is_mask(text: str, start: int, end: int) -> bool:
     return not LATIN_X_WORDS.match(text, end)
 
 
-def mask_spans(text: str) -> list[Span]:
-    """Every mask in one paragraph, in order."""
+def mask_spans(text: str, form: bool = False) -> list[Span]:
+    """Every mask in one paragraph, in order.  On a ``form`` (a worksheet, a questionnaire) runs of
+    underscores are blanks to fill in, not masks; a run as long as a writing line always is."""
     out: list[Span] = []
     if MASK_CHARS.search(text) is None:
         return out
@@ -83,18 +94,31 @@ def mask_spans(text: str) -> list[Span]:
                 continue
         elif kind == "cross" and _near_digit(text, start - 1, -1) and _near_digit(text, end, 1):
             continue  # 3×3 is multiplication
+        elif kind == "blank" and (form or end - start >= FORM_BLANK_MIN_CHARS):
+            continue  # a blank to fill in: the page's own text
         if end > start:
             out.append(Span(start, end, kind))
     return out
 
 
+def is_form(paras: Sequence[Para]) -> bool:
+    """Whether the text is a form or worksheet: several runs of three or more underscores (a masked name
+    is two: ``十八届__精神``; a worksheet has a blank in every question, a form in every field)."""
+    runs = 0
+    for p in paras:
+        if p.removed is None and ("_" in p.text or "＿" in p.text):
+            runs += len(FORM_BLANK.findall(p.text))
+    return runs >= FORM_MIN_BLANKS
+
+
 def find_masks(paras: Sequence[Para]) -> list[Para]:
     """Paragraphs annotated with their mask spans (text unchanged)."""
+    form = is_form(paras)
     out = []
     for para in paras:
         if para.removed is None:
-            spans = mask_spans(para.text)
-            if spans:
-                para = replace(para, masks=tuple(spans))
+            spans = mask_spans(para.text, form)
+            if spans or form:
+                para = replace(para, masks=tuple(spans), form=form)
         out.append(para)
     return out

@@ -9,21 +9,30 @@ prose, a speaker never from a name that merely appears in the text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaners.blocks import Para, drop, normalize
-from cleaners.head import parse_date, strip_head, valid_name
+from cleaners.head import parse_date, speaker_line, strip_head, valid_name
 from cleaners.patterns import (
+    DATE_LABEL,
+    DATELINE,
     HEADLINE_AT,
     HEADLINE_SPEAKER,
     META_DATE_NAMES,
+    NAME_PREFIX,
+    NOT_POST_DATE,
     OCCASION,
     ORDINAL,
     PROSE_LINE,
+    REPRINT_MARK,
+    SALUTATION,
     SOURCE,
+    SOURCE_START,
     SUBTITLE_DASH,
     TITLE_PAGINATION,
 )
@@ -34,7 +43,13 @@ from cleaners.types import SiteRules
 __all__ = ["Facts", "Meta", "collect_facts", "parse_date", "find_speaker", "extract_metadata"]
 
 _DATE_LINE_MAX_CHARS = 30
+_SOURCE_TAGS = ("div", "p", "span", "td", "li", "font", "em", "small")
+_SOURCE_LINE_MAX_CHARS = 120
 _SUBTITLE_MAX_CHARS = 80
+
+
+def _none() -> str | None:
+    return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +63,8 @@ class Facts:
     """"——在…上的讲话" lines under the headline, read before a profile drops them."""
     date: str | None = None
     source: str | None = None
+    page_source: Callable[[], str | None] = _none
+    """A source line found elsewhere on the page, looked for only when the text's surroundings state none."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +79,37 @@ class Meta:
 
 def _source_of(text: str) -> str | None:
     m = SOURCE.search(text)
-    return m["src"] if m else None
+    return (m["src"] or m["via"]) if m else None
+
+
+_SOURCE_LABELS = ("来源", "稿源", "出处", "转自")
+_SOURCE_TEXTS = etree.XPath(
+    ".//text()[contains(., '来源') or contains(., '稿源') or contains(., '出处') or contains(., '转自')]"
+)
+
+
+def _page_source(tree: HtmlElement, html: str | None = None) -> str | None:
+    """A source line anywhere on the page ("来源：江北日报" in an e-paper's footer), when it starts a block."""
+    page = html if html is not None else str(tree.text_content())
+    if not any(label in page for label in _SOURCE_LABELS):
+        return None  # the text scan is cheap; the XPath search is not
+    for text in _SOURCE_TEXTS(tree):
+        if not text.is_text or not SOURCE_START.match(text):
+            continue  # the label must open its element's own text
+        el = text.getparent()
+        if el is None or el.tag not in _SOURCE_TAGS:
+            continue
+        line = normalize(str(el.text_content()))
+        if len(line) <= _SOURCE_LINE_MAX_CHARS:
+            found = _source_of(line)
+            if found:
+                return found
+    return None
+
+
+def _unmark(title: str) -> str:
+    """A headline without the reprint and forum markers around it (【转帖】, [转载], (转))."""
+    return REPRINT_MARK.sub("", title).strip() or title
 
 
 def _meta_date(tree: HtmlElement) -> str | None:
@@ -94,8 +141,9 @@ def _subtitles(tree: HtmlElement) -> list[str]:
     return out
 
 
-def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
-    """Title, date and source from profile selectors, else from generic page evidence."""
+def collect_facts(tree: HtmlElement, rules: SiteRules | None, html: str | None = None) -> Facts:
+    """Title, date and source from profile selectors, else from generic page evidence (``html``, the
+    page's source, lets the page-wide source search be skipped when no label appears in it at all)."""
     title = date = source = None
     headlines = _headings(tree, ("h1",))
     subtitles = _subtitles(tree)
@@ -115,9 +163,10 @@ def collect_facts(tree: HtmlElement, rules: SiteRules | None) -> Facts:
     if not title:
         title = page_title(tree)
     if title:
-        title = TITLE_PAGINATION.sub("", normalize(title)) or None
-    return Facts(title=title, headlines=tuple(h for h in headlines if len(h) <= 120), subtitles=tuple(subtitles),
-                 date=date or _meta_date(tree), source=source)
+        title = _unmark(TITLE_PAGINATION.sub("", normalize(title))) or None
+    headlines = [_unmark(h) for h in headlines if len(h) <= 120]
+    return Facts(title=title, headlines=tuple(headlines), subtitles=tuple(subtitles),
+                 date=date or _meta_date(tree), source=source, page_source=cache(lambda: _page_source(tree, html)))
 
 
 def find_speaker(title: str | None) -> tuple[str, str | None, str] | None:
@@ -151,6 +200,28 @@ def _drop_leading_subtitle(paras: list[Para]) -> None:
             paras[i] = drop(para, "title")
 
 
+def _speech_opening(paras: Sequence[Para]) -> bool:
+    """Whether the text opens like a speech (同志们：, 各位代表：, 尊敬的…)."""
+    first = next((p.text for p in paras if p.removed is None), "")
+    return SALUTATION.match(first) is not None
+
+
+def _name_prefix(title: str | None) -> tuple[str, str] | None:
+    """(name, rest) of a headline "张建国：以钉钉子精神抓好各项任务落实" (a bare name, no office)."""
+    m = NAME_PREFIX.match(title) if title else None
+    if m is None or not valid_name(m["name"]):
+        return None
+    return m["name"], m["rest"].strip()
+
+
+def _post_date(lines: Sequence[str]) -> str | None:
+    """The date of the first line labelled as a posting date (发表于/发布时间/日期…), else of the first
+    dated line that is not some other date (a member's 注册时间, a deadline)."""
+    dated = [(line, d) for line in lines if (d := parse_date(line))]
+    labelled = next((d for line, d in dated if DATE_LABEL.search(line) and not NOT_POST_DATE.search(line)), None)
+    return labelled or next((d for line, d in dated if not NOT_POST_DATE.search(line)), None)
+
+
 def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None,
                      chrome: Sequence[str]) -> tuple[Meta, list[Para]]:
     """Metadata of one speech, and its paragraphs with a speaker byline line removed."""
@@ -167,17 +238,26 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
                 if line == title:
                     title = headline[2]
                 break
+        if speaker is None:  # a byline above the text, outside it: "区委副书记 郑凯", "市委书记 许振东"
+            speaker, office = next((found for line in chrome if (found := speaker_line(line))), (None, None))
+        prefixed = _name_prefix(title)
+        if prefixed is not None and _speech_opening(out):
+            if speaker is None or speaker == prefixed[0]:
+                speaker, title = prefixed[0], prefixed[1]
     occasion = None
-    for line in (title,) if heading else (title, *facts.subtitles, *head.subtitles):
+    lines = (title,) if heading else (title, *facts.subtitles, *head.subtitles, *chrome)
+    for line in lines:
         m = OCCASION.match(line) if line else None
         if m:
             occasion = m["occ"].strip()
             break
     # The day the speech was given (its dateline) beats the day a site posted it.
-    date, source = head.dateline or head.byline_date or facts.date, facts.source
-    for line in chrome:
-        date = date or parse_date(line)
-        source = source or _source_of(line)
+    dateline = head.dateline
+    if dateline is None and heading is None:
+        dateline = next((parse_date(line) for line in chrome if DATELINE.match(line) and parse_date(line)), None)
+    date = dateline or head.byline_date or facts.date or _post_date(chrome)
+    source = facts.source or next((src for line in chrome if (src := _source_of(line))), None)
+    source = source or facts.page_source()
     if date is None:
         first = [p.text for p in out if p.removed is None][:3]
         date = next((parse_date(t) for t in first if len(t) <= _DATE_LINE_MAX_CHARS and parse_date(t)), None)

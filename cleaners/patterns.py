@@ -40,6 +40,40 @@ INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 """Zero-width characters, BOMs and soft hyphens: deleted, not turned into spaces."""
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# --- step 2 (generic): hidden elements and comment/reply threads ----------------
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+"""An inline style (or a page ``<style>`` rule body) that hides its element."""
+HIDDEN_CLASSES = frozenset({
+    "hidden", "hide", "d-none", "invisible", "sr-only", "visually-hidden", "screen-reader-text", "mw-collapsed",
+    "collapsed",
+})
+"""Class names that mean "not shown" in the common CSS frameworks and wiki skins."""
+
+COMMENT_STAMP = re.compile(
+    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*(?:[上下]午\s*)?\d{1,2}:\d{2}"
+    r"|\d+\s*(?:秒|分钟|小时|天)前|刚刚发表"
+)
+"""When a comment or post was written: a date with a time of day (2008-02-12 09:12, 2012年3月5日 下午 2:30,
+03-05 14:22) or a relative time (3小时前).  A date alone does not do: articles date their sections."""
+
+LEAD_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:lead|summary|abstract|daoyu|daodu|zy|zhaiyao|digest|intro|brief|excerpt|standfirst|tips?|notice"
+    r"|notes?|rules?|kuang|shuoming|xuzhi)(?:$|[-_\s])",
+    re.I,
+)
+"""Class or id of the box that holds a lead (导语/摘要) or notes (说明/须知) above the body: div.summary,
+p.lead, div.zy, div.tips."""
+BOX_STYLE = re.compile(r"border(?:-(?:top|bottom|left|right))?\s*:\s*(?:[1-9]|thin|medium|thick|solid|dashed|dotted|double)", re.I)
+"""An inline style that draws a box around its element."""
+LEAD_LABEL = re.compile(r"^[【\[]?\s*(?:导语|导读|摘要|内容提要|内容摘要|提要|编者按)\s*[】\]]?\s*[:：]?")
+"""A lead that names itself: 导语：…, 【导读】…, 摘要：…"""
+PROMO_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:promo|promotion|newsletter|subscribe|subscription|app|download|open-app|qrcode|qr|ewm|erweima"
+    r"|wx|weixin|wechat|gzh|follow|douyin)(?:$|[-_\s])",
+    re.I,
+)
+"""Class or id of a promo box inside an article: app downloads, newsletters, follow-us QR codes."""
+
 # --- step 2: chrome lines (a whole paragraph that is site furniture) -----------
 SENTENCE_END = re.compile(r"[。！？!?；;]")
 PROSE_LINE = re.compile(r"[，。！？；,!?;]")
@@ -55,11 +89,20 @@ BYLINE_TOKEN = re.compile(
 )
 BYLINE_STAMP = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 """A date or time: counts once towards a byline, and never makes one alone."""
+PROMO_LINE = re.compile(
+    r"(?:下载|安装|打开)[^，。！？]{0,12}(?:客户端|APP|App|app)|(?:关注|订阅)[^，。！？]{0,16}(?:公众号|微信号|抖音号|快手号|视频号|微博|"
+    r"头条号|简报|早报|晚报|newsletter|邮件)|扫描?二维码|扫一扫|长按识别|(?:送到|发送到)(?:你|您)的邮箱"
+)
+"""What a promo box says (download the app, follow the account, subscribe, scan the code)."""
+PROMO_MAX_CHARS = 60
+"""A promo is a line or two; a longer paragraph that mentions an app is text."""
 CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"^[A-Za-z0-9.-]+\.(?:com|cn|net|org|cc|top|vip|info)(?:\.cn)?\s*[—–-]{1,3}",  # SUCAI198.COM —— 专注…
     r"^(?:手机扫码阅读本文|手机扫码|扫一扫|手机扫一扫|微信扫一扫|扫码阅读|扫描二维码|用手机扫描二维码|微信扫码分享|分享到\s*[:：]?"
     r"|打印本页|关闭窗口|返回顶部|返回列表|返回首页|【\s*打印\s*】|【\s*关闭\s*】|收藏本文|加入收藏)\s*\S{0,12}$",
-    r"^[（(【\[]?\s*(?:本文来源|来源|稿件来源|文章来源|信息来源|作者|责任编辑|编辑|审核|校对|通讯员)\s*[:：]\s*\S{1,30}\s*[)）】\]]?$",
+    r"^[（(【\[]?\s*(?:本文来源|来源|稿件来源|文章来源|信息来源|原文来源|新闻来源|消息来源|内容来源|资料来源|稿源|出处|作者|责任编辑|编辑"
+    r"|审核|校对|通讯员)\s*[:：]\s*\S{1,30}\s*[)）】\]]?$",
+    r"^[（(【\[]?\s*(?:转自|转载自|本文转自|文章转自|转载于|摘自|选自)\s*[:：]?\s*\S{1,30}\s*[)）】\]]?$",  # 转自：中国文明网
     r"^(?:转载请注明|本文来源于|版权所有|版权声明|免责声明|声明\s*[:：]|未经(?:允许|授权|许可)不得转载).{0,80}$",
     r"^(?:本文地址|本文链接|本文网址|原文链接|原文地址|文章地址|文章链接|本页地址)\s*[:：]",  # permalink lines
     r"(?:如有|若有|如涉及|涉嫌)侵权.{0,12}(?:删除|联系)|版权归(?:原)?作者所有",  # "uploaded by users" disclaimers
@@ -68,7 +111,17 @@ CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"^(?:文档为\w{1,6}格式|点击下载|下载本文|免费下载|立即下载|下载文档|VIP免费下载).{0,30}$",
     r"^\(?以下评论仅代表网友意见.{0,30}$|^（以下评论仅代表网友意见.{0,30}$",
     r"^本贴由.{0,60}发表",
-    r"^本帖最后由\s*\S{1,30}\s*于\s*[\d\-/: ]{8,20}\s*编辑$",  # Discuz's edit notice atop a post
+    r"^[-—=~*·•]{3,}$",  # a rule drawn with dashes
+    r"(?:你|您)?可以(?:使用|用)这个链接引用|^引用(?:通告|地址)\s*[:：]",  # blog trackback lines
+    r"^(?:我的|个人)?(?:博客|主页|微博|空间)\s*[:：]?.{0,30}https?://\S+$",  # the author's own blog link
+    r"^(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\s*[\u4e00-\u9fff]{2,10}(?:报|网|社|刊|台|杂志)$",  # 2003-7-24 钱江晚报
+    r"^[（(]?\s*(?:文|撰文|供稿|整理|图文)\s*[:：/]\s*[\u4e00-\u9fffA-Za-z·]{1,12}\s*[)）]?$",  # 文：眉间尺
+    r"^[【\[]?(?:摘要|导语|导读|内容提要|提要)[】\]]?\s*[:：]?$",  # a lead's bare label
+    r"^(?:本文|本稿|此文)(?:为|系|是).{0,30}?(?:原创|独家|首发).{0,30}?(?:不得|禁止|谢绝)(?:转载|使用|复制)",
+    r"^(?:本报|本网)?(?:记者|通讯员)(?:\s*[\u4e00-\u9fff]{2,4})+\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$",  # 记者 林溪 2021-11-30 18:06
+    r"^[\[【(（]?\s*(?:本帖|该帖|本贴|此帖|该贴)(?:子)?(?:最后由|被).{1,40}?(?:于|在)\s*\S{0,4}\s*[\d\-/年月日: ]{6,}\s*"
+    r"(?:重新)?编辑\s*[\]】)）]?$",  # BBS edit stamps: 本帖最后由 X 于 2011-4-12 22:05 编辑
     r"^[（(]?\s*[\u4e00-\u9fff]{0,8}?(?:记者|实习生|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}){1,4}?"
     r"(?:\s*(?:发自|报道|整理|采写|摄影?)[\u4e00-\u9fff]{0,6})?(?<!们)\s*[)）]?$",  # (本报记者 陈晨 整理)
     r"^(?:本文|此文|文章)由.{1,30}?(?:整理|发布|编辑|提供|上传|收集|投稿)|转载请(?:保留|注明)(?:本文)?(?:链接|出处|来源)",
@@ -159,6 +212,11 @@ MASK = re.compile(
     r"|(?P<box>□{2,}|(?<![一二三四五六七八九十〇○零])[〇○]{2,}(?![一二三四五六七八九十〇○零年]))"
 )
 """Candidates; cleaners.masks decides which runs of x are masks and which are words."""
+FORM_BLANK = re.compile(r"_{3,}|＿{2,}")
+FORM_MIN_BLANKS = 3
+"""A text with this many runs of three or more underscores is a form or worksheet (cleaners.masks.is_form)."""
+FORM_BLANK_MIN_CHARS = 8
+"""A run of underscores this long is a line to write on, on any page."""
 MASK_CHARS = re.compile(r"[*＊xXＸｘⅹⅩ×✕_＿□〇○]")
 """Cheap pre-test: most paragraphs hold none of these."""
 MASK_STARS = frozenset("*＊")
@@ -242,7 +300,30 @@ DATELINE = re.compile(
     r"\s*[一二三四五六七八九十]{1,2}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)\s*[)）]?$"
 )
 """A line under the title that is nothing but the day the speech was given: "（2023年3月10日）"."""
-SOURCE = re.compile(r"(?:来源|出处|稿源)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})")
+SOURCE = re.compile(
+    r"(?:来源|出处|稿源)\s*[:：]\s*(?P<src>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})"
+    r"|^[（(【\[]?\s*(?:转自|转载自|本文转自|文章转自|转载于|摘自|选自)\s*[:：]?\s*(?P<via>[^\s|｜/,，。;；:：()（）【】\[\]]{2,30})"
+)
+"""A source label and its value: 来源：/原文来源：/信息来源：/稿源：/出处：…, or a line that says where it was taken
+from (转自：…, 摘自《…》)."""
+SOURCE_START = re.compile(
+    r"^\s*[（(【\[]?\s*(?:来源|稿源|出处|本文来源|原文来源|文章来源|信息来源|稿件来源|新闻来源|消息来源|转自|转载自)\s*[:：]"
+)
+"""A line that starts with a source label: read anywhere on the page when nothing nearer the text states one."""
+REPRINT_MARK = re.compile(
+    r"^\s*(?:[【\[［(（〔]\s*(?:转帖|转载|转|原创|推荐|精华|置顶|荐|转贴|分享|整理)\s*[】\]］)）〕]\s*|(?:转帖|转载|转贴)\s*[:：]\s*)+"
+    r"|\s*[【\[［(（]\s*(?:转帖|转载|转|转贴)\s*[】\]］)）]\s*$"
+)
+"""Reprint and forum markers around a headline: 【转帖】…, [转载]…, 转载：…, …(转)."""
+NAME_PREFIX = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,3})\s*[:：]\s*(?P<rest>\S.{3,})$")
+"""A headline that opens with a bare name: "张建国：以钉钉子精神抓好各项任务落实"."""
+SALUTATION = re.compile(
+    r"^(?:同志们|各位|尊敬的|老师们|同学们|女士们|先生们|朋友们|亲爱的|大家好)[^。！？!?]{0,40}[:：，,！!]?$"
+)
+"""How a speech opens: 同志们：, 各位代表、各位来宾：, 尊敬的…"""
+DATE_LABEL = re.compile(r"发表|发布|(?<!注册)时间|日期|更新|上传|posted|published", re.I)
+"""A line whose date is the day the text was posted (注册时间 is a member's, not the post's)."""
+NOT_POST_DATE = re.compile(r"注册|出生|生日|到期|截止|有效期")
 META_DATE_NAMES = ("article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date",
                    "publishdate", "dc.date", "dc.date.issued", "date", "weibo:article:create_at", "sailthru.date")
 TITLE_PAGINATION = re.compile(r"\s*(?:[（(]\s*第\s*\d+\s*/\s*\d+\s*页\s*[)）]|[（(_-]?\s*第\s*\d+\s*页\s*[)）]?)\s*$")

@@ -3,7 +3,8 @@
 Stages, in order (the numbers are repeated in the code):
 
 1. ``parse`` — each page's HTML into a tree (never raises);
-2. ``strip_boilerplate`` — profile selectors or main-content detection, then
+2. ``strip_boilerplate`` — profile selectors or main-content detection (generic mode
+   first takes hidden copies and comment/reply threads out of the page), then
    chrome lines and tail blocks; the pages are then stitched into one stream
    (the first page's title/date/source evidence is read before anything goes);
 3. ``remove_injected_ads`` — ad sentences and paywall markers cut from paragraphs;
@@ -27,7 +28,7 @@ from cleaners.compilation import split_compilation
 from cleaners.masks import find_masks
 from cleaners.metadata import Facts, collect_facts, extract_metadata, find_speaker
 from cleaners.parse import parse
-from cleaners.patterns import PROSE_LINE
+from cleaners.patterns import FORM_BLANK, PROSE_LINE
 from cleaners.render import render_text
 from cleaners.selectors import regexes
 from cleaners.stitch import drop_title_lines, stitch_pages
@@ -46,7 +47,9 @@ def _merge(audit: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) ->
 
 
 def _prose_chars(texts: Sequence[str]) -> int:
-    return sum(len(line) for text in texts for line in text.split("\n") if PROSE_LINE.search(line))
+    """Characters in lines that read as sentences, or as the fields of a form (姓名：______)."""
+    return sum(len(line) for text in texts for line in text.split("\n")
+               if PROSE_LINE.search(line) or FORM_BLANK.search(line))
 
 
 def clean(pages: Sequence[Page], rules: SiteRules | None = None,
@@ -63,10 +66,11 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
     for number, page in enumerate(pages):
         tree = parse(page.html)                                                             # 1
         if number == 0:
-            facts = collect_facts(tree, rules)
+            facts = collect_facts(tree, rules, page.html)
             headline = find_speaker(facts.title)
             titles = [facts.title, headline[2] if headline else None]
-        stripped = strip_boilerplate(tree, rules, page=number, fallback=options.generic_fallback)  # 2
+        stripped = strip_boilerplate(tree, rules, page=number, fallback=options.generic_fallback,  # 2
+                                     html=page.html)
         if number == 0 and rules is None and stripped.listing:
             return CleanResult(records=(), mode="generic", page_title=facts.title,
                                skipped="a list page: its main block is article titles with excerpts")

@@ -74,7 +74,7 @@ def _strip_slow(line: str, spans: Sequence[Span]) -> tuple[str, Callable[[int], 
     return text, _mapper(removed)
 
 
-def _strip_paragraph(text: str, spans: Sequence[Span]) -> tuple[str, list[tuple[int, str, str]]]:
+def _strip_paragraph(text: str, spans: Sequence[Span], form: bool = False) -> tuple[str, list[tuple[int, str, str]]]:
     """Strip-mode text of one paragraph and its masks as (offset, original, kind)."""
     found: list[tuple[int, str, str]] = []
     for _ in range(_MAX_PASSES):
@@ -84,7 +84,7 @@ def _strip_paragraph(text: str, spans: Sequence[Span]) -> tuple[str, list[tuple[
         found = [(index(o), orig, kind) for o, orig, kind in found]
         found.extend((index(s.start), text[s.start:s.end], s.kind) for s in spans)
         text = new_text
-        spans = mask_spans(text)
+        spans = mask_spans(text, form)
     found.sort(key=lambda m: m[0])
     return text, found
 
@@ -121,7 +121,7 @@ def render_text(paras: Sequence[Para], mode: MaskMode = "strip") -> tuple[str, t
         if para.removed is not None:
             continue
         if mode == "strip":
-            text, found = _strip_paragraph(para.text, para.masks) if para.masks else (para.text, [])
+            text, found = _strip_paragraph(para.text, para.masks, para.form) if para.masks else (para.text, [])
         else:
             text, found = _shown_paragraph(para.text, para.masks, mode)
         base = length + (1 if lines and text else 0)

@@ -2,8 +2,9 @@
 
 On template sites ``<h1>`` is as often the site logo as the headline, and
 ``<title>`` carries the site name and the column ("…_范文学习_文秘家园").  The
-headline is therefore the heading that the ``<title>`` confirms; failing that the
-first segment of ``<title>``, ``og:title``, or the first ``<h1>``.
+headline is therefore the heading that the ``<title>`` confirms (a heading that is only a
+later segment of ``<title>`` is the site's, blog's or column's name); failing that ``og:title``,
+the first segment of ``<title>``, or the first ``<h1>``.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def page_title(tree: HtmlElement) -> str | None:
     segment = title_segment(raw) if raw else ""
     reference = TITLE_PAGINATION.sub("", raw)
     if reference:
-        confirmed = [h for h in headings if TITLE_PAGINATION.sub("", h) in reference]
+        later = [p.strip() for p in TITLE_SEPARATORS.split(reference) if p.strip()][1:]
+        confirmed = [h for h in headings if TITLE_PAGINATION.sub("", h) in reference
+                     and not (h in later and h not in segment)]  # a blog's or column's name, not the headline
         if confirmed:
             return max(confirmed, key=len)
     for candidate in (normalize(og), segment, headings[0] if headings else ""):
