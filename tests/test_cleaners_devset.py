@@ -17,9 +17,9 @@ from statistics import mean
 from typing import Any
 
 import pytest
-from eval.metrics import bigram_prf
 
 from cleaners import CleanResult, Page, clean, decode_html
+from quality.metrics import bigram_prf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEVSET = FIXTURES / "devset"
