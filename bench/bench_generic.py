@@ -19,8 +19,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.common import Measured, env_info, run_measured
@@ -43,9 +43,19 @@ def bench_site(articles: int) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def _ours(url: str, data: Path, *extra: str) -> tuple[Measured, int, int]:
+@contextmanager
+def _site(args: argparse.Namespace) -> Iterator[str]:
+    if args.url:
+        yield args.url
+        return
+    with bench_site(args.articles) as url:
+        yield url
+
+
+def _ours(url: str, data: Path, *extra: str, tree: str | None = None) -> tuple[Measured, int, int]:
+    env = {**os.environ, "PYTHONPATH": tree} if tree else None
     run = run_measured([sys.executable, "-m", "crawler.cli", "crawl", url, "--sandbox", "--no-progress",
-                        "--data", str(data), *extra])
+                        "--data", str(data), *extra], env=env)
     match = re.search(r": (\d+) pages, (\d+) records", run.stdout)
     if match is None:
         raise SystemExit(run.stdout + run.stderr)
@@ -65,20 +75,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-warc", action="store_true", help="also crawl with WARC off")
+    parser.add_argument("--before", metavar="TREE", help="also crawl with the speechcrawl source tree TREE "
+                        "(e.g. `git archive main | tar -x -C TREE`): before/after in one run")
+    parser.add_argument("--url", help="crawl this already running bench site instead of starting one")
     args = parser.parse_args(argv)
     runs: dict[str, list[tuple[float, float, float, int, int]]] = {}
     load = []
-    with bench_site(args.articles) as url, tempfile.TemporaryDirectory() as tmp:
+    with _site(args) as url, tempfile.TemporaryDirectory() as tmp:
         for n in range(args.rounds):
             load.append(os.getloadavg()[0])
             bare, pages = _bare(url)
             runs.setdefault("bare Scrapy CrawlSpider, all links, no WARC", []).append(
                 (pages / bare.seconds, bare.cpu_seconds * 1000 / pages, bare.peak_rss_mb, pages, 0))
-            jobs = [("speechcrawl generic (`crawl URL --sandbox`)", ())]
+            jobs: list[tuple[str, tuple[str, ...], str | None]] = [
+                ("speechcrawl generic (`crawl URL --sandbox`)", (), None)]
+            if args.before:
+                jobs.insert(0, ("speechcrawl generic, before (--before tree)", (), args.before))
             if args.no_warc:
-                jobs.append(("speechcrawl generic, WARC off", ("-s", "SPEECHCRAWL_WARC_ENABLED=False")))
-            for name, extra in jobs:
-                run, pages, records = _ours(url, Path(tmp) / f"{name[:12]}-{n}".replace(" ", "_"), *extra)
+                jobs.append(("speechcrawl generic, WARC off", ("-s", "SPEECHCRAWL_WARC_ENABLED=False"), None))
+            for i, (name, extra, tree) in enumerate(jobs):
+                run, pages, records = _ours(url, Path(tmp) / f"{i}-{n}", *extra, tree=tree)
                 runs.setdefault(name, []).append(
                     (pages / run.seconds, run.cpu_seconds * 1000 / pages, run.peak_rss_mb, pages, records))
     base = statistics.median(r[0] for r in runs["bare Scrapy CrawlSpider, all links, no WARC"])

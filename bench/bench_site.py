@@ -8,6 +8,7 @@ of the pages in GBK (declared in the Content-Type header and a ``<meta charset>`
 other half in UTF-8.  It is not part of the product sandbox on purpose: the sandbox's sites
 have hand-written profiles, and the point here is a site nobody wrote a profile for.
 
+The padding is inline ad scripts and a footer (as on the real 范文 templates), not text.
 Every page is rendered once at start-up and served from memory by a threading server that
 sets TCP_NODELAY on each connection (without it a stdlib server answers ~40 ms late:
 Nagle's algorithm waits for the client's delayed ACK), with HTTP/1.1 keep-alive, so the
@@ -56,12 +57,15 @@ def _nav(articles: int) -> str:
 
 
 def _chrome(rng: random.Random, size: int) -> str:
-    """Site furniture to bring a page to its size: a footer of notices and a hidden comment block."""
-    notes = []
-    while sum(len(n) for n in notes) < size:
-        n = rng.randrange(100000)
-        notes.append(f"<li>友情链接{n} 合作单位{n % 97} 网站地图 广告服务 联系我们 电话0371-{n:05d} 备案号{n}</li>")
-    return f'<div class="footer"><ul>{"".join(notes)}</ul></div>'
+    """Site furniture to bring a page to its size, as on the real templates: mostly ad and statistics
+    scripts (inline JavaScript), then a short footer of links and notices."""
+    lines = []
+    while sum(len(n) for n in lines) < size * 0.85:
+        n = rng.randrange(1_000_000)
+        lines.append(f"var ad_{n}={{slot:'s{n % 97}',w:{300 + n % 400},h:{90 + n % 160},"
+                     f"src:'//ads.example.com/show?id={n}&t='+new Date().getTime()}};loadAd(ad_{n});\n")
+    notes = "".join(f"<li>友情链接{i} 网站地图 广告服务 联系我们 备案号{rng.randrange(10**6)}</li>" for i in range(8))
+    return f'<script type="text/javascript">{"".join(lines)}</script><div class="footer"><ul>{notes}</ul></div>'
 
 
 def _page(title: str, body: str, charset: str) -> str:
@@ -74,7 +78,7 @@ def _finish(html: str, rng: random.Random, charset: str) -> bytes:
     target = rng.randint(26_000, 40_000)
     body = html.encode(charset, "replace")
     if len(body) < target:
-        pad = _chrome(rng, int((target - len(body)) / (1.25 if charset == "gbk" else 1.5)))
+        pad = _chrome(rng, target - len(body))
         body = html.replace("</body>", pad + "</body>").encode(charset, "replace")
     return body
 
