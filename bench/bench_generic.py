@@ -53,9 +53,10 @@ def _site(args: argparse.Namespace) -> Iterator[str]:
 
 
 def _ours(url: str, data: Path, *extra: str, tree: str | None = None) -> tuple[Measured, int, int]:
+    # ``python -m`` puts the working directory first on sys.path: the other tree must be both.
     env = {**os.environ, "PYTHONPATH": tree} if tree else None
     run = run_measured([sys.executable, "-m", "crawler.cli", "crawl", url, "--sandbox", "--no-progress",
-                        "--data", str(data), *extra], env=env)
+                        "--data", str(data.resolve()), *extra], env=env, cwd=Path(tree) if tree else None)
     match = re.search(r": (\d+) pages, (\d+) records", run.stdout)
     if match is None:
         raise SystemExit(run.stdout + run.stderr)
