@@ -22,11 +22,12 @@ class Measured:
     """User + system CPU time of the child (all its threads)."""
 
 
-def run_measured(argv: list[str], *, cwd: Path | None = None, timeout: float = 3600) -> Measured:
+def run_measured(argv: list[str], *, cwd: Path | None = None, timeout: float = 3600,
+                 env: dict[str, str] | None = None) -> Measured:
     """Run ``argv`` to completion; ``os.wait4`` gives that one child's own peak RSS."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.monotonic()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, text=True)
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, text=True, env=env)
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)

@@ -29,7 +29,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 __all__ = ["GONE_STATUSES", "Validator", "cleaning_key", "content_sha1", "profile_sha256", "store_record", "mark_gone", "crawl_counts",
-           "known_urls", "unchanged_records", "validators"]
+           "known_urls", "seen_unchanged", "unchanged_records", "validators"]
 
 GONE_STATUSES = frozenset({404, 410})
 _CONTENT_FIELDS = ("title", "speaker", "speaker_title", "occasion", "date", "source")
@@ -122,6 +122,25 @@ def mark_gone(conn: sqlite3.Connection, url: str, *, crawl_id: str, status: int,
                          (gone, row["id"], row["version"]))
         _event(conn, crawl_id, {"site": row["site"], "url": row["url"], "id": row["id"]}, row["version"], "gone", at)
     return len(rows)
+
+
+def seen_unchanged(conn: sqlite3.Connection, url: str, crawl_id: str, earlier: set[str]) -> int:
+    """Record that ``crawl_id`` found document ``url`` unchanged: an ``unchanged`` event for each of its
+    records, at the newest version made by a crawl in ``earlier`` (the crawls before it, itself included).
+
+    A re-crawl writes no metadata record for a document whose pages all came back as revisits of the
+    payloads its records were cleaned from; rebuilding the catalog from the WARC files calls this for
+    such a fetch so the history still says the crawl saw the document.  Returns the events written.
+    """
+    latest: dict[str, sqlite3.Row] = {}
+    for row in conn.execute("SELECT id, site, url, version, crawl_id, fetched_at FROM records WHERE url = ?"
+                            " ORDER BY version", (url,)):
+        if row["crawl_id"] in earlier:
+            latest[row["id"]] = row
+    for row in latest.values():
+        _event(conn, crawl_id, {"site": row["site"], "url": row["url"], "id": row["id"]}, row["version"],
+               "unchanged", row["fetched_at"])
+    return len(latest)
 
 
 def crawl_counts(conn: sqlite3.Connection, crawl_id: str) -> dict[str, dict[str, int]]:

@@ -23,6 +23,7 @@ from archive.warc import WARC_DIRNAME
 from cleaners.types import CleanOptions
 from corpus.catalog import CATALOG_NAME, Catalog
 from corpus.export import export
+from corpus.history import seen_unchanged
 from corpus.progress import NO_PROGRESS, ProgressSink
 from corpus.records import clean_document, text_sha1
 from spiders.items import Document, FetchedPage
@@ -159,6 +160,21 @@ def _fill(catalog: Catalog, contents: ArchiveContents, profiles: dict[str, SiteP
         for record in cleaned.records:
             catalog.put_record(record, crawl_id=archived.crawl_id, text_sha1=text_sha1(str(record["text"])))
         summary.records += len(cleaned.records)
+    _unchanged_documents(catalog, contents)
+
+
+def _unchanged_documents(catalog: Catalog, contents: ArchiveContents) -> None:
+    """A revisit of a document's page in a crawl without a metadata record for that document: the
+    crawl found it unchanged and reused its records (crawler.pipelines.warc), so say so in the history."""
+    started: dict[str, str] = {}
+    for span in contents.crawls.values():
+        started[span.crawl_id] = min(started.get(span.crawl_id, span.started), span.started)
+    documented = {(d.crawl_id, d.url) for d in contents.documents}
+    for fetch in contents.fetches:
+        if fetch.pointer.revisit_of is None or (fetch.crawl_id, fetch.url) in documented:
+            continue
+        when = started.get(fetch.crawl_id, "")
+        seen_unchanged(catalog.conn, fetch.url, fetch.crawl_id, {c for c, s in started.items() if s <= when})
 
 
 def _document(archived: ArchivedDocument, contents: ArchiveContents) -> Document:

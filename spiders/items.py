@@ -37,6 +37,9 @@ class Document:
     """Export records produced by the clean pipeline (one per speech)."""
     failures: list[FailedFetch] = field(default_factory=list)
     """Pages of this document that could not be used (the document keeps the pages before them)."""
+    reused: bool = False
+    """True when ``records`` are the catalog's latest records, given back because every page came back
+    as a revisit of the payloads they were cleaned from: nothing new to archive or store."""
 
     def __repr__(self) -> str:
         return (f"Document(site={self.site!r}, url={self.url!r}, pages={len(self.pages)}, "

@@ -11,11 +11,12 @@ hands each HTML page to the cleaners, which tell articles from list pages.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 
@@ -38,6 +39,56 @@ MAX_ARTICLE_PAGES = 50
 DOC_META = "speechcrawl_doc"
 """Request meta key of the document an article's next page continues."""
 _HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+_A_HREF = etree.XPath("//a[@href]")
+_A_HREF_CAPPED = etree.XPath("(//a[@href])[position() <= $limit]")
+"""At most SPEECHCRAWL_MAX_LINKS_PER_PAGE anchors, cut by lxml: 200,000 proxies would cost hundreds of MB."""
+_A_COUNT = etree.XPath("count(//a[@href])")
+_STRING = etree.XPath("string(.)", smart_strings=False)
+CACHE_SIZE = 100_000
+"""Entries of the link-resolution cache and the requested-URL map before they start over (bounds RSS)."""
+
+
+class _BoundedCache:
+    """A dict that empties itself when full: cheaper than an LRU, and a miss only costs a recomputation."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self.data: dict[tuple[str, str], str] = {}
+
+    def get(self, key: tuple[str, str]) -> str | None:
+        return self.data.get(key)
+
+    def put(self, key: tuple[str, str], value: str) -> None:
+        if len(self.data) >= self.size:
+            self.data.clear()
+        self.data[key] = value
+
+
+class _Requested:
+    """The URLs this spider already asked for, and at what depth.
+
+    A page with 45 links yields 45 requests, and on a template site nearly all of them were
+    already requested from an earlier page: Scrapy's duplicate filter would drop them, but only
+    after each went through the spider middlewares, the engine and the scheduler.  Dropping them
+    here saves that.  The depth is kept because a middleware (DEPTH_LIMIT) may have dropped the
+    earlier request for being too deep, which the duplicate filter never saw: a URL is asked for
+    again when it is found shallower than before.  Only what the duplicate filter would drop
+    anyway is dropped; once full it forgets, and the duplicate filter still catches the repeats.
+    """
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self.depths: dict[str, int] = {}
+
+    def first(self, url: str, depth: int) -> bool:
+        """True (and remembered) unless ``url`` was requested at ``depth`` or shallower."""
+        known = self.depths.get(url)
+        if known is not None and known <= depth:
+            return False
+        if len(self.depths) >= self.size:
+            self.depths.clear()
+        self.depths[url] = depth
+        return True
 
 
 def _path_query(url: str) -> str:
@@ -69,6 +120,8 @@ class TemplateSpider(Spider):
         self.profile = profile
         super().__init__(name=profile.name, **kwargs)
         self._hosts = frozenset(profile.hosts)
+        self._requested = _Requested()
+        self._resolved = _BoundedCache()
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.profile.start_urls:
@@ -110,12 +163,16 @@ class TemplateSpider(Spider):
     def _follow(self, response: TextResponse, area: Any, skip: frozenset[str] | set[str] = frozenset()
                 ) -> Iterator[Request]:
         links = self.profile.links
-        for href in self._capped(response.url, area, ".//a/@href").getall():
-            url = self._absolute(response, href)
-            if url is None or url in skip:
-                continue
-            path_query = _path_query(url)
-            if self.profile.generic or links.is_list(path_query) or links.is_article(path_query):
+        urls = (self._absolute(response, href) for href in self._capped(response.url, area, ".//a/@href").getall())
+        yield from self._requests(response, (u for u in urls if u is not None and (
+            self.profile.generic or links.is_list(_path_query(u)) or links.is_article(_path_query(u)))), skip)
+
+    def _requests(self, response: TextResponse, urls: Iterable[str], skip: frozenset[str] | set[str]
+                  ) -> Iterator[Request]:
+        """A request for each URL not yet requested at this depth or shallower (see :class:`_Requested`)."""
+        depth = response.meta.get("depth", 0) + 1
+        for url in urls:
+            if url not in skip and self._requested.first(url, depth):
                 yield Request(url, callback=self.parse, errback=self._failed)
 
     def _absolute(self, response: TextResponse, href: str) -> str | None:
@@ -123,6 +180,17 @@ class TemplateSpider(Spider):
         href = href.strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             return None
+        # The same few thousand links recur on every page of a site: resolve each once.  An absolute
+        # link resolves alike from any page, a root-relative one alike from any page of the origin.
+        if href.startswith(("http://", "https://")):
+            key = ("", href)
+        elif href.startswith("/") and not href.startswith("//"):
+            key = (_origin(response.url), href)
+        else:
+            key = (response.url, href)
+        cached = self._resolved.get(key)
+        if cached is not None:
+            return cached or None
         try:
             url = canonical_url(urljoin(response.url, href))
         except ValueError:  # e.g. a broken IPv6 literal: not a link anyone can follow
@@ -130,7 +198,9 @@ class TemplateSpider(Spider):
             return None
         parts = urlsplit(url)
         if parts.netloc not in self._hosts or parts.scheme not in ("http", "https"):
+            self._resolved.put(key, "")
             return None
+        self._resolved.put(key, url)
         return url
 
     def _generic_page(self, response: TextResponse, doc: Document) -> Iterator[Request | Document]:
@@ -139,14 +209,10 @@ class TemplateSpider(Spider):
         Pager links that continue ``doc`` (x_2.html …) are reached through the stitching only, so
         that page 2 of an article never becomes a document of its own (spiders.pagination).
         """
-        anchors = []
-        for a in self._capped(response.url, response, "//a[@href]", count=False):
-            url = self._absolute(response, a.attrib["href"])
-            if url is not None:
-                anchors.append((url, a.xpath("string(.)").get() or ""))
+        anchors = self._anchors(response)  # one pass over the links serves the pager and the follow
         pages, nexts = pager_links(anchors, doc.url)
         doc.pages.append(self._fetched(response))
-        yield from self._bounded(response.url, self._follow(response, response, skip=pages))
+        yield from self._requests(response, (url for url, _ in anchors), pages)
         yield from self._scripted_pager(response)
         seen = {p.url for p in doc.pages} | {doc.url}
         next_url = next((u for u in nexts if u not in seen), None)
@@ -155,6 +221,27 @@ class TemplateSpider(Spider):
             return
         yield Request(next_url, callback=self._continue_article, errback=self._article_page_failed,
                       dont_filter=True, priority=10, meta={DOC_META: doc})
+
+    def _anchors(self, response: TextResponse) -> list[tuple[str, str]]:
+        """``(canonical url, text)`` of every on-site ``<a href>``, in page order, straight from lxml.
+
+        Going through lxml instead of a parsel Selector per anchor is most of what generic mode
+        saves here (docs/benchmarks.md, "Generic mode"); the text is XPath's ``string(.)``, as before.
+        """
+        anchors = []
+        root = response.selector.root
+        limit = self._link_limit()
+        if limit:
+            total = int(_A_COUNT(root))
+            if total > limit:
+                self._count("links_over_limit", total - limit)
+                logger.warning("%s: %d links over SPEECHCRAWL_MAX_LINKS_PER_PAGE (%d) not followed", response.url,
+                               total - limit, limit)
+        for a in (_A_HREF_CAPPED(root, limit=limit) if limit else _A_HREF(root)):
+            url = self._absolute(response, a.get("href"))
+            if url is not None:
+                anchors.append((url, _STRING(a)))
+        return anchors
 
     # -- articles ---------------------------------------------------------------------
     def _start_document(self, response: TextResponse) -> Document:
@@ -269,6 +356,12 @@ class TemplateSpider(Spider):
     def _count(self, event: str, count: int = 1) -> None:
         if self.crawler and self.crawler.stats:
             self.crawler.stats.inc_value(f"speechcrawl/spider/{event}", count)
+
+
+def _origin(url: str) -> str:
+    """``scheme://host:port`` of ``url`` (a prefix holding it whole: a cache key, not a parsed part)."""
+    end = url.find("/", url.find("//") + 2)
+    return url if end < 0 else url[:end]
 
 
 def _is_html(response: Response) -> TypeGuard[TextResponse]:

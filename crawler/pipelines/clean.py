@@ -87,6 +87,7 @@ class CleanPipeline:
             self._inc("unchanged_reused")
             self._inc("records", len(stored))
             item.records = stored
+            item.reused = True
             return item
         cleaned = clean_document(item, getattr(self.crawler.spider, "profile", None), self.options)
         bad = cleaned.undecodable

@@ -1,4 +1,4 @@
-"""WarcMetadataPipeline: one WARC metadata record per cleaned document.
+"""WarcMetadataPipeline: one WARC metadata record per cleaned document, unless nothing is new.
 
 It runs after cleaning (300) and before the catalog (800), so a record reaches the
 catalog only once the WARC says where it came from: the catalog can then always be
@@ -131,6 +131,13 @@ class WarcMetadataPipeline:
 
     def process_item(self, item: object) -> object:
         if not isinstance(item, Document):
+            return item
+        if item.reused:
+            # Its pages are revisits of payloads an earlier metadata record already ties to these
+            # very records: a new record would say nothing new (about 1 KB a page on a re-crawl).
+            # The revisit records say it was seen; reprocess turns them back into "unchanged"
+            # events (corpus.rebuild).
+            self._count("documents_unchanged")
             return item
         # Written before the item moves on to the catalog, on the reactor thread as the
         # recorder's records are (see WarcRecorderMiddleware.process_response).

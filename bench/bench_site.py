@@ -1,0 +1,179 @@
+"""A bench-only web site with the shape of issue 20's unseen site, for generic-mode crawl benchmarks.
+
+    python -m bench.bench_site [--articles 2000] [--port 0]
+
+2,000 speech articles and their list pages, every page 25–40 KB with about 45 links (site
+navigation, related articles, a print and a download view that robots.txt disallows), half
+of the pages in GBK (declared in the Content-Type header and a ``<meta charset>``), the
+other half in UTF-8.  It is not part of the product sandbox on purpose: the sandbox's sites
+have hand-written profiles, and the point here is a site nobody wrote a profile for.
+
+The padding is inline ad scripts and a footer (as on the real 范文 templates), not text.
+Every page is rendered once at start-up and served from memory by a threading server that
+sets TCP_NODELAY on each connection (without it a stdlib server answers ~40 ms late:
+Nagle's algorithm waits for the client's delayed ACK), with HTTP/1.1 keep-alive, so the
+server costs the crawl as little CPU as it can.  Prints ``listening on URL`` when ready.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import socket
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from sandbox.seeds import pools
+
+PER_LIST = 20
+"""Articles a list page links to."""
+_NAV = ["要闻", "讲话", "范文", "公文", "党建", "述职", "心得", "总结", "计划", "报告", "致辞", "演讲"]
+ROBOTS = b"User-agent: *\nDisallow: /print/\nDisallow: /download/\n"
+
+
+def _charset(n: int) -> str:
+    return "gbk" if n % 2 else "utf-8"
+
+
+def _paragraphs(rng: random.Random, chars: int) -> list[str]:
+    """Coherent paragraphs from the sandbox's speech sentences, about ``chars`` characters in all."""
+    runs = pools().runs
+    out: list[str] = []
+    total = 0
+    while total < chars:
+        run = runs[rng.randrange(len(runs))]
+        start = rng.randrange(len(run))
+        text = "".join(run[start:start + rng.randint(3, 6)])
+        out.append(text)
+        total += len(text)
+    return out
+
+
+def _nav(articles: int) -> str:
+    lists = (articles + PER_LIST - 1) // PER_LIST
+    links = [f'<li><a href="/list/{1 + i * lists // len(_NAV)}.html">{name}</a></li>' for i, name in enumerate(_NAV)]
+    return f'<div class="nav"><ul><li><a href="/">首页</a></li>{"".join(links)}</ul></div>'
+
+
+def _chrome(rng: random.Random, size: int) -> str:
+    """Site furniture to bring a page to its size, as on the real templates: mostly ad and statistics
+    scripts (inline JavaScript), then a short footer of links and notices."""
+    lines = []
+    while sum(len(n) for n in lines) < size * 0.85:
+        n = rng.randrange(1_000_000)
+        lines.append(f"var ad_{n}={{slot:'s{n % 97}',w:{300 + n % 400},h:{90 + n % 160},"
+                     f"src:'//ads.example.com/show?id={n}&t='+new Date().getTime()}};loadAd(ad_{n});\n")
+    notes = "".join(f"<li>友情链接{i} 网站地图 广告服务 联系我们 备案号{rng.randrange(10**6)}</li>" for i in range(8))
+    return f'<script type="text/javascript">{"".join(lines)}</script><div class="footer"><ul>{notes}</ul></div>'
+
+
+def _page(title: str, body: str, charset: str) -> str:
+    return (f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}_范文网</title>'
+            f'<link rel="stylesheet" href="/static/site.css"></head><body>{body}</body></html>')
+
+
+def _finish(html: str, rng: random.Random, charset: str) -> bytes:
+    """Encode and pad with furniture up to a size drawn from 25–40 KB."""
+    target = rng.randint(26_000, 40_000)
+    body = html.encode(charset, "replace")
+    if len(body) < target:
+        pad = _chrome(rng, target - len(body))
+        body = html.replace("</body>", pad + "</body>").encode(charset, "replace")
+    return body
+
+
+def article(n: int, articles: int) -> bytes:
+    rng = random.Random(f"article-{n}")
+    charset = _charset(n)
+    paras = _paragraphs(rng, rng.randint(1800, 3500))
+    title = f"在全市{_NAV[n % len(_NAV)]}工作会议上的讲话（第{n}号）"
+    related = [rng.randrange(articles) for _ in range(29)]
+    related_html = "".join(f'<li><a href="/a/{r}.html">相关讲话第{r}号</a></li>' for r in related)
+    body = (f'{_nav(articles)}<div class="main"><h1>{title}</h1>'
+            f'<div class="info">发布时间：2024-{1 + n % 12:02d}-{1 + n % 28:02d} 来源：市委办公室</div>'
+            f'<div class="content">{"".join(f"<p>{p}</p>" for p in paras)}</div>'
+            f'<div class="tools"><a href="/print/{n}.html">打印本文</a> <a href="/download/{n}.html">下载</a>'
+            f' <a href="/list/{n // PER_LIST + 1}.html">返回列表</a></div></div>'
+            f'<div class="side"><h3>相关文章</h3><ul>{related_html}</ul></div>')
+    return _finish(_page(title, body, charset), rng, charset)
+
+
+def list_page(k: int, articles: int) -> bytes:
+    rng = random.Random(f"list-{k}")
+    charset = _charset(k)
+    lists = (articles + PER_LIST - 1) // PER_LIST
+    first = (k - 1) * PER_LIST
+    items = "".join(f'<li><a href="/a/{i}.html">在全市{_NAV[i % len(_NAV)]}工作会议上的讲话（第{i}号）</a>'
+                    f'<span>{"".join(_paragraphs(rng, 80))[:80]}</span></li>'
+                    for i in range(first, min(first + PER_LIST, articles)))
+    pager = "".join(f'<a href="/list/{p}.html">{p}</a>' for p in range(max(1, k - 3), min(lists, k + 3) + 1))
+    hot = "".join(f'<li><a href="/a/{rng.randrange(articles)}.html">热门讲话</a></li>' for _ in range(6))
+    body = (f'{_nav(articles)}<div class="list"><ul>{items}</ul><div class="pager">{pager}</div></div>'
+            f'<div class="side"><h3>热门</h3><ul>{hot}</ul></div>')
+    return _finish(_page(f"文章列表第{k}页", body, charset), rng, charset)
+
+
+def home(articles: int) -> bytes:
+    lists = (articles + PER_LIST - 1) // PER_LIST
+    links = "".join(f'<li><a href="/list/{k}.html">列表第{k}页</a></li>' for k in range(1, lists + 1))
+    return _finish(_page("首页", f"{_nav(articles)}<ul>{links}</ul>", "utf-8"), random.Random("home"), "utf-8")
+
+
+def build(articles: int) -> dict[str, tuple[bytes, str]]:
+    """Every path the site serves: body and charset."""
+    pages: dict[str, tuple[bytes, str]] = {"/": (home(articles), "utf-8"), "/robots.txt": (ROBOTS, "")}
+    for n in range(articles):
+        pages[f"/a/{n}.html"] = (article(n, articles), _charset(n))
+    for k in range(1, (articles + PER_LIST - 1) // PER_LIST + 1):
+        pages[f"/list/{k}.html"] = (list_page(k, articles), _charset(k))
+    return pages
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        found = self.server.pages.get(self.path)
+        if found is None:
+            body, status, ctype = b"not found", 404, "text/plain"
+        else:
+            body, charset = found
+            status = 200
+            ctype = f"text/html; charset={charset}" if charset else "text/plain"
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (signature of the base class)
+        return None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, pages: dict[str, tuple[bytes, str]]) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.pages = pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    server = _Server(args.port, build(args.articles))
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}/", flush=True)
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

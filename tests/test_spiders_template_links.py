@@ -1,0 +1,40 @@
+"""Generic mode's link handling: each link resolved once per page, each URL requested once per depth."""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.http import HtmlResponse
+
+from spiders.template import TemplateSpider, _Requested
+
+SITE = "http://127.0.0.1:8700"
+
+
+def _page(url: str, body: str, depth: int = 0) -> HtmlResponse:
+    request = Request(url, meta={"depth": depth})
+    return HtmlResponse(url, body=body.encode(), encoding="utf-8", request=request,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def _requested(items: object) -> list[str]:
+    return [i.url for i in items if isinstance(i, Request)]  # type: ignore[attr-defined]
+
+
+def test_a_url_is_requested_again_only_when_found_shallower() -> None:
+    seen = _Requested()
+    assert seen.first("a", 3)
+    assert not seen.first("a", 3) and not seen.first("a", 4)
+    assert seen.first("a", 2)  # the deeper request may have been dropped by DEPTH_LIMIT
+
+
+def test_links_resolve_alike_from_every_page_and_repeats_are_not_requested() -> None:
+    spider = TemplateSpider(url=SITE + "/")
+    links = ('<a href="/a/1.html">一</a><a href="b/2.html">二</a><a href="../c/3.html">三</a>'
+             '<a href="http://elsewhere.example/x">外</a><a href="/a/1.html#top">一</a>')
+    first = _requested(spider.parse(_page(SITE + "/x/index.html", links)))
+    assert first == [SITE + "/a/1.html", SITE + "/x/b/2.html", SITE + "/c/3.html"]
+    # The same hrefs on a page elsewhere: relative links resolve against that page, not from the cache.
+    second = _requested(spider.parse(_page(SITE + "/y/z/list.html", links)))
+    assert second == [SITE + "/y/z/b/2.html", SITE + "/y/c/3.html"]
+    # Found again at the same depth: Scrapy's duplicate filter would drop them, so they are not yielded.
+    assert _requested(spider.parse(_page(SITE + "/x/index.html", links))) == []
