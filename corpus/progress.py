@@ -1,6 +1,6 @@
 """What a long corpus job reports its progress to, without knowing how (or whether) it is shown.
 
-The library counts; the CLI draws (crawler.commands.progress.Progress is the terminal bar).
+The library counts; the CLI draws (crawler.commands.progressbar.Progress is the terminal bar).
 Keeping the display out of the corpus keeps the corpus free of terminal and CLI concerns.
 """
 

@@ -27,7 +27,7 @@ from spiders.infer.listing import (
     is_article,
     list_candidates,
 )
-from spiders.infer.urls import url_shape
+from spiders.infer.url_shapes import url_shape
 from spiders.pagination import pager_links
 from spiders.template import canonical_url
 

@@ -16,7 +16,7 @@ import pytest
 from corpus.dedup import DedupOptions
 from corpus.export import PLACEHOLDER, ExportOptions, export, output_format, render_masks
 from corpus.selection import ExportFilter
-from crawler.commands.progress import Progress
+from crawler.commands.progressbar import Progress
 from sandbox.writer import Writer, rng_for, spin_all
 from tests import fill_catalog, make_record
 

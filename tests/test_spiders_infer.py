@@ -15,7 +15,7 @@ from sandbox.hooks import Request
 from sandbox.sites import make_site
 from spiders.infer.article import Sample, analyse_articles
 from spiders.infer.listing import analyse_list, is_article, list_candidates
-from spiders.infer.urls import article_regex, list_regex, url_shape
+from spiders.infer.url_shapes import article_regex, list_regex, url_shape
 
 BASE = "http://127.0.0.1:9"
 REALPAGES = Path(__file__).parent / "fixtures" / "realpages"

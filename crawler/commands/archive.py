@@ -98,7 +98,7 @@ def run_verify(args: argparse.Namespace) -> int:
     import json
 
     from archive.verify import verify, warc_files
-    from crawler.commands.progress import Progress
+    from crawler.commands.progressbar import Progress
 
     files = list(warc_files(args.paths, include_open=True))  # a missing one is reported as a fault, not refused
     progress = Progress("verify", len(files), enabled=args.progress)
@@ -128,7 +128,7 @@ def run_index(args: argparse.Namespace) -> int:
     from archive.cdxj import write_cdxj
     from archive.exceptions import ArchiveError
     from archive.verify import warc_files
-    from crawler.commands.progress import Progress
+    from crawler.commands.progressbar import Progress
 
     _check_paths(args.paths)
     progress = Progress("index", len(list(warc_files(args.paths))), enabled=args.progress)
@@ -156,7 +156,7 @@ def run_wacz(args: argparse.Namespace) -> int:
     from archive.exceptions import ArchiveError
     from archive.verify import warc_files
     from archive.wacz import write_wacz
-    from crawler.commands.progress import Progress
+    from crawler.commands.progressbar import Progress
 
     progress = Progress("wacz", len(list(warc_files([args.data / "warc"]))), enabled=args.progress)
     try:

@@ -26,7 +26,7 @@ from crawler.settings import SPEECHCRAWL_EXPORT_DEDUP, SPEECHCRAWL_EXPORT_DEDUP_
 
 if TYPE_CHECKING:
     from corpus.export import ExportOptions, ExportSummary
-    from crawler.commands.progress import Progress
+    from crawler.commands.progressbar import Progress
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -118,7 +118,7 @@ def _export_to_stdout(catalog: Path, options: ExportOptions, progress: Progress)
 def run(args: argparse.Namespace) -> int:
     from corpus.export import export, output_format
     from corpus.selection import SelectionError
-    from crawler.commands.progress import Progress
+    from crawler.commands.progressbar import Progress
 
     try:
         options = _options(args)

@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from archive.exceptions import ArchiveError
     from corpus.rebuild import ShrinkRefused, reprocess
-    from crawler.commands.progress import Progress
+    from crawler.commands.progressbar import Progress
     from spiders.profiles import ProfileError
 
     try:

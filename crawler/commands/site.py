@@ -123,7 +123,7 @@ def run_check(args: argparse.Namespace) -> int:
         return _run_live(args)
     if args.origin or args.articles != SAMPLE_ARTICLES or args.sandbox or args.allow_private:
         return fail("--origin, --articles, --sandbox and --allow-private go with --live", 2)
-    from crawler.commands.progress import Progress
+    from crawler.commands.progressbar import Progress
     from crawler.site.check import check_sites
 
     progress = Progress("check", enabled=args.progress)

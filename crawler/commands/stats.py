@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from corpus.stats import catalog_stats, format_table
-    from crawler.commands.progress import Progress
+    from crawler.commands.progressbar import Progress
 
     try:
         dedup = dedup_options(args.dedup, None, args.set)

@@ -27,7 +27,7 @@ from crawler.paths import new_crawl_id
 from crawler.site.check import check_fixture
 from crawler.site.fixture import Fixture, Manifest
 from spiders.infer.article import Sample, analyse_articles
-from spiders.infer.profile import Proposal, propose_encoding
+from spiders.infer.proposal import Proposal, propose_encoding
 from spiders.probe import ProbeSpider
 from spiders.profiles import USER_PROFILES_DIR, ProfileError, SiteProfile, fixture_dir, load_profile
 

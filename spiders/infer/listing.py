@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 from cleaners import Page, clean
 from cleaners.parse import parse
 from spiders.infer.dom import common_ancestor, selector_for, text_of
-from spiders.infer.urls import article_regex, list_regex, path_query, url_shape
+from spiders.infer.url_shapes import article_regex, list_regex, path_query, url_shape
 from spiders.pagination import NEXT_WORDS, PAGER_WORDS, is_list_page, js_pager_urls
 from spiders.template import canonical_url
 
