@@ -20,7 +20,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.downloadermiddlewares.pacing.HostPacingMiddleware": 560,
-    "crawler.downloadermiddlewares.content.BodyGuardMiddleware": 595,
+    "crawler.downloadermiddlewares.bodyguard.BodyGuardMiddleware": 595,
     "crawler.downloadermiddlewares.redirect.RedirectLoopMiddleware": 601,
     "crawler.downloadermiddlewares.conditional.ConditionalRequestMiddleware": 620,
     "crawler.downloadermiddlewares.warc.WarcRecorderMiddleware": 950,

@@ -159,3 +159,22 @@ def test_scrapy_still_decodes_brotli() -> None:
     response = HtmlResponse("http://s.test/", body=brotli.compress(body), headers={"Content-Encoding": "br"})
     decoded = mw.process_response(request, response)
     assert decoded.body == body
+
+
+COMPONENT_FOLDERS = ("crawler/commands/", "crawler/pipelines/", "crawler/downloadermiddlewares/",
+                     "crawler/spidermiddlewares/", "crawler/extensions/")
+"""Where a module is named after the noun it wires in (``crawler/pipelines/warc.py`` for ``archive/warc.py``)."""
+SAME_NOUN = {"chrome.py": "site chrome: what the sandbox writes (sandbox/sites) and the cleaners remove",
+             "server.py": "each of the sandbox, pywb replay and the review app has its own server process"}
+
+
+def test_no_module_name_means_two_things() -> None:
+    """A module name repeats only where it names the same thing: a library module and the Scrapy
+    component or CLI command that wires it in, or the pairs in SAME_NOUN."""
+    by_name: dict[str, list[str]] = {}
+    for name, path in MODULES.items():
+        if path.name != "__init__.py":
+            by_name.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    twins = {base: paths for base, paths in by_name.items()
+             if len([p for p in paths if not p.startswith(COMPONENT_FOLDERS)]) > 1 and base not in SAME_NOUN}
+    assert twins == {}

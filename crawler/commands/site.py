@@ -156,7 +156,7 @@ def _run_live(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from crawler.site.listing import format_rows, site_rows
+    from crawler.site.overview import format_rows, site_rows
     from spiders.profiles import ProfileError, load_profiles  # lxml via the cleaners: not at CLI start-up
 
     try:

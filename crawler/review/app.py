@@ -30,10 +30,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 import crawler.review.pages as pages
 from archive.exceptions import ArchiveError
 from crawler.report.data import gather
-from crawler.report.render import render as render_report
-from crawler.review.base import Response
+from crawler.report.html import render as render_report
 from crawler.review.clusters import NearDuplicates
 from crawler.review.queries import connect
+from crawler.review.web import Response
 
 __all__ = ["ReviewApp", "make_server"]
 

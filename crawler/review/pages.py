@@ -14,9 +14,9 @@ import crawler.review.queries as queries
 from archive.exceptions import ArchiveError
 from cleaners.types import Page
 from crawler.review.archived import archived_pages, inert_html, raw_record
-from crawler.review.base import ARCHIVED_CSP, App, Response
 from crawler.review.fields import FIELDS, field_sources
 from crawler.review.spans import KINDS, annotate
+from crawler.review.web import ARCHIVED_CSP, App, Response
 from spiders.profiles import SiteProfile, load_profiles
 
 __all__ = ["sites", "crawls", "records", "record", "archived", "warc"]

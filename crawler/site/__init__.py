@@ -7,7 +7,7 @@ The library behind ``speechcrawl site new|check|list`` (crawler.commands.site is
 - :mod:`crawler.site.check` — replay against the expected records, with a readable diff;
 - :mod:`crawler.site.live` — a small live crawl judged by the health monitors;
 - :mod:`crawler.site.new` — fetch a sample of a new site and write its proposed profile and fixture;
-- :mod:`crawler.site.listing` — every profile with its last crawl and health.
+- :mod:`crawler.site.overview` — every profile with its last crawl and health.
 """
 
 SAMPLE_ARTICLES = 4

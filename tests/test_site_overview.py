@@ -8,7 +8,7 @@ import pytest
 
 from corpus.catalog import Catalog
 from crawler.cli import main
-from crawler.site.listing import site_rows
+from crawler.site.overview import site_rows
 from quality.health import key
 from spiders.profiles import PROFILES_DIR, load_profiles
 

@@ -10,7 +10,7 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
 
-from crawler.downloadermiddlewares.content import (
+from crawler.downloadermiddlewares.bodyguard import (
     BodyGuardMiddleware,
     BodyTooLargeError,
     TruncatedBodyError,
