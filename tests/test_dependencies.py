@@ -172,7 +172,7 @@ def test_no_module_name_means_two_things() -> None:
     """A module name repeats only where it names the same thing: a library module and the Scrapy
     component or CLI command that wires it in, or the pairs in SAME_NOUN."""
     by_name: dict[str, list[str]] = {}
-    for name, path in MODULES.items():
+    for path in MODULES.values():
         if path.name != "__init__.py":
             by_name.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
     twins = {base: paths for base, paths in by_name.items()
