@@ -4,8 +4,9 @@ With a profile, the ``drop`` selectors remove elements first and the first
 ``content`` selector that matches gives the text: selectors, not heuristics, so
 that profiled sites are cleaned exactly and fast.  Without one (or when a
 profile's selector misses and fallback is allowed) main-content detection
-(cleaners.content) finds the text, once hidden copies (cleaners.hidden) and comment
-or reply threads (cleaners.threads) are out of the page.  Either way the chrome lines and the tail
+(cleaners.content) finds the text, once comment or reply threads (cleaners.threads)
+are out of the page.  In both modes hidden copies and hidden furniture (cleaners.hidden)
+go first: what no reader sees is no one's text.  Either way the chrome lines and the tail
 blocks that live inside the content element are then removed by wording
 (cleaners.chrome).
 """
@@ -74,6 +75,8 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
     roots: list[HtmlElement] = []
     evidence: list[str] = []
     listing = False
+    body = _body(tree)
+    _count(audit, "hidden", drop_hidden(body, html))  # what no reader sees is no one's text, profile or not
     if rules is not None:
         _drop_elements(tree, rules.drop, audit)
         roots = select_first_rule(tree, rules.content)
@@ -81,8 +84,6 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
             mode = "profile"
             paras = element_paragraphs(roots, page)
     if not roots and (rules is None or fallback):
-        body = _body(tree)
-        _count(audit, "hidden", drop_hidden(body, html))
         _count(audit, "comments", drop_replies(body, html))
         main = find_main_text(body, page)
         paras, evidence = main.paras, main.evidence

@@ -91,7 +91,16 @@ def strip_chrome_lines(paras: Sequence[Para], drop_lines: Sequence[re.Pattern[st
 
 
 def _is_tail_start(text: str) -> bool:
-    text = "".join(text.split()) if " " in text else text
+    if " " in text:
+        if len(text) <= TAIL_MAX_LINE and any(_opens_tail(part) for part in text.split(" ")[1:]):
+            return True  # a toolbar row read as one line: 发送给朋友 发表评论 打印本文
+        text = "".join(text.split())
+    return _opens_tail(text)
+
+
+def _opens_tail(text: str) -> bool:
+    if not text:
+        return False
     if TAIL_LONG_START.match(text):
         return True
     m = TAIL_START.match(text)

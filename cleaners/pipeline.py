@@ -3,8 +3,8 @@
 Stages, in order (the numbers are repeated in the code):
 
 1. ``parse`` — each page's HTML into a tree (never raises);
-2. ``strip_boilerplate`` — profile selectors or main-content detection (generic mode
-   first takes hidden copies and comment/reply threads out of the page), then
+2. ``strip_boilerplate`` — hidden copies out, then profile selectors or main-content
+   detection (generic mode first takes comment and reply threads out of the page), then
    chrome lines and tail blocks; the pages are then stitched into one stream
    (the first page's title/date/source evidence is read before anything goes);
 3. ``remove_injected_ads`` — ad sentences and paywall markers cut from paragraphs;
