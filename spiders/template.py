@@ -170,7 +170,8 @@ class TemplateSpider(Spider):
     def _requests(self, response: TextResponse, urls: Iterable[str], skip: frozenset[str] | set[str]
                   ) -> Iterator[Request]:
         """A request for each URL not yet requested at this depth or shallower (see :class:`_Requested`)."""
-        depth = response.meta.get("depth", 0) + 1
+        # A response built by hand (a test, an offline replay) has no request, hence no depth: it is the start.
+        depth = (response.request.meta.get("depth", 0) if response.request is not None else 0) + 1
         for url in urls:
             if url not in skip and self._requested.first(url, depth):
                 yield Request(url, callback=self.parse, errback=self._failed)
@@ -319,7 +320,8 @@ class TemplateSpider(Spider):
         )
 
     def _link_limit(self) -> int:
-        return self.crawler.settings.getint("SPEECHCRAWL_MAX_LINKS_PER_PAGE", 10_000) if self.crawler else 10_000
+        crawler = getattr(self, "crawler", None)  # a spider built outside a crawl (tests, site tools) has none
+        return crawler.settings.getint("SPEECHCRAWL_MAX_LINKS_PER_PAGE", 10_000) if crawler else 10_000
 
     def _capped(self, url: str, area: Any, path: str, *, count: bool = True) -> Any:
         """``area.xpath(path)`` cut to SPEECHCRAWL_MAX_LINKS_PER_PAGE nodes by lxml itself (``count``: the rest counted).
@@ -354,8 +356,9 @@ class TemplateSpider(Spider):
             logger.warning("%s: %d links over SPEECHCRAWL_MAX_LINKS_PER_PAGE (%d) not followed", url, excess, limit)
 
     def _count(self, event: str, count: int = 1) -> None:
-        if self.crawler and self.crawler.stats:
-            self.crawler.stats.inc_value(f"speechcrawl/spider/{event}", count)
+        crawler = getattr(self, "crawler", None)
+        if crawler and crawler.stats:
+            crawler.stats.inc_value(f"speechcrawl/spider/{event}", count)
 
 
 def _origin(url: str) -> str:
