@@ -22,13 +22,30 @@ from typing import ClassVar, Self
 
 from crawler.paths import check_site_name, contained
 
-__all__ = ["CrawlLock", "CrawlLockedError", "LOCKS_DIRNAME"]
+__all__ = ["CrawlLock", "CrawlLockedError", "LOCKS_DIRNAME", "take_pid_lock"]
 
 LOCKS_DIRNAME = "locks"
 
 
 class CrawlLockedError(RuntimeError):
     """Another process holds the lock; the message names its pid and the data directory."""
+
+
+def take_pid_lock(path: Path) -> int | str:
+    """An exclusive ``flock`` on ``path`` holding this process's pid: the open descriptor (close it to
+    release), or the pid another process wrote there when it holds the lock.  The kernel drops the
+    lock when its holder ends, even by kill -9, so a crash never leaves a stale one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        return holder
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
 
 
 class CrawlLock:
@@ -52,17 +69,10 @@ class CrawlLock:
             self._held[key] = (fd, users + 1)
             self._acquired = True
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
-            os.close(fd)
-            raise CrawlLockedError(f"another crawl of {self.site} (pid {holder}) is writing to {self.data_dir}; "
-                                   "one crawl per site and data directory") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        fd = take_pid_lock(self.path)
+        if isinstance(fd, str):
+            raise CrawlLockedError(f"another crawl of {self.site} (pid {fd}) is writing to {self.data_dir}; "
+                                   "one crawl per site and data directory")
         self._held[key] = (fd, 1)
         self._acquired = True
         return self

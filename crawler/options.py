@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from spiders.profiles import SiteProfile
 
 __all__ = ["CrawlOptions", "CrawlOptionsError", "add_crawl_options", "options_from_args", "parse_crawl_args",
-           "parse_origins", "parse_overrides", "crawl_settings", "non_negative_int", "non_negative_float",
+           "parse_origins", "parse_overrides", "crawl_settings", "int_arg", "non_negative_int", "non_negative_float",
            "check_target_urls", "check_private_seeds"]
 
 DEFAULT_DATA = Path("data")
@@ -75,15 +75,22 @@ class CrawlOptions:
         return self.user_agent or (user_agent(self.contact) if self.contact else None)
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: an integer ≥ 0 (0 means no limit)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, got {value}")
-    return value
+def int_arg(low: int, high: int | None = None, *, rule: str, noun: str = "a whole number") -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``; ``rule`` says the range in the error."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{rule}, got {value}")
+        return value
+
+    return parse
+
+
+non_negative_int = int_arg(0, rule="must be 0 (no limit) or more")
+"""argparse type: an integer ≥ 0 (0 means no limit)."""
 
 
 def non_negative_float(text: str) -> float:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.options import int_arg
 from crawler.settings import SPEECHCRAWL_DEFAULTS
 
 if TYPE_CHECKING:
@@ -77,26 +78,10 @@ def add_data_argument(parser: argparse.ArgumentParser, *, default: Any = DEFAULT
     parser.add_argument("--data", type=Path, default=default, metavar="DIR", help=help)
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1 (a count of articles, runs …)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
-
-
-def port_number(text: str) -> int:
-    """argparse type: a TCP port, 0 (any free port) to 65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is 0 (any free port) to 65535, got {value}")
-    return value
+positive_int = int_arg(1, rule="must be 1 or more")
+"""argparse type: a whole number of at least 1 (a count of articles, runs …)."""
+port_number = int_arg(0, 65535, rule="a port is 0 (any free port) to 65535", noun="a port number")
+"""argparse type: a TCP port, 0 (any free port) to 65535."""
 
 
 def fail(message: str, code: int = 1) -> int:

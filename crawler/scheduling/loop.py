@@ -14,7 +14,6 @@ Rules an archivist relies on (docs/scheduling.md):
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import threading
@@ -26,6 +25,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from corpus.catalog import Catalog
+from crawler.crawllock import take_pid_lock
 from crawler.scheduling.store import Schedule, ScheduleError, iso_utc, list_schedules, utc_now
 
 logger = logging.getLogger(__name__)
@@ -41,17 +41,10 @@ class SchedulerLock:
         self._fd: int | None = None
 
     def __enter__(self) -> Self:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
-            os.close(fd)
-            raise ScheduleError(f"another scheduler (pid {holder}) is running on {self.path.parent}; "
-                                "one scheduler per data directory") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        fd = take_pid_lock(self.path)
+        if isinstance(fd, str):
+            raise ScheduleError(f"another scheduler (pid {fd}) is running on {self.path.parent}; "
+                                "one scheduler per data directory")
         self._fd = fd
         return self
 
