@@ -233,11 +233,7 @@ class TemplateSpider(Spider):
         root = response.selector.root
         limit = self._link_limit()
         if limit:
-            total = int(_A_COUNT(root))
-            if total > limit:
-                self._count("links_over_limit", total - limit)
-                logger.warning("%s: %d links over SPEECHCRAWL_MAX_LINKS_PER_PAGE (%d) not followed", response.url,
-                               total - limit, limit)
+            self._over_limit(response.url, int(_A_COUNT(root)) - limit, limit)
         for a in (_A_HREF_CAPPED(root, limit=limit) if limit else _A_HREF(root)):
             url = self._absolute(response, a.get("href"))
             if url is not None:
@@ -323,20 +319,15 @@ class TemplateSpider(Spider):
         crawler = getattr(self, "crawler", None)  # a spider built outside a crawl (tests, site tools) has none
         return crawler.settings.getint("SPEECHCRAWL_MAX_LINKS_PER_PAGE", 10_000) if crawler else 10_000
 
-    def _capped(self, url: str, area: Any, path: str, *, count: bool = True) -> Any:
-        """``area.xpath(path)`` cut to SPEECHCRAWL_MAX_LINKS_PER_PAGE nodes by lxml itself (``count``: the rest counted).
+    def _capped(self, url: str, area: Any, path: str) -> Any:
+        """``area.xpath(path)`` cut to SPEECHCRAWL_MAX_LINKS_PER_PAGE nodes by lxml itself, the rest counted.
 
         Selecting 200,000 anchors makes 200,000 Selector objects (hundreds of MB) before any limit could act.
         """
         limit = self._link_limit()
         if not limit:
             return area.xpath(path)
-        if count:
-            total = int(float(area.xpath(f"count({path})").get() or 0))
-            if total > limit:
-                self._count("links_over_limit", total - limit)
-                logger.warning("%s: %d links over SPEECHCRAWL_MAX_LINKS_PER_PAGE (%d) not followed", url,
-                               total - limit, limit)
+        self._over_limit(url, int(float(area.xpath(f"count({path})").get() or 0)) - limit, limit)
         return area.xpath(f"({path})[position() <= {limit}]")
 
     def _bounded(self, url: str, requests: Iterator[Request]) -> Iterator[Request]:
@@ -351,7 +342,11 @@ class TemplateSpider(Spider):
                 excess += 1
                 continue
             yield request
-        if excess:
+        self._over_limit(url, excess, limit)
+
+    def _over_limit(self, url: str, excess: int, limit: int) -> None:
+        """Count and log the links of ``url`` that the SPEECHCRAWL_MAX_LINKS_PER_PAGE bound left unfollowed."""
+        if excess > 0:
             self._count("links_over_limit", excess)
             logger.warning("%s: %d links over SPEECHCRAWL_MAX_LINKS_PER_PAGE (%d) not followed", url, excess, limit)
 
