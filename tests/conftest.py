@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,12 @@ import pytest
 
 from sandbox import SITES, SandboxProcess
 from tests import ArchivedCrawl, crawl_and_export
+from tests.harness.redis import RedisServer, redis_server_binary
+
+# pywb lives in an environment of its own (see the Makefile); plain `pytest` finds it there too.
+_REPLAY_PYTHON = Path(__file__).resolve().parents[1] / ".venv-replay" / "bin" / "python"
+if _REPLAY_PYTHON.exists():
+    os.environ.setdefault("SPEECHCRAWL_REPLAY_PYTHON", str(_REPLAY_PYTHON))
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +75,12 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real redis-server of the test's own on a free loopback port (tests/harness/redis.py), stopped by PID."""
+    if redis_server_binary() is None:
+        pytest.fail("redis-server missing: install Debian's redis-server (.ci/run does)")
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
+        yield server

@@ -26,13 +26,33 @@ from archive.exceptions import ArchiveError
 from archive.warc import WARC_DIRNAME
 from crawler.subprocesses import stop_child
 
-__all__ = ["HOST", "write_config", "serve"]
+__all__ = ["HOST", "REPLAY_PYTHON_ENV", "replay_python", "write_config", "serve"]
 
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 COLLECTION = "speechcrawl"
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+_SERVER = Path(__file__).resolve().with_name("server.py")
+REPLAY_PYTHON_ENV = "SPEECHCRAWL_REPLAY_PYTHON"
+"""The interpreter that runs pywb.  pywb pins redis 2.10.6 (through fakeredis) and the distributed
+extra needs redis >= 4, so the two cannot share one environment: pywb may live in its own."""
+
+
+def replay_python() -> str:
+    """The Python that runs pywb: $SPEECHCRAWL_REPLAY_PYTHON, else this one.  Raises ArchiveError if it cannot."""
+    python = os.environ.get(REPLAY_PYTHON_ENV) or sys.executable
+    try:
+        probe = subprocess.run([python, "-c", "import pywb.apps.frontendapp, gevent, tldextract"],
+                               capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ArchiveError(f"cannot run {python} for pywb ({REPLAY_PYTHON_ENV}): {exc}") from None
+    if probe.returncode != 0:
+        last = (probe.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+        raise ArchiveError(
+            f"pywb cannot be imported by {python} ({last}): pip install 'speechcrawl[replay]', or, beside the "
+            f"distributed extra (pywb pins redis 2.10.6), install pywb in its own environment and set "
+            f"{REPLAY_PYTHON_ENV} to its python")
+    return python
 
 
 def write_config(data_dir: Path, workdir: Path) -> Path:
@@ -59,17 +79,13 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 def serve(data_dir: Path, *, port: int = 8080) -> int:
     """Run pywb over ``data_dir`` until it exits or this process is interrupted; return its exit code."""
-    try:
-        import pywb  # noqa: F401  (checked here for a clear message; used by the child)
-    except ImportError:
-        raise ArchiveError("pywb is not installed: pip install 'speechcrawl[replay]'") from None
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_REPO_ROOT), env.get("PYTHONPATH")]))
+    python = replay_python()
     with tempfile.TemporaryDirectory(prefix="speechcrawl-replay-") as tmp:
         config = write_config(data_dir, Path(tmp))
         previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
-        proc = subprocess.Popen([sys.executable, "-m", "crawler.replay.server", str(config), "--host", HOST,
-                                 "--port", str(port)], env=env, stdin=subprocess.DEVNULL)
+        # The server is a script that imports nothing of ours, so any interpreter with pywb can run it.
+        proc = subprocess.Popen([python, str(_SERVER), str(config), "--host", HOST, "--port", str(port)],
+                                stdin=subprocess.DEVNULL)
         try:
             return proc.wait()
         finally:

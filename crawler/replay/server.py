@@ -1,6 +1,7 @@
-"""The pywb process behind ``speechcrawl replay``: ``python -m crawler.replay.server CONFIG --port N``.
+"""The pywb process behind ``speechcrawl replay``: ``python server.py CONFIG --port N``.
 
-A process of its own because pywb runs on gevent and must monkey-patch the standard
+It imports nothing of speechcrawl's, so it runs under whichever interpreter has pywb
+(``SPEECHCRAWL_REPLAY_PYTHON``; pywb's pins clash with the distributed extra's).  A process of its own because pywb runs on gevent and must monkey-patch the standard
 library before anything else imports it: its front end fetches from its own WARC server
 over loopback inside the same process, which only works once sockets are cooperative.
 It binds before announcing, so ``--port 0`` works: the first line on stdout is the
@@ -24,7 +25,7 @@ COLLECTION = "speechcrawl"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.replay.server", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="server.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("config", type=Path, help="pywb config.yaml written by crawler.replay")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
