@@ -74,6 +74,9 @@ SPEECHCRAWL_PROGRESS_INTERVAL = 1.0  # seconds between status lines (at least 5 
 SPEECHCRAWL_SAMPLE_ARTICLES = 0  # follow only the first N article links (0: no limit)
 SPEECHCRAWL_SAMPLE_LISTS = 0  # fetch only the first N list pages (0: no limit)
 
+# --- distributed crawls (crawler.distributed; docs/distributed.md) --------------------------
+SPEECHCRAWL_REDIS_URL = ""  # redis://host:port/db shared by workers: frontier, leases, politeness, record stream
+
 # --- network safety ----------------------------------------------------------------
 SPEECHCRAWL_SSRF_ALLOW_PRIVATE = False
 SPEECHCRAWL_SSRF_ALLOW_ORIGINS: list[str] = []  # exact scheme://host:port origins allowed although private
