@@ -42,6 +42,10 @@ def site_class(name: str) -> type[Site]:
         from sandbox.sites.phpcms import Phpcms
 
         return Phpcms
+    if name == "jiaoyu":
+        from sandbox.sites.jiaoyu import Jiaoyu
+
+        return Jiaoyu
     if name == "luntan":
         from sandbox.sites.luntan import Luntan
 
