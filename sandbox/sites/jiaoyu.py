@@ -5,7 +5,8 @@ well an unedited proposal covers a site").  The shape is the JSP portal of many 
 
 - the column ``/jyzx/ldjh/`` is ``list_1.html``, ``list_2.html`` …; its pager has no address in it:
   a script states ``var countPage = N`` and ``currentPage``, writes 首页 / 上一页 / 下一页 / 尾页 as
-  ``javascript:goPage(n)`` links, and ``goPage`` builds ``"list_" + n + ".html"`` (no prefix variable);
+  ``javascript:goPage(n)`` links, and ``goPage`` builds ``"jyzx/ldjh/list_" + n + ".html"`` (relative to
+  the base, as a browser resolves it; no prefix variable);
 - every page carries ``<base href="/">`` and writes its links relative to it (``info/1023/5678.htm``),
   so a link resolved against the page's own address points nowhere;
 - articles ``/info/1023/ID.htm`` continue on ``ID_2.htm``, ``ID_3.htm`` with a VSB-style page bar
@@ -220,7 +221,7 @@ var currentPage = {page};//当前页
 var recordCount = {len(self.live)};
 function goPage(n) {{
     if (n < 1 || n > countPage || n == currentPage) {{ return false; }}
-    window.location.href = "list_" + n + ".html";
+    window.location.href = "{self._href(COLUMN)}list_" + n + ".html";
 }}
 var bar = "<span>共" + recordCount + "条 " + currentPage + "/" + countPage + "页</span>";
 bar += "<a href=\\"javascript:goPage(1)\\">首页</a>";
