@@ -19,6 +19,8 @@ from cleaners.patterns import (
     BYLINE_STAMP,
     BYLINE_TOKEN,
     CHROME_LINE,
+    EDITOR_NOTE,
+    EDITOR_NOTE_MAX_CHARS,
     NUMBER_LINE,
     ORDINAL,
     PAGINATION_LINE,
@@ -45,8 +47,10 @@ _DECORATION = "·•●■□◆◇▶►>»›|｜【[（(〖"
 
 def chrome_kind(text: str) -> str | None:
     """``"chrome"`` when a paragraph is site furniture, else None."""
+    if len(text) <= EDITOR_NOTE_MAX_CHARS and EDITOR_NOTE.match(text):
+        return "chrome"
     if len(text) > _MAX_CHROME_CHARS:
-        return None  # every chrome shape is short; most speech paragraphs stop here
+        return None  # every other chrome shape is short; most speech paragraphs stop here
     if len(text) <= 120 and BREADCRUMB_START.match(text):
         return "chrome"
     if len(text) <= 120 and len(BREADCRUMB_SEP.findall(text)) >= 2 and not SENTENCE_END.search(text) \
