@@ -84,7 +84,7 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
             mode = "profile"
             paras = element_paragraphs(roots, page)
     if not roots and (rules is None or fallback):
-        _count(audit, "comments", drop_replies(body, html))
+        _count(audit, "comments", drop_replies(body, html, later_page=page > 0))
         main = find_main_text(body, page)
         paras, evidence = main.paras, main.evidence
         listing = looks_like_listing(main)

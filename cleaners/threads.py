@@ -11,7 +11,8 @@ Such a group is found before content detection and removed:
 - when the page has prose of its own outside the group (a blog post, a news article), every
   item is a comment and goes;
 - when it has not, the page is a thread: the first item with prose is the post (楼主) and
-  stays, the others are replies and go.
+  stays, the others are replies and go; on a later page of a thread (page 2 …) all go: the
+  post is on page 1, and only the first post of a thread is the text.
 
 An item needs its own header and body (two lines or more): a schedule or a dated list inside
 an article is one line per item and is never taken for comments.
@@ -106,8 +107,9 @@ def _groups(root: HtmlElement) -> list[list[HtmlElement]]:
     return [[c for c in parent if c.tag in _ITEM_TAGS and _signature(c) == sig] for parent, sig in keys]
 
 
-def find_threads(root: HtmlElement) -> list[Thread]:
-    """Comment and reply groups under ``root``, outermost first (see the module docstring)."""
+def find_threads(root: HtmlElement, *, later_page: bool = False) -> list[Thread]:
+    """Comment and reply groups under ``root``, outermost first (see the module docstring).  On a
+    ``later_page`` of a thread (page 2 of a Discuz! thread …) every item is a reply: the post is on page 1."""
     found: list[Thread] = []
     taken: set[HtmlElement] = set()
     for group in _groups(root):
@@ -122,7 +124,7 @@ def find_threads(root: HtmlElement) -> list[Thread]:
         first = next((el for el in stamped if _prose_chars(_text(el)) >= _POST_MIN_PROSE), None)
         own = _prose_chars(_outside_text(root, set(stamped)))
         first_prose = _prose_chars(_text(first)) if first is not None else 0
-        keep = None if own >= max(_OWN_PROSE_MIN, _OWN_PROSE_SHARE * first_prose) else first
+        keep = None if later_page or own >= max(_OWN_PROSE_MIN, _OWN_PROSE_SHARE * first_prose) else first
         found.append(Thread(items=stamped, keep=keep))
         taken.update(stamped)
     return found
@@ -142,14 +144,14 @@ def _times_of_day(text: str) -> int:
     return count
 
 
-def drop_replies(root: HtmlElement, html: str | None = None) -> int:
+def drop_replies(root: HtmlElement, html: str | None = None, *, later_page: bool = False) -> int:
     """Remove comments and replies from ``root`` (in place); characters removed.  A page with fewer times
     of day in its text (or in ``html``, its source, when given: cheaper to scan) than a thread has items
-    is not searched."""
+    is not searched.  ``later_page``: the page continues a document (see :func:`find_threads`)."""
     removed = 0
     if _times_of_day(html if html is not None else str(root.text_content())) < _MIN_ITEMS:
         return removed
-    for thread in find_threads(root):
+    for thread in find_threads(root, later_page=later_page):
         for el in thread.items:
             if el is thread.keep or el.getparent() is None:
                 continue

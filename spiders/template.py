@@ -22,9 +22,9 @@ from scrapy.http import Response, TextResponse
 
 from spiders.failures import describe_failure
 from spiders.items import Document, FailedFetch, FetchedPage
-from spiders.pagination import js_pager_urls, pager_links
+from spiders.pagination import first_page_of, js_pager_urls, pager_links
 from spiders.profiles import SiteProfile, generic_profile
-from spiders.urls import canonical_url
+from spiders.urls import canonical_url, document_base
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -156,14 +156,15 @@ class TemplateSpider(Spider):
 
     def _scripted_pager(self, response: TextResponse) -> Iterator[Request]:
         """The list pages a JavaScript pager (no ``<a>``, e.g. TRS createPageHTML) would link to."""
-        for url in js_pager_urls(response.text, response.url):
+        for url in js_pager_urls(response.text, self._base(response)):
             if self.profile.generic or self.profile.links.is_list(_path_query(url)):
                 yield Request(url, callback=self.parse, errback=self._failed)
 
     def _follow(self, response: TextResponse, area: Any, skip: frozenset[str] | set[str] = frozenset()
                 ) -> Iterator[Request]:
         links = self.profile.links
-        urls = (self._absolute(response, href) for href in self._capped(response.url, area, ".//a/@href").getall())
+        base = self._base(response)
+        urls = (self._absolute(base, href) for href in self._capped(response.url, area, ".//a/@href").getall())
         yield from self._requests(response, (u for u in urls if u is not None and (
             self.profile.generic or links.is_list(_path_query(u)) or links.is_article(_path_query(u)))), skip)
 
@@ -176,8 +177,14 @@ class TemplateSpider(Spider):
             if url not in skip and self._requested.first(url, depth):
                 yield Request(url, callback=self.parse, errback=self._failed)
 
-    def _absolute(self, response: TextResponse, href: str) -> str | None:
-        """The canonical URL of a link, or None when it leaves the site or is not a web page."""
+    @staticmethod
+    def _base(response: TextResponse) -> str:
+        """What the page's relative links resolve against: its ``<base href>``, else its own address."""
+        return document_base(response.selector.root, response.url)
+
+    def _absolute(self, base: str, href: str) -> str | None:
+        """The canonical URL of a link on a page whose links resolve against ``base`` (:meth:`_base`),
+        or None when it leaves the site or is not a web page."""
         href = href.strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             return None
@@ -186,14 +193,14 @@ class TemplateSpider(Spider):
         if href.startswith(("http://", "https://")):
             key = ("", href)
         elif href.startswith("/") and not href.startswith("//"):
-            key = (_origin(response.url), href)
+            key = (_origin(base), href)
         else:
-            key = (response.url, href)
+            key = (base, href)
         cached = self._resolved.get(key)
         if cached is not None:
             return cached or None
         try:
-            url = canonical_url(urljoin(response.url, href))
+            url = canonical_url(urljoin(base, href))
         except ValueError:  # e.g. a broken IPv6 literal: not a link anyone can follow
             self._count("bad_link")
             return None
@@ -208,9 +215,19 @@ class TemplateSpider(Spider):
         """Generic mode: add the page to ``doc``, follow its links, and stitch the pager's next page.
 
         Pager links that continue ``doc`` (x_2.html …) are reached through the stitching only, so
-        that page 2 of an article never becomes a document of its own (spiders.pagination).
+        that page 2 of an article never becomes a document of its own (spiders.pagination); a later
+        page reached through another link (a board links a thread's reply pages) is recognised by its
+        pager's link back to page 1, and only its links are followed.
         """
         anchors = self._anchors(response)  # one pass over the links serves the pager and the follow
+        if not doc.pages:
+            first = first_page_of(anchors, doc.url)
+            if first is not None:  # a later page reached on its own: the document starting at `first` stitches it
+                self._count("later_page_skipped")
+                logger.debug("%s continues %s: read as its page, not as a document", doc.url, first)
+                yield from self._requests(response, (url for url, _ in anchors), frozenset())
+                yield from self._scripted_pager(response)
+                return
         pages, nexts = pager_links(anchors, doc.url)
         doc.pages.append(self._fetched(response))
         yield from self._requests(response, (url for url, _ in anchors), pages)
@@ -232,10 +249,11 @@ class TemplateSpider(Spider):
         anchors = []
         root = response.selector.root
         limit = self._link_limit()
+        base = self._base(response)
         if limit:
             self._over_limit(response.url, int(_A_COUNT(root)) - limit, limit)
         for a in (_A_HREF_CAPPED(root, limit=limit) if limit else _A_HREF(root)):
-            url = self._absolute(response, a.get("href"))
+            url = self._absolute(base, a.get("href"))
             if url is not None:
                 anchors.append((url, _STRING(a)))
         return anchors
@@ -301,7 +319,7 @@ class TemplateSpider(Spider):
         href = response.css(", ".join(self.profile.next_page)).xpath("@href").get()
         if not href:
             return None
-        url = self._absolute(response, href)
+        url = self._absolute(self._base(response), href)
         seen = {p.url for p in doc.pages} | {doc.url}
         return None if url is None or url in seen else url
 

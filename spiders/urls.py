@@ -17,9 +17,12 @@ the mapping must be idempotent.  What changes (RFC 3986 §6.2.2-6.2.3, plus craw
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-__all__ = ["canonical_url", "TRACKING_PARAMS", "SESSION_PARAMS"]
+from lxml import etree
+
+__all__ = ["canonical_url", "document_base", "TRACKING_PARAMS", "SESSION_PARAMS"]
 
 TRACKING_PARAMS = frozenset({
     "gclid", "fbclid", "msclkid", "yclid", "dclid", "gbraid", "wbraid", "mc_cid", "mc_eid", "_hsenc", "_hsmi",
@@ -121,3 +124,24 @@ def canonical_url(url: str) -> str:
     params = (_encode(p, _QUERY_SAFE) for p in parts.query.split("&") if p)
     query = "&".join(p for p in params if _keep_param(p))
     return urlunsplit((scheme, _netloc(scheme, parts.netloc), path, query, ""))
+
+
+_BASE_HREF = etree.XPath("(//base[@href])[1]/@href", smart_strings=False)
+
+
+def document_base(root: Any, page_url: str) -> str:
+    """The address a page's relative links resolve against: its first ``<base href>`` (itself resolved
+    against ``page_url``), else ``page_url``.
+
+    JSP and TRS portals write ``<base href="/">`` (or the column's address) and every link relative to
+    it: ``info/1023/5678.htm`` on ``/jyzx/ldjh/list_2.html`` is ``/info/1023/5678.htm``, not a page under
+    the column.  ``root`` is any element of the parsed page (the whole document is searched)."""
+    found = _BASE_HREF(root)
+    href = str(found[0]).strip() if found else ""
+    if not href:
+        return page_url
+    try:
+        base = urljoin(page_url, href)
+    except ValueError:  # a broken IPv6 literal in the base: the page's own address stands
+        return page_url
+    return base if urlsplit(base).scheme in ("http", "https") else page_url

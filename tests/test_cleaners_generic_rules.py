@@ -41,6 +41,23 @@ def test_a_thread_keeps_its_first_post() -> None:
     assert PROSE in text and "支持一下" not in text
 
 
+def test_page_two_of_a_thread_adds_no_reply() -> None:
+    """Only a thread's first post is its text: on a later page every floor is a reply, however long."""
+    long_reply = PROSE.replace("各级党组织", "我觉得楼主说的")
+    floors = "".join(f'<div class="floor"><p class="who">{n}# 2012-03-{n} 10:{n}</p><p>{long_reply}</p></div>'
+                     for n in range(11, 17))
+    page1 = (f'<html><body><div class="thread"><div class="floor"><p class="who">楼主 2012-03-01 09:00</p>'
+             f'<p>{PROSE}</p><p>{PROSE}</p></div>{_comments(8).replace("cmt", "floor")}</div></body></html>')
+    page2 = f'<html><body><div class="thread">{floors}</div></body></html>'
+    pages = [Page(url="http://rules.test/thread-7-1-1.html", html=page1),
+             Page(url="http://rules.test/thread-7-2-1.html", html=page2)]
+    text = "\n".join(r.text for r in clean(pages).records)
+    assert PROSE in text and "楼主说的" not in text and "支持一下" not in text
+    body = parse(page2).find("body")
+    assert [t.keep is not None for t in find_threads(body)] == [True]  # read alone, a floor passes for a post
+    assert [t.keep for t in find_threads(body, later_page=True)] == [None]
+
+
 def test_a_dated_list_inside_an_article_is_not_a_thread() -> None:
     items = "".join(f"<li>3月{d}日 09:30 召开第{d}次推进会，研究部署下一阶段工作。</li>" for d in range(1, 8))
     tree = parse(f"<html><body><div><p>{PROSE}</p><ul>{items}</ul></div></body></html>")

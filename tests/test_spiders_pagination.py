@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from spiders.pagination import MAX_LIST_PAGES, is_continuation, is_list_page, js_pager_urls, pager_links
+from spiders.pagination import (
+    MAX_LIST_PAGES,
+    first_page_of,
+    is_continuation,
+    is_list_page,
+    js_pager_urls,
+    pager_links,
+)
 
 H = "http://news.example.cn"
 
@@ -16,6 +23,8 @@ H = "http://news.example.cn"
     (f"{H}/show-7.html", f"{H}/show-7-2.html"),
     (f"{H}/view.php?id=7", f"{H}/view.php?id=7&page=2"),
     (f"{H}/node_101.htm", f"{H}/node_101_2.htm"),
+    (f"{H}/thread-56120-1-1.html", f"{H}/thread-56120-2-1.html"),  # Discuz!: the page is the last number but one
+    (f"{H}/info/1023/5673.htm", f"{H}/info/1023/5673_3.htm"),
 ])
 def test_continuations(first: str, other: str) -> None:
     assert is_continuation(first, other)
@@ -29,6 +38,9 @@ def test_continuations(first: str, other: str) -> None:
     (f"{H}/view.php?id=7", f"{H}/view.php?id=8&page=2"),
     (f"{H}/22985.html", f"{H}/22985.html"),
     (f"{H}/list_1.html", f"{H}/list-2.html"),
+    (f"{H}/thread-56120-1-1.html", f"{H}/thread-56111-2-1.html"),  # another thread
+    (f"{H}/thread-56120-2-1.html", f"{H}/thread-56120-3-1.html"),  # page 3 continues page 1, not page 2
+    (f"{H}/2023-1-15.html", f"{H}/2023-2-15.html"),  # dates, not pages
 ])
 def test_not_continuations(first: str, other: str) -> None:
     assert not is_continuation(first, other)
@@ -87,3 +99,27 @@ def test_js_pager_count_variables_and_bounds() -> None:
         == MAX_LIST_PAGES
     assert js_pager_urls("<script>var countPage = 1;</script>", f"{H}/c/") == []
     assert js_pager_urls("<p>countPage = 5 in a sentence, not a script</p>", f"{H}/c/") == []
+
+
+def test_a_later_page_names_the_page_it_continues() -> None:
+    """Page 2 of a thread, reached from the board's link to it, points back to page 1 through its pager;
+    page 1 itself, an article linking the next article, or a 首页 link to the site's home do not."""
+    reply_page = [(f"{H}/forum-38-1.html", "讲话稿交流"), (f"{H}/thread-56120-1-1.html", "1"),
+                  (f"{H}/thread-56120-3-1.html", "3"), (f"{H}/thread-56120-3-1.html", "下一页")]
+    assert first_page_of(reply_page, f"{H}/thread-56120-2-1.html") == f"{H}/thread-56120-1-1.html"
+    assert first_page_of([(f"{H}/22985.html", "上一页")], f"{H}/22985_2.html") == f"{H}/22985.html"
+    assert first_page_of([(f"{H}/thread-56120-2-1.html", "2")], f"{H}/thread-56120-1-1.html") is None
+    assert first_page_of([(f"{H}/22984.html", "下一篇"), (f"{H}/", "首页")], f"{H}/22985.html") is None
+    assert first_page_of([(f"{H}/22985.html", "点击阅读第一部分")], f"{H}/22985_2.html") is None  # no pager label
+
+
+def test_js_pager_that_builds_the_address() -> None:
+    """``goPage(n)`` building ``"list_" + n + ".html"`` (no prefix variable): pages list_1 … list_N, resolved
+    against what the page's links resolve against; ``(n - 1)`` is the TRS numbering."""
+    script = ('<script type="text/javascript">\nvar countPage = 3;//总页数\nvar currentPage = 1;\n'
+              'function goPage(n) {\n  if (n < 1 || n > countPage) { return false; }\n'
+              '  window.location.href = "jyzx/ldjh/list_" + n + ".html";\n}\n</script>')
+    assert js_pager_urls(script, f"{H}/") == [f"{H}/jyzx/ldjh/list_{n}.html" for n in (1, 2, 3)]
+    trs = "<script>var pageCount = 3; function go(p) { location.href = 'index_' + (p - 1) + '.htm'; }</script>"
+    assert js_pager_urls(trs, f"{H}/col/index.htm") == [f"{H}/col/index.htm", f"{H}/col/index_1.htm",
+                                                          f"{H}/col/index_2.htm"]

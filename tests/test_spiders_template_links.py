@@ -38,3 +38,26 @@ def test_links_resolve_alike_from_every_page_and_repeats_are_not_requested() -> 
     assert second == [SITE + "/y/z/b/2.html", SITE + "/y/c/3.html"]
     # Found again at the same depth: Scrapy's duplicate filter would drop them, so they are not yielded.
     assert _requested(spider.parse(_page(SITE + "/x/index.html", links))) == []
+
+
+def test_links_resolve_against_the_base_href() -> None:
+    """JSP portals write ``<base href="/">`` and every link relative to it: resolved against the page's own
+    address they would all be 404s."""
+    spider = TemplateSpider(url=SITE + "/")
+    page = ('<html><head><base href="/" /></head><body><a href="info/1023/5678.htm">讲话</a>'
+            '<a href="./jyzx/ldjh/list_2.html">2</a><a href="/abs.html">绝对</a></body></html>')
+    assert _requested(spider.parse(_page(SITE + "/jyzx/ldjh/list_1.html", page))) == [
+        SITE + "/info/1023/5678.htm", SITE + "/jyzx/ldjh/list_2.html", SITE + "/abs.html"]
+    column = '<html><head><base href="/xxgk/ldhd/index.html"></head><body><a href="./202403/t1.html">一</a></body></html>'
+    assert _requested(spider.parse(_page(SITE + "/elsewhere/", column))) == [SITE + "/xxgk/ldhd/202403/t1.html"]
+
+
+def test_a_later_page_reached_on_its_own_is_no_document() -> None:
+    """Page 2 of a thread, linked from the board: its links are followed (page 1 among them, which stitches
+    it), but it yields no document of its own."""
+    spider = TemplateSpider(url=SITE + "/")
+    page = ('<html><body><div id="postlist"><p>学习了，感谢分享。</p></div><div class="pg">'
+            '<a href="thread-7-1-1.html">1</a><strong>2</strong><a href="forum-38-1.html">返回列表</a></div></body></html>')
+    items = list(spider.parse(_page(SITE + "/thread-7-2-1.html", page)))
+    assert _requested(items) == [SITE + "/thread-7-1-1.html", SITE + "/forum-38-1.html"]
+    assert not [i for i in items if not isinstance(i, Request)]

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from spiders.urls import SESSION_PARAMS, TRACKING_PARAMS, canonical_url
+from cleaners.parse import parse
+from spiders.urls import SESSION_PARAMS, TRACKING_PARAMS, canonical_url, document_base
 
 
 @pytest.mark.parametrize(("url", "canonical"), [
@@ -112,3 +113,13 @@ def test_default_ports_case_and_escaping_spellings_collapse(generated: tuple[str
 def test_escaped_unreserved_characters_are_decoded(text: str) -> None:
     escaped = "".join(f"%{ord(c):02x}" for c in text)
     assert canonical_url(f"http://h/{escaped}") == f"http://h/{text}" or text in (".", "..")
+
+
+def test_document_base() -> None:
+    page = "http://h.example/jyzx/ldjh/list_2.html"
+    assert document_base(parse('<html><head><base href="/"></head><body></body></html>'), page) == "http://h.example/"
+    assert document_base(parse("<html><body><p>x</p></body></html>"), page) == page
+    assert document_base(parse('<html><head><base target="_blank"></head></html>'), page) == page  # no href
+    assert document_base(parse('<html><head><base href="javascript:void(0)"></head></html>'), page) == page
+    two = '<html><head><base href="../"><base href="/other/"></head></html>'  # the first one counts
+    assert document_base(parse(two), page) == "http://h.example/jyzx/"

@@ -40,6 +40,7 @@ from spiders.infer.dom import (
 from spiders.infer.listing import anchors_of
 from spiders.pagination import NEXT_WORDS
 from spiders.template import canonical_url
+from spiders.urls import document_base
 
 __all__ = ["Sample", "ArticleRules", "analyse_articles"]
 
@@ -79,6 +80,8 @@ class ArticleRules:
     next_page: str | None = None
     title_strip: list[str] = field(default_factory=list)
     compilation: bool | None = None
+    first_post: bool = False
+    """The content is the first of repeated posts (a thread's 楼主): later pages hold only replies."""
     evidence: dict[str, str] = field(default_factory=dict)
     """Per proposed key, what supports it (written as a comment next to it)."""
 
@@ -123,6 +126,7 @@ def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
     mains = [_main_text(t) for t in trees]
     candidates: dict[str, int] = {}
     """Selector -> kind: 0 the element's own class or id, 1 with an ancestor's, 2 a positional path."""
+    firsts: set[str] = set()
     for tree, owners in zip(trees, mains, strict=True):
         done: dict[int, HtmlElement] = {}  # the value keeps the element alive, so its id stays its own
         for owner, _ in owners:
@@ -133,6 +137,7 @@ def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
                 first = _first_of_repeated(el, tree)
                 if first:  # as good as a name: the container's own, and the template's structure
                     candidates.setdefault(first, 0)
+                    firsts.add(first)
                 if el.tag in _LEAF:
                     continue
                 kinds: list[tuple[int, str | None]] = [(0, s) for s in own_selectors(el)]
@@ -155,6 +160,7 @@ def _content(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
     # Most samples first, then a name over a path (names survive template edits), then the smallest
     # and deepest element: the text and little else.
     works, _, _, _, rules.content = min(scored)
+    rules.first_post = rules.content in firsts
     if -works == len(trees):
         rules.evidence["content"] = (f"holds {_COVERAGE:.0%}+ of the main text (as main-content detection finds "
                                      f"it) on all {len(trees)} sample articles")
@@ -301,14 +307,19 @@ def _leads_on(samples: Sequence[Sample], selector: str) -> bool:
     (The spider follows the first match: on page 2 a selector that also names 上一页 goes back.)"""
     for sample in samples:
         for page, url, following in zip(sample.pages, sample.urls, sample.urls[1:], strict=False):
-            found = [e.get("href") for e in _select_links(parse(page), selector) if e.get("href")]
-            if not found or canonical_url(urljoin(url, found[0])) != canonical_url(following):
+            tree = parse(page)
+            found = [e.get("href") for e in _select_links(tree, selector) if e.get("href")]
+            if not found or canonical_url(urljoin(document_base(tree, url), found[0])) != canonical_url(following):
                 return False
     return True
 
 
 def _pagination(samples: Sequence[Sample], rules: ArticleRules) -> None:
     multi = [s for s in samples if len(s.pages) > 1]
+    if multi and rules.first_post:
+        rules.evidence["next_page"] = (f"none: the text is the first of repeated posts (a thread's 楼主); the later "
+                                       f"pages of {len(multi)} sample(s) hold replies, not more of it")
+        return
     if not multi:
         rules.evidence["next_page"] = f"none of the {len(samples)} samples continues on a second page"
         return

@@ -23,6 +23,7 @@ from spiders.infer.dom import common_ancestor, selector_for, text_of
 from spiders.infer.url_shapes import article_regex, list_regex, path_query, url_shape
 from spiders.pagination import NEXT_WORDS, PAGER_WORDS, is_list_page, js_pager_urls
 from spiders.template import canonical_url
+from spiders.urls import document_base
 
 __all__ = ["Anchor", "ListAnalysis", "analyse_list", "anchors_of", "article_as_start", "is_article", "list_candidates"]
 
@@ -67,12 +68,13 @@ class ListAnalysis:
 def anchors_of(root: HtmlElement, page_url: str) -> list[Anchor]:
     """Links to pages of the same site, absolute and canonical, in document order."""
     host = urlsplit(page_url).netloc
+    base = document_base(root, page_url)
     out = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        url = canonical_url(urljoin(page_url, href))
+        url = canonical_url(urljoin(base, href))
         if urlsplit(url).netloc == host and urlsplit(url).scheme in ("http", "https"):
             out.append(Anchor(a, url, text_of(a)))
     return out
@@ -222,7 +224,7 @@ def analyse_list(html: str, url: str) -> ListAnalysis | None:
     kept = _unpinned(container, links)
     out = ListAnalysis(url=url, tree=tree)
     out.article_urls = list(dict.fromkeys(a.url for a in links))
-    scripted = [u for u in js_pager_urls(html, url) if u != url]
+    scripted = [u for u in js_pager_urls(html, document_base(tree, url)) if u != url]
     out.pager_urls = list(dict.fromkeys(u for u in [*(a.url for a in pager), *scripted[:_JS_SAMPLE]]
                                         if u not in out.article_urls))
     nexts = [a.url for a in pager if " ".join(a.text.split()).lower() in NEXT_WORDS]
