@@ -6,7 +6,9 @@ others do not: relative TRS URLs (``./202306/t20230612_1352000.html``), list pag
 one (``index.html``, ``index_1.html`` … as TRS publishes them), the 政府网站 ``<meta name="ArticleTitle">``
 / ``PubDate`` / ``ContentSource`` tags, a 信息公开 index table above the text, and inside the
 ``TRS_Editor`` element an editor's note, a centred speaker line, the meeting date "(2023年6月9日)"
-and sometimes a "(根据录音整理)" line, none of them speech.  The 大汉 CMS URLs of the old portal
+and sometimes a "(根据录音整理)" line, none of them speech; every third speech ends with its attachment
+(``附件:…工作要点.pdf``, a link to the PDF), which on a speech column is furniture but on a 通知 would be
+text: the tutorial's ``drop_lines`` lesson.  The 大汉 CMS URLs of the old portal
 (``/art/2023/6/12/art_1352_…html``) answer 301; print views live under the robots-disallowed /print/.
 """
 
@@ -16,6 +18,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from sandbox.hooks import Request, Response
 from sandbox.model import CHROME, SPEAKER, SPEECH, Article, Block, Meta, shown
 from sandbox.sites.base import Site, esc, para
 from sandbox.sites.chrome_gov import CRUMB, gov_foot, gov_head, xxgk_table
@@ -31,6 +34,8 @@ CHROME_TEXT = ("当前位置:首页 > 政务公开 > 领导讲话", "【打印�
 NOTES = ("编者按:{month}月{day}日,{occasion}召开。{office}{name}出席会议并讲话。现将讲话全文刊发,供学习参考。",
          "编者按:现将{office}{name}在{occasion}上的讲话予以刊发,请结合实际认真学习贯彻。")
 RECORDED = "(根据录音整理,未经本人审阅)"
+ATTACHMENT = "附件:"
+_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 _COLUMN = "/zwgk/ldjh/"
 
 
@@ -97,7 +102,23 @@ class Zhengfu(Site):
             blocks.append(Block(SPEECH, w.closing()))
         if meta.extra["recorded"]:
             blocks.append(Block(CHROME, RECORDED))
+        if self.has_attachment(i):
+            blocks.append(Block(CHROME, f"{ATTACHMENT}{meta.occasion}工作要点.pdf"))
         return Article(self.name, i, str(self.docid(i)), meta, tuple(blocks))
+
+    def has_attachment(self, i: int) -> bool:
+        return i % 3 == 0
+
+    def attachment_path(self, i: int) -> str:
+        return f"{_COLUMN}{self.date_of(i):%Y%m}/P0{self.date_of(i):%Y%m%d}{self.docid(i)}.pdf"
+
+    def answer(self, request: Request) -> Response:
+        """The attachments are PDF files; everything else as every site answers."""
+        if request.target.endswith(".pdf") and request.target.startswith(_COLUMN):
+            for i in self.live:
+                if self.has_attachment(i) and request.target == self.attachment_path(i):
+                    return Response(200, _PDF, "application/pdf")
+        return super().answer(request)
 
     def chrome_leaks(self, article: Article) -> list[str]:
         return [*CHROME_TEXT, f"来源:{article.meta.source}"]
@@ -108,8 +129,12 @@ class Zhengfu(Site):
         path = self.link_path(j)
         return up + path.removeprefix(_COLUMN) if path.startswith(_COLUMN) else path
 
-    def _block(self, block: Block) -> str:
+    def _block(self, block: Block, i: int = 0) -> str:
         text = shown(block.text)
+        if block.kind == CHROME and text.startswith(ATTACHMENT):
+            name = text.removeprefix(ATTACHMENT)
+            return (f'<p style="text-indent: 2em;">{ATTACHMENT}<a href="{self.attachment_path(i)}" '
+                    f'oldsrc="W020{self.docid(i)}.pdf">{esc(name)}</a></p>')
         if block.kind == SPEAKER:
             return para(text, ' style="text-align: center;"')
         if block.kind == CHROME and text.startswith("编者按"):
@@ -123,7 +148,7 @@ class Zhengfu(Site):
     def render_article(self, i: int, page: int) -> str:
         a = self.article(i)
         m = a.meta
-        body = "\n".join(self._block(b) for b in a.blocks)
+        body = "\n".join(self._block(b, i) for b in a.blocks)
         related = "".join(f'<li><a href="{self._href(j, "../")}" target="_blank">{esc(self.meta(j).title)}</a></li>'
                           for j in self.neighbours(i, 5))
         stamp = f"{m.date} {m.extra['hour']}"
@@ -171,6 +196,6 @@ class Zhengfu(Site):
     def render_trap(self, i: int) -> str:
         """Print view of an article (robots-disallowed): title and text only."""
         a = self.article(i)
-        body = "\n".join(self._block(b) for b in a.blocks)
+        body = "\n".join(self._block(b, i) for b in a.blocks)
         return (f'<html><head><meta charset="utf-8"><title>{esc(a.meta.title)}</title></head><body onload="window.print()">'
                 f'<h1>{esc(a.meta.title)}</h1><div class="TRS_Editor">{body}</div></body></html>')
