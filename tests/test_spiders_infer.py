@@ -87,6 +87,22 @@ def test_article_analysis_on_sucai() -> None:
     assert rules.date == "div.entry-meta" and rules.compilation is None
 
 
+def test_a_thread_s_later_pages_are_no_next_page() -> None:
+    """On a forum the text is the first post; a thread's page 2 holds replies (the first of them would
+    match the content selector there), so no next_page is proposed even though the samples continue."""
+    site = make_site("luntan")
+    threads = [i for i in range(site.count) if site.reply_pages(i) > 1][:2] + [1, 2]
+    samples = []
+    for i in threads:
+        paths = [site.article_path(i)] + [site.reply_path(i, p) for p in range(2, site.reply_pages(i) + 1)]
+        samples.append(Sample(tuple(BASE + p for p in paths),
+                              tuple(site.handle(Request(site="luntan", method="GET", path=p)).body.decode("gbk")
+                                    for p in paths)))
+    rules = analyse_articles(samples)
+    assert rules.content == "div#postlist > div:nth-of-type(1) td.t_f" and rules.first_post
+    assert rules.next_page is None and "first of repeated posts" in rules.evidence["next_page"]
+
+
 def test_proposals_on_real_pages_keep_the_text() -> None:
     """One real page per site (tests/fixtures/realpages): the proposed content and drop rules, with no
     fallback to main-content detection, keep about as much of the gold text as generic mode does."""
