@@ -79,7 +79,7 @@ class Together:
 @pytest.fixture(scope="module")
 def together(logged: LoggedSandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Together]:
     data = tmp_path_factory.mktemp("together")
-    args = [DELAYED, SLOW, "--max-pages", "4", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
+    args = [DELAYED, SLOW, "--max-pages", "3", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
     logged.clear()
     _together(logged, data / "alone", *args)
     alone = {site: logged.hits(site) for site in (DELAYED, SLOW)}
@@ -97,7 +97,7 @@ def test_crawl_delay_holds_for_three_processes_together(logged: LoggedSandbox, t
     assert min(start_gaps(alone)) < 0.8, start_gaps(alone)
     # Through Redis, never more than one a second at the host (robots.txt fetches made before any worker
     # has read the Crawl-delay aside), and every worker had its share.
-    assert len(shared) >= 6 and min(start_gaps(shared)) >= 0.8, start_gaps(shared)
+    assert len(shared) >= 5 and min(start_gaps(shared)) >= 0.8, start_gaps(shared)
     assert len(together.shared[DELAYED]) - len(shared) == 3
     keys = host_keys(_host(logged, DELAYED))
     assert together.redis.get(keys.crawl_delay) == "1"

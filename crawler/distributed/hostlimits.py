@@ -92,9 +92,9 @@ return {1, string.format('%.6f', start - now)}
 
 # KEYS: pause; ARGV: seconds from now (already capped)
 _PAUSE = _NOW + """
-local until = now + tonumber(ARGV[1])
-if until > tonumber(redis.call('GET', KEYS[1]) or '0') then
-  redis.call('SET', KEYS[1], string.format('%.6f', until), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
+local ends = now + tonumber(ARGV[1])
+if ends > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], string.format('%.6f', ends), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
 end
 return 1
 """
