@@ -137,11 +137,11 @@ def _until(condition: object, seconds: float) -> bool:
 def test_a_killed_workers_slot_expires(logged: LoggedSandbox, redis_server: RedisServer, tmp_path: Path) -> None:
     host = _host(logged, STUCK)
     proc = _start(logged, STUCK, tmp_path, "-s", f"SPEECHCRAWL_REDIS_URL={redis_server.url}",
-                  "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "SPEECHCRAWL_POLITENESS_LEASE=1.5")
+                  "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "SPEECHCRAWL_POLITENESS_LEASE=2")
     try:
         # Robots.txt and the list page come at once; then an article holds the only slot for 30 s.
         assert _until(lambda: _in_flight(redis_server.url, host) == 1, 30), proc.stderr
-        time.sleep(3)  # two leases: only renewal keeps the slot of a live worker
+        time.sleep(4)  # two leases: only renewal keeps the slot of a live worker
         assert _in_flight(redis_server.url, host) == 1 and not _take_slot(redis_server.url, host)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
