@@ -16,31 +16,14 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.bench_site import running
 from bench.common import Measured, env_info, run_measured
-
-
-@contextmanager
-def bench_site(articles: int) -> Iterator[str]:
-    """Run bench.bench_site in a child process; yield its URL; stop that child (by its PID) after."""
-    proc = subprocess.Popen([sys.executable, "-m", "bench.bench_site", "--articles", str(articles)],
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"listening on (\S+)", line)
-        if match is None:
-            raise SystemExit(f"bench site did not start: {line!r}")
-        yield match.group(1)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @contextmanager
@@ -48,8 +31,8 @@ def _site(args: argparse.Namespace) -> Iterator[str]:
     if args.url:
         yield args.url
         return
-    with bench_site(args.articles) as url:
-        yield url
+    with running(args.articles) as urls:
+        yield urls[0]
 
 
 def _ours(url: str, data: Path, *extra: str, tree: str | None = None) -> tuple[Measured, int, int]:

@@ -1,6 +1,6 @@
 """A bench-only web site with the shape of issue 20's unseen site, for generic-mode crawl benchmarks.
 
-    python -m bench.bench_site [--articles 2000] [--port 0]
+    python -m bench.bench_site [--articles 2000] [--port 0] [--hosts 1] [--delay 0]
 
 2,000 speech articles and their list pages, every page 25–40 KB with about 45 links (site
 navigation, related articles, a print and a download view that robots.txt disallows), half
@@ -13,14 +13,25 @@ Every page is rendered once at start-up and served from memory by a threading se
 sets TCP_NODELAY on each connection (without it a stdlib server answers ~40 ms late:
 Nagle's algorithm waits for the client's delayed ACK), with HTTP/1.1 keep-alive, so the
 server costs the crawl as little CPU as it can.  Prints ``listening on URL`` when ready.
+
+``--hosts N`` serves N such sites on N ports (the articles split between them, each site's text
+its own), ``--delay S`` answers every request S seconds late, as a far-away server does: a
+latency-bound crawl of many hosts (bench.bench_distributed).  ``GET /_bench/served`` tells how
+many requests a host has answered, so a benchmark counts pages at the server, whatever crawled them.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import socket
+import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -30,6 +41,7 @@ PER_LIST = 20
 """Articles a list page links to."""
 _NAV = ["要闻", "讲话", "范文", "公文", "党建", "述职", "心得", "总结", "计划", "报告", "致辞", "演讲"]
 ROBOTS = b"User-agent: *\nDisallow: /print/\nDisallow: /download/\n"
+SERVED = "/_bench/served"
 
 
 def _charset(n: int) -> str:
@@ -83,8 +95,8 @@ def _finish(html: str, rng: random.Random, charset: str) -> bytes:
     return body
 
 
-def article(n: int, articles: int) -> bytes:
-    rng = random.Random(f"article-{n}")
+def article(n: int, articles: int, salt: str = "") -> bytes:
+    rng = random.Random(f"article-{salt}{n}")
     charset = _charset(n)
     paras = _paragraphs(rng, rng.randint(1800, 3500))
     title = f"在全市{_NAV[n % len(_NAV)]}工作会议上的讲话（第{n}号）"
@@ -99,8 +111,8 @@ def article(n: int, articles: int) -> bytes:
     return _finish(_page(title, body, charset), rng, charset)
 
 
-def list_page(k: int, articles: int) -> bytes:
-    rng = random.Random(f"list-{k}")
+def list_page(k: int, articles: int, salt: str = "") -> bytes:
+    rng = random.Random(f"list-{salt}{k}")
     charset = _charset(k)
     lists = (articles + PER_LIST - 1) // PER_LIST
     first = (k - 1) * PER_LIST
@@ -120,13 +132,13 @@ def home(articles: int) -> bytes:
     return _finish(_page("首页", f"{_nav(articles)}<ul>{links}</ul>", "utf-8"), random.Random("home"), "utf-8")
 
 
-def build(articles: int) -> dict[str, tuple[bytes, str]]:
-    """Every path the site serves: body and charset."""
+def build(articles: int, salt: str = "") -> dict[str, tuple[bytes, str]]:
+    """Every path the site serves: body and charset (``salt``: another site's text, same shape)."""
     pages: dict[str, tuple[bytes, str]] = {"/": (home(articles), "utf-8"), "/robots.txt": (ROBOTS, "")}
     for n in range(articles):
-        pages[f"/a/{n}.html"] = (article(n, articles), _charset(n))
+        pages[f"/a/{n}.html"] = (article(n, articles, salt), _charset(n))
     for k in range(1, (articles + PER_LIST - 1) // PER_LIST + 1):
-        pages[f"/list/{k}.html"] = (list_page(k, articles), _charset(k))
+        pages[f"/list/{k}.html"] = (list_page(k, articles, salt), _charset(k))
     return pages
 
 
@@ -139,6 +151,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self.path == SERVED:
+            self._send(200, str(self.server.served).encode(), "text/plain")
+            return
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        with self.server.lock:
+            self.server.served += 1
         found = self.server.pages.get(self.path)
         if found is None:
             body, status, ctype = b"not found", 404, "text/plain"
@@ -146,6 +165,9 @@ class _Handler(BaseHTTPRequestHandler):
             body, charset = found
             status = 200
             ctype = f"text/html; charset={charset}" if charset else "text/plain"
+        self._send(status, body, ctype)
+
+    def _send(self, status: int, body: bytes, ctype: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -159,19 +181,49 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, pages: dict[str, tuple[bytes, str]]) -> None:
+    def __init__(self, port: int, pages: dict[str, tuple[bytes, str]], delay: float = 0.0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.pages = pages
+        self.delay = delay
+        self.served = 0
+        self.lock = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A crawler that exits with keep-alive connections open resets them: not an error of the site."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@contextmanager
+def running(articles: int, *, hosts: int = 1, delay: float = 0.0) -> Iterator[list[str]]:
+    """Run this site in a child process; yield its hosts' URLs; stop that child (by its PID) after."""
+    proc = subprocess.Popen([sys.executable, "-m", "bench.bench_site", "--articles", str(articles),
+                             "--hosts", str(hosts), "--delay", str(delay)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("listening on "):
+            raise SystemExit(f"bench site did not start: {line!r}")
+        yield re.findall(r"\S+", line.removeprefix("listening on "))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port", type=int, default=0, help="port of the first host (0: any free ports)")
+    parser.add_argument("--hosts", type=int, default=1, help="sites on as many ports, the articles split between them")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer (default 0)")
     args = parser.parse_args(argv)
-    server = _Server(args.port, build(args.articles))
-    print(f"listening on http://127.0.0.1:{server.server_address[1]}/", flush=True)
-    server.serve_forever()
+    servers = [_Server(args.port + i if args.port else 0,
+                       build(args.articles // args.hosts + (i < args.articles % args.hosts), f"h{i}-" if i else ""),
+                       args.delay) for i in range(args.hosts)]
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    print("listening on " + " ".join(f"http://127.0.0.1:{s.server_address[1]}/" for s in servers), flush=True)
+    servers[0].serve_forever()
     return 0
 
 

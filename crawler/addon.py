@@ -38,6 +38,13 @@ ITEM_PIPELINES = {
     "crawler.pipelines.warc.WarcMetadataPipeline": 700,
     "crawler.pipelines.catalog.CatalogPipeline": 800,
 }
+DISTRIBUTED_DOWNLOADER_MIDDLEWARES = {
+    # With SPEECHCRAWL_REDIS_URL, per-host politeness holds for the crawl as a whole (docs/distributed.md).
+    # Late in the chain: a redirect or retry answering with a new Request must not skip its process_response,
+    # and an answer from Scrapy's HTTP cache (900) costs the host nothing, so it takes no slot.
+    "crawler.downloadermiddlewares.pacing.HostPacingMiddleware": None,
+    "crawler.distributed.politeness.DistributedPolitenessMiddleware": 910,
+}
 EXTENSIONS = {
     "crawler.extensions.lock.CrawlLockExtension": 0,
     "crawler.extensions.monitor.HealthMonitor": 500,
@@ -56,7 +63,7 @@ class SpeechcrawlAddon:
     """Registers the WARC recorder, SSRF guard, retry/pacing/body/redirect guards, conditional requests,
     resume filter, known-URL re-crawl, the crawl lock, clean and catalog pipelines, the health monitor, the HTML
     report, the sample
-    limiter, and SPEECHCRAWL_* defaults."""
+    limiter, and SPEECHCRAWL_* defaults; with SPEECHCRAWL_REDIS_URL, crawl-wide politeness in place of pacing."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         for name, value in SPEECHCRAWL_DEFAULTS.items():
@@ -64,6 +71,8 @@ class SpeechcrawlAddon:
         if not settings.get("SPEECHCRAWL_CRAWL_ID"):
             settings.set("SPEECHCRAWL_CRAWL_ID", new_crawl_id(), "addon")
         _register(settings, "DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES)
+        if settings.get("SPEECHCRAWL_REDIS_URL"):
+            _register(settings, "DOWNLOADER_MIDDLEWARES", DISTRIBUTED_DOWNLOADER_MIDDLEWARES)
         _register(settings, "SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES)
         _register(settings, "ITEM_PIPELINES", ITEM_PIPELINES)
         _register(settings, "EXTENSIONS", EXTENSIONS)

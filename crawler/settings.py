@@ -76,6 +76,7 @@ SPEECHCRAWL_SAMPLE_LISTS = 0  # fetch only the first N list pages (0: no limit)
 
 # --- distributed crawls (crawler.distributed; docs/distributed.md) --------------------------
 SPEECHCRAWL_REDIS_URL = ""  # redis://host:port/db shared by workers: frontier, leases, politeness, record stream
+SPEECHCRAWL_POLITENESS_LEASE = 30.0  # seconds a dead worker's per-host slot stays taken (renewed while it lives)
 
 # --- network safety ----------------------------------------------------------------
 SPEECHCRAWL_SSRF_ALLOW_PRIVATE = False

@@ -6,6 +6,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler.addon import (
+    DISTRIBUTED_DOWNLOADER_MIDDLEWARES,
     DOWNLOADER_MIDDLEWARES,
     EXTENSIONS,
     ITEM_PIPELINES,
@@ -49,3 +50,16 @@ def test_project_order_wins_over_addon() -> None:
     crawler = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}, "SPEECHCRAWL_CRAWL_ID": "c",
                                          "DOWNLOADER_MIDDLEWARES": {path: None}})
     assert crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")[path] is None
+
+
+def test_a_shared_redis_swaps_per_process_pacing_for_crawl_wide_politeness() -> None:
+    pacing = "crawler.downloadermiddlewares.pacing.HostPacingMiddleware"
+    politeness = "crawler.distributed.politeness.DistributedPolitenessMiddleware"
+    alone = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}}).settings.getdict("DOWNLOADER_MIDDLEWARES")
+    shared = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}, "SPEECHCRAWL_REDIS_URL": "redis://127.0.0.1:1/0"}
+                         ).settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert alone[pacing] == 560 and politeness not in alone
+    assert shared[pacing] is None and shared[politeness] == DISTRIBUTED_DOWNLOADER_MIDDLEWARES[politeness]
+    # After every middleware that may answer a response with a new Request (redirects, retries).
+    assert shared[politeness] > max(order for path, order in DOWNLOADER_MIDDLEWARES.items()
+                                    if order is not None and "Warc" not in path)

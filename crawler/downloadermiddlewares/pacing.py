@@ -51,12 +51,17 @@ class HostPacingMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        if not settings.getbool("SPEECHCRAWL_PACING_ENABLED"):
+        if not crawler.settings.getbool("SPEECHCRAWL_PACING_ENABLED"):
             raise NotConfigured("SPEECHCRAWL_PACING_ENABLED is off")
+        return cls.listening(crawler)
+
+    @classmethod
+    def listening(cls, crawler: Crawler, **kwargs: Any) -> Self:
+        """A middleware with this crawler's settings that hears every robots.txt parsed."""
+        settings = crawler.settings
         mw = cls(max_delay=settings.getfloat("SPEECHCRAWL_PACING_MAX_DELAY"),
                  user_agent=settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*",
-                 crawler=crawler)
+                 crawler=crawler, **kwargs)
         crawler.signals.connect(mw.robots_parsed, signal=signals.robots_parsed)
         return mw
 
@@ -101,10 +106,24 @@ class HostPacingMiddleware:
             self._inc("waited_seconds", wait)
             await wait_or_close(self.crawler, wait)
 
+    def pause_asked(self, request: Request, response: Response) -> float:
+        """The pause a 429/503 answer asks with Retry-After (0: none), now kept for its host; capped."""
+        if response.status not in (429, 503):
+            return 0.0
+        seconds = parse_retry_after(response.headers.get(b"Retry-After"))
+        if not seconds:
+            return 0.0
+        self._inc("retry_after_pauses")
+        self.set_pause(urlparse_cached(request).netloc, seconds)
+        return min(seconds, self.max_delay)
+
+    def pause_left(self, netloc: str, now: float | None = None) -> float:
+        """Seconds before this process may contact ``netloc`` again (0: now).
+
+        A Retry-After pause; here also the next booked start, but the distributed variant
+        (crawler.distributed.politeness) books in Redis, so for it this is the pause alone."""
+        return max(0.0, self._next.get(netloc, 0.0) - (time.monotonic() if now is None else now))
+
     def process_response(self, request: Request, response: Response) -> Response:
-        if response.status in (429, 503):
-            seconds = parse_retry_after(response.headers.get(b"Retry-After"))
-            if seconds:
-                self._inc("retry_after_pauses")
-                self.set_pause(urlparse_cached(request).netloc, seconds)
+        self.pause_asked(request, response)
         return response
