@@ -35,7 +35,7 @@ def test_nothing_but_markup_is_an_empty_document() -> None:
 
 def test_text_below_libxml2s_depth_limit_is_not_cut_off() -> None:
     """An unclosed ``<font>`` on every line: libxml2 stops at depth 2048, and the text of the lines above
-    the limit hid that from the text probe (the page kept its first 2047 lines, silently)."""
+    the limit hid that from the text probe (the page kept its first 2,046 lines, silently)."""
     html = "<html><body>" + "".join(f"<font>第{i}行：同志们，要认真学习。\n" for i in range(3_000)) + "</body></html>"
     parsed = read_html(html)
     assert "第2999行：同志们，要认真学习。" in parsed.tree.text_content() and parsed.unreadable is None

@@ -394,7 +394,7 @@ def test_pages_that_yield_nothing_are_listed_and_links_past_the_bound_counted(tm
     records = {r["url"].rsplit("/", 1)[1]: r for r in exported(data)}
     assert sorted(records) == ["1.html", "3.html"]
     deep = [line for line in records["3.html"]["text"].splitlines() if "行：同志们，要认真学习讲话精神" in line]
-    assert [line.split("行")[0] for line in deep] == [f"第{i}" for i in range(DEEP_LINES)]  # before: 2047 lines
+    assert [line.split("行")[0] for line in deep] == [f"第{i}" for i in range(DEEP_LINES)]  # before: the first 2,046
     metadata = [document_from_block(r.block, "test") for path in sorted((data / "warc").rglob("*.warc.gz"))
                 for r in iter_records(path) if r.rec_type == "metadata"]
     [first] = [doc for doc in metadata if doc.url.endswith("/a/1.html")]
