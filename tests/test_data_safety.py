@@ -323,6 +323,7 @@ def _yields_nothing_site(port_file: Path, links: int) -> None:
         "/a/2.html": _article(""),
         "/a/3.html": _article("".join(f"<font>第{i}行：同志们，要认真学习讲话精神，狠抓落实。\n" for i in range(DEEP_LINES))),
         "/a/4.html": "<!-- " + _article(SPEECH) + " -->",
+        "/robots.txt": "User-agent: *\nAllow: /\n",
     }
 
     class Site(http.server.BaseHTTPRequestHandler):
@@ -385,6 +386,14 @@ def test_pages_that_yield_nothing_are_listed_and_links_past_the_bound_counted(tm
         f"{origin}/a/2.html": ("empty", "no text after cleaning: no main text found (a list, index or error page?)"),
         f"{origin}/a/4.html": ("unparsable", "no text: libxml2 could not parse it (Document is empty)"),
     }
+    rebuilt = tmp_path / "rebuilt"
+    proc = run_cli("reprocess", "--data", str(data), "-o", str(rebuilt), "--profiles", str(profiles), timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    catalog = Catalog(rebuilt / "catalog.sqlite")
+    try:  # reprocess lists the same pages (and no list page) from the WARC files alone
+        assert {f["url"]: (f["kind"], f["reason"]) for f in catalog.failures()} == failures
+    finally:
+        catalog.close()
     show = run_cli("crawls", "show", crawl["id"], "--data", str(data), timeout=60)
     assert "failed pages: 2" in show.stdout and "no text after cleaning" in show.stdout, show.stdout
     assert stats["speechcrawl/catalog/failures/empty"] == 1 and stats["speechcrawl/catalog/failures/unparsable"] == 1

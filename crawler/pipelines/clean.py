@@ -9,7 +9,7 @@ re-crawl of an unchanged site cheap in CPU as well as in bytes.  A page whose by
 charset reads cleanly is never guessed into mojibake: it becomes a :class:`FailedFetch`
 with the decoder's reason, which the catalog lists.  A first page fails the document; a
 later one ends the document there, as a page that failed to download does.  A page that
-yields no text is listed too, when that is not by design (:func:`_yielded_nothing`).
+yields no text is listed too, when that is not by design (:func:`corpus.records.yielded_nothing`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cleaners import CLEANER_VERSION
 from cleaners.types import CleanOptions
 from corpus.catalog import Catalog
 from corpus.history import cleaning_key, profile_sha256, unchanged_records
-from corpus.records import Cleaned, clean_document
+from corpus.records import clean_document, yielded_nothing
 from crawler.paths import catalog_path_from
 from spiders.items import Document, FailedFetch
 
@@ -36,25 +36,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = ["CleanPipeline"]
-
-
-def _yielded_nothing(doc: Document, cleaned: Cleaned) -> list[FailedFetch]:
-    """The pages of ``doc`` that gave no text for a reason the catalog must list as a failure.
-
-    A page whose markup no parser could read (``unparsable``), and, in profile mode, an article
-    page that cleaned to nothing (``empty``): the profile said it was an article.  In generic mode
-    every page is a candidate, and most (lists, indexes) hold no speech by design: those are only
-    counted (``speechcrawl/clean/dropped_empty``), never listed.
-    """
-    result = cleaned.result
-    if result is None:
-        return []
-    failures = [FailedFetch(site=doc.site, url=doc.pages[index].url, status=doc.pages[index].status,
-                            kind="unparsable", reason=f"no text: {why}") for index, why in result.unreadable]
-    if cleaned.outcome == "dropped_empty" and not doc.generic and all(index for index, _ in result.unreadable):
-        failures.append(FailedFetch(site=doc.site, url=doc.url, status=doc.pages[0].status, kind="empty",
-                                    reason=f"no text after cleaning: {result.skipped}"))
-    return failures
 
 
 class CleanPipeline:
@@ -120,7 +101,7 @@ class CleanPipeline:
                 return failure
             item.failures.append(failure)
             item.pages = item.pages[:bad.index]
-        item.failures += _yielded_nothing(item, cleaned)
+        item.failures += yielded_nothing(item, cleaned)
         if cleaned.outcome != "records":
             self._inc(cleaned.outcome)
             # In generic mode most pages (lists, indexes) hold no speech: expected, so DEBUG.  The
