@@ -312,17 +312,20 @@ def _article(body: str) -> str:
 
 def _yields_nothing_site(port_file: Path, links: int) -> None:
     """A loopback site (run in a child process): a list page of ``links`` extra links, an article, an empty
-    article, one nested thousands of elements deep, and one whose whole markup is a comment."""
+    article, one nested thousands of elements deep, one whose whole markup is a comment, and one whose next
+    page is a PDF."""
     import http.server
 
     outlinks = "".join(f'<a href="/x/{i}.html">{i}</a>' for i in range(150))
     pages = {
-        "/list/1.html": "<html><body>" + "".join(f'<a href="/a/{i}.html">文章{i}</a>' for i in range(1, 5))
+        "/list/1.html": "<html><body>" + "".join(f'<a href="/a/{i}.html">文章{i}</a>' for i in range(1, 6))
                         + "".join(f'<a href="/x/{i}.html">{i}</a>' for i in range(links)) + "</body></html>",
         "/a/1.html": _article(SPEECH + outlinks),
         "/a/2.html": _article(""),
         "/a/3.html": _article("".join(f"<font>第{i}行：同志们，要认真学习讲话精神，狠抓落实。\n" for i in range(DEEP_LINES))),
         "/a/4.html": "<!-- " + _article(SPEECH) + " -->",
+        "/a/5.html": _article(SPEECH + '<a class="next" href="/a/5_2.html">下一页</a>'),
+        "/a/5_2.html": "%PDF-1.4 not a page",
         "/robots.txt": "User-agent: *\nAllow: /\n",
     }
 
@@ -330,7 +333,8 @@ def _yields_nothing_site(port_file: Path, links: int) -> None:
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             body = pages.get(self.path)
             self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            pdf = body is not None and body.startswith("%PDF")
+            self.send_header("Content-Type", "application/pdf" if pdf else "text/html; charset=utf-8")
             data = (body or "").encode()
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -364,7 +368,8 @@ def test_pages_that_yield_nothing_are_listed_and_links_past_the_bound_counted(tm
         profiles.mkdir()
         (profiles / "bare.toml").write_text(
             f'name = "bare"\nstart_urls = ["{origin}/list/1.html"]\n\n[links]\nlist = [\'^/list/\\d+\\.html$\']\n'
-            "article = ['^/a/\\d+\\.html$']\n\n[article]\ncontent = [\"div.article\"]\ntitle = [\"h1\"]\n",
+            "article = ['^/a/\\d+\\.html$']\n\n[article]\ncontent = [\"div.article\"]\ntitle = [\"h1\"]\n"
+            'next_page = ["a.next"]\n',
             encoding="utf-8")
         data = tmp_path / "data"
         proc = run_cli("crawl", "bare", "--profiles", str(profiles), "--sandbox", "--no-progress", "--data", str(data),
@@ -373,7 +378,7 @@ def test_pages_that_yield_nothing_are_listed_and_links_past_the_bound_counted(tm
         site.kill()
         site.join(10)
     # Exit 1: the health monitor warns of the empty article pages (half of them), as it should.
-    assert proc.returncode == 1 and "2 pages failed" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "3 pages failed" in proc.stdout, proc.stdout + proc.stderr
     catalog = Catalog(data / "catalog.sqlite")
     try:
         failures = {f["url"]: (f["kind"], f["reason"]) for f in catalog.failures()}
@@ -385,23 +390,26 @@ def test_pages_that_yield_nothing_are_listed_and_links_past_the_bound_counted(tm
     assert failures == {
         f"{origin}/a/2.html": ("empty", "no text after cleaning: no main text found (a list, index or error page?)"),
         f"{origin}/a/4.html": ("unparsable", "no text: libxml2 could not parse it (Document is empty)"),
+        # the article ends at a next page that is not HTML, and says so (it was kept without a word)
+        f"{origin}/a/5_2.html": ("non_html", "next page of an article answered application/pdf: archived, not cleaned"),
     }
     rebuilt = tmp_path / "rebuilt"
     proc = run_cli("reprocess", "--data", str(data), "-o", str(rebuilt), "--profiles", str(profiles), timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     catalog = Catalog(rebuilt / "catalog.sqlite")
     try:  # reprocess lists the same pages (and no list page) from the WARC files alone
-        assert {f["url"]: (f["kind"], f["reason"]) for f in catalog.failures()} == failures
+        assert {f["url"]: (f["kind"], f["reason"]) for f in catalog.failures()} == {
+            url: failure for url, failure in failures.items() if failure[0] != "non_html"}
     finally:
         catalog.close()
     show = run_cli("crawls", "show", crawl["id"], "--data", str(data), timeout=60)
-    assert "failed pages: 2" in show.stdout and "no text after cleaning" in show.stdout, show.stdout
+    assert "failed pages: 3" in show.stdout and "no text after cleaning" in show.stdout, show.stdout
     assert stats["speechcrawl/catalog/failures/empty"] == 1 and stats["speechcrawl/catalog/failures/unparsable"] == 1
-    # 3004 links on the list page, 100 read; 150 on the article, 100 listed in its metadata record.
-    assert stats["speechcrawl/spider/links_over_limit"] == 3004 - 100
-    assert {f"{origin}/a/{i}.html" for i in range(1, 5)} <= fetched and not any("/x/" in url for url in fetched)
+    # 3005 links on the list page, 100 read; 151 on the article, 100 listed in its metadata record.
+    assert stats["speechcrawl/spider/links_over_limit"] == 3005 - 100
+    assert {f"{origin}/a/{i}.html" for i in range(1, 6)} <= fetched and not any("/x/" in url for url in fetched)
     records = {r["url"].rsplit("/", 1)[1]: r for r in exported(data)}
-    assert sorted(records) == ["1.html", "3.html"]
+    assert sorted(records) == ["1.html", "3.html", "5.html"] and records["5.html"]["pages"] == [f"{origin}/a/5.html"]
     deep = [line for line in records["3.html"]["text"].splitlines() if "行：同志们，要认真学习讲话精神" in line]
     assert [line.split("行")[0] for line in deep] == [f"第{i}" for i in range(DEEP_LINES)]  # before: the first 2,046
     metadata = [document_from_block(r.block, "test") for path in sorted((data / "warc").rglob("*.warc.gz"))
