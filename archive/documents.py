@@ -39,7 +39,10 @@ class DocumentPage:
     declared_encoding: str | None = None
     """Charset from the response's Content-Type, as the crawler passed it to the cleaners."""
     outlinks: list[str] = field(default_factory=list)
-    """Absolute URLs of the links on the page, in document order, without repeats."""
+    """Absolute URLs of the links on the page, in document order, without repeats (at most the crawl's
+    SPEECHCRAWL_MAX_LINKS_PER_PAGE links read)."""
+    outlinks_omitted: int = 0
+    """Links past that bound: counted, not listed."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +83,7 @@ class ArchivedDocument:
         return {"format": DOCUMENT_FORMAT, "site": self.site, "url": self.url, "crawl_id": self.crawl_id,
                 "generic": self.generic, "cleaner_version": self.cleaner_version,
                 "pages": [{"url": p.url, "record_id": p.record_id, "declared_encoding": p.declared_encoding,
-                           "outlinks": p.outlinks} for p in self.pages],
+                           "outlinks": p.outlinks, "outlinks_omitted": p.outlinks_omitted} for p in self.pages],
                 "records": [{"id": r.id, "part_index": r.part_index, "title": r.title} for r in self.records],
                 "dropped": self.dropped}
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 from lxml import etree
@@ -29,7 +30,7 @@ from lxml.html import (
 
 from cleaners.patterns import CONTROL_CHARS
 
-__all__ = ["parse", "MAX_HTML_CHARS"]
+__all__ = ["parse", "read_html", "Parsed", "MAX_HTML_CHARS"]
 
 _LOST_TEXT_PROBE = 200
 """Characters of text a parsed page must show before the parse is trusted (checked lazily)."""
@@ -40,6 +41,7 @@ MAX_HTML_CHARS = 8_000_000
 """Longer input is cut: no speech page is that big, and the parser's time grows with it."""
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _PARSER = HTMLParser(remove_comments=True, remove_pis=True, remove_blank_text=False, recover=True,
                      huge_tree=True, no_network=True, collect_ids=False)
 _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
@@ -55,22 +57,54 @@ def _empty() -> HtmlElement:
 
 def parse(html: str) -> HtmlElement:
     """The document root of ``html`` (an empty document when nothing parses)."""
+    return read_html(html).tree
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A page's tree, and why it is empty when its markup was not."""
+
+    tree: HtmlElement
+    unreadable: str | None = None
+    """Set when markup holding text gave no tree to read (libxml2 and BeautifulSoup both failed): the
+    page then yields nothing, and the crawl lists it as a failure with this reason rather than as a
+    page without a speech."""
+
+
+def read_html(html: str) -> Parsed:
+    """:func:`parse`, saying why a page that holds text could not be read."""
     if len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
     # libxml2 refuses str input that declares an encoding, and NUL/control bytes.
     html = _XML_DECLARATION.sub("", html, count=1)
     html = CONTROL_CHARS.sub("", html)
-    # Lone surrogates (from lenient decoders) cannot be encoded for libxml2.
-    html = html.encode("utf-8", "replace").decode("utf-8")
-    if not html.strip():
-        return _empty()
+    # Lone surrogates (from lenient decoders) cannot be encoded for libxml2.  Searched for first: the
+    # round trip copies the page twice, and a page of 200,000 links is 13 MB of text (issue 23, item 10).
+    if _SURROGATE.search(html):
+        html = html.encode("utf-8", "replace").decode("utf-8")
+    if not html or html.isspace():  # not html.strip(): that copies the page
+        return Parsed(_empty())
     try:
         doc: HtmlElement = document_fromstring(html, parser=_PARSER)
-    except (etree.ParserError, ValueError):
-        return _empty()
-    if _text_was_lost(doc, html):
+    except (etree.ParserError, ValueError) as exc:
+        return Parsed(_empty(), f"libxml2 could not parse it ({exc})" if _holds_text(html) else None)
+    if _too_deep() or _text_was_lost(doc, html):
         return _flat_document(html)
-    return doc
+    return Parsed(doc)
+
+
+def _too_deep() -> bool:
+    """libxml2 stopped at its nesting limit (2048 with huge_tree): the text below it is gone from the tree.
+
+    It says so in its error log; the text probe of :func:`_text_was_lost` alone misses it when the
+    first few hundred characters sit above the limit (an unclosed ``<font>`` on every line).
+    """
+    last = _PARSER.error_log.last_error
+    return last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT
+
+
+def _holds_text(html: str) -> bool:
+    return _text_chars((m.group(1) for m in _TEXT_RUN.finditer(html)), 1) > 0
 
 
 def _text_chars(texts: object, limit: int) -> int:
@@ -92,16 +126,20 @@ def _text_was_lost(doc: HtmlElement, html: str) -> bool:
     return in_markup > 2 * shown + 50
 
 
-def _flat_document(html: str) -> HtmlElement:
+def _flat_document(html: str) -> Parsed:
     """Title and text of ``html`` as read by BeautifulSoup, one ``<p>`` per line of text."""
-    soup = BeautifulSoup(html, "html.parser")
-    for hidden in soup.find_all(["script", "style", "noscript", "template"]):
-        hidden.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    if soup.title:
-        soup.title.decompose()
-    lines = [" ".join(line.split()) for line in soup.get_text("\n").splitlines()]
+    try:
+        soup = BeautifulSoup(html, "html.parser")
+        for hidden in soup.find_all(["script", "style", "noscript", "template"]):
+            hidden.decompose()
+        title = soup.title.get_text(" ", strip=True) if soup.title else ""
+        if soup.title:
+            soup.title.decompose()
+        text = soup.get_text("\n")
+    except RecursionError:
+        return Parsed(_empty(), "nested deeper than libxml2 reads, and too deep for BeautifulSoup as well")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
     body = "".join(f"<p>{html_lib.escape(line)}</p>" for line in lines if line)
     flat: HtmlElement = document_fromstring(f"<html><head><title>{html_lib.escape(title)}</title></head>"
                                             f"<body><div>{body}</div></body></html>", parser=_PARSER)
-    return flat
+    return Parsed(flat)

@@ -19,6 +19,7 @@ marked, so that each record's audit counts exactly what was taken from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Literal
 
 from cleaners.ads import remove_injected_ads
@@ -27,7 +28,7 @@ from cleaners.boilerplate import strip_boilerplate
 from cleaners.compilation import split_compilation
 from cleaners.masks import find_masks
 from cleaners.metadata import Facts, collect_facts, extract_metadata, find_speaker
-from cleaners.parse import parse
+from cleaners.parse import read_html
 from cleaners.patterns import FORM_BLANK, PROSE_LINE
 from cleaners.render import render_text
 from cleaners.selectors import regexes
@@ -63,8 +64,12 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
     profiled = False
     titles: list[str | None] = []
     evidence: list[str] = []
+    unreadable: list[tuple[int, str]] = []
     for number, page in enumerate(pages):
-        tree = parse(page.html)                                                             # 1
+        parsed = read_html(page.html)                                                       # 1
+        tree = parsed.tree
+        if parsed.unreadable is not None:
+            unreadable.append((number, parsed.unreadable))
         if number == 0:
             facts = collect_facts(tree, rules, page.html)
             headline = find_speaker(facts.title)
@@ -103,17 +108,17 @@ def clean(pages: Sequence[Page], rules: SiteRules | None = None,
             masks=masks, audit=audit,
         ))
     mode: Literal["profile", "generic"] = "profile" if profiled else "generic"
+    result = partial(CleanResult, mode=mode, page_title=facts.title, unreadable=tuple(unreadable))
     total = sum(map(len, plain))
     if not records:
-        return CleanResult(records=(), mode=mode, page_title=facts.title,
-                           skipped="no main text found (a list, index or error page?)")
+        if unreadable and unreadable[0][0] == 0:
+            return result(records=(), skipped=f"unparsable: {unreadable[0][1]}")
+        return result(records=(), skipped="no main text found (a list, index or error page?)")
     if total < options.min_chars:
-        return CleanResult(records=(), mode=mode, page_title=facts.title,
-                           skipped=f"only {total} characters of text (< min_chars {options.min_chars})")
+        return result(records=(), skipped=f"only {total} characters of text (< min_chars {options.min_chars})")
     if rules is None:
         prose = _prose_chars(plain)
         if prose < options.min_prose_chars:
-            return CleanResult(records=(), mode=mode, page_title=facts.title,
-                               skipped=f"only {prose} characters in sentences (< min_prose_chars "
-                                       f"{options.min_prose_chars}): a list or index page")
-    return CleanResult(records=tuple(records), mode=mode, page_title=facts.title)
+            return result(records=(), skipped=f"only {prose} characters in sentences (< min_prose_chars "
+                                              f"{options.min_prose_chars}): a list or index page")
+    return result(records=tuple(records))

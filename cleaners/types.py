@@ -106,6 +106,9 @@ class CleanResult:
     page_title: str | None = None
     skipped: str | None = None
     """Why no record came out (not an article, empty after cleaning …), else None."""
+    unreadable: tuple[tuple[int, str], ...] = ()
+    """Pages (index, why) whose markup held text that no parser could read: they gave nothing, not
+    because they hold no speech (cleaners.parse.read_html)."""
 
 
 @dataclass(frozen=True, kw_only=True)

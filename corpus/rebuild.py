@@ -25,7 +25,7 @@ from corpus.catalog import CATALOG_NAME, Catalog
 from corpus.export import export
 from corpus.history import seen_unchanged
 from corpus.progress import NO_PROGRESS, ProgressSink
-from corpus.records import clean_document, text_sha1
+from corpus.records import clean_document, text_sha1, yielded_nothing
 from spiders.items import Document, FetchedPage
 from spiders.profiles import SiteProfile, load_profiles
 
@@ -157,6 +157,11 @@ def _fill(catalog: Catalog, contents: ArchiveContents, profiles: dict[str, SiteP
         cleaned = clean_document(doc, profile, options)
         if not cleaned.records:
             summary.dropped += 1
+        fetched = {page.url: page.fetched_at for page in doc.pages}
+        for failed in yielded_nothing(doc, cleaned):  # as the crawl lists them (crawler.pipelines.clean)
+            catalog.add_failure(crawl_id=archived.crawl_id, site=failed.site, url=failed.url, status=failed.status,
+                                reason=failed.reason, at=fetched.get(failed.url, doc.pages[0].fetched_at),
+                                kind=failed.kind)
         for record in cleaned.records:
             catalog.put_record(record, crawl_id=archived.crawl_id, text_sha1=text_sha1(str(record["text"])))
         summary.records += len(cleaned.records)

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cleaners import CLEANER_VERSION, clean, decode_html
 from cleaners.types import CleanOptions, CleanRecord, CleanResult, Page
-from spiders.items import Document
+from spiders.items import Document, FailedFetch
 
 if TYPE_CHECKING:
     from spiders.profiles import SiteProfile
 
 __all__ = ["SCHEMA_VERSION", "record_id", "build_records", "offline_records", "text_sha1", "Cleaned", "Undecodable",
-           "clean_document"]
+           "clean_document", "yielded_nothing"]
 
 SCHEMA_VERSION = "1"
 
@@ -148,3 +148,23 @@ def clean_document(doc: Document, profile: SiteProfile | None, options: CleanOpt
                        result=result, undecodable=bad)
     kept = doc if bad is None else replace(doc, pages=doc.pages[:bad.index])
     return Cleaned(build_records(kept, result, CLEANER_VERSION), "records", result=result, undecodable=bad)
+
+
+def yielded_nothing(doc: Document, cleaned: Cleaned) -> list[FailedFetch]:
+    """The pages of ``doc`` that gave no text for a reason the catalog must list as a failure.
+
+    A page whose markup no parser could read (``unparsable``), and, in profile mode, an article
+    page that cleaned to nothing (``empty``): the profile said it was an article.  In generic mode
+    every page is a candidate, and most (lists, indexes) hold no speech by design: those are only
+    counted, never listed.  The crawl (crawler.pipelines.clean) and ``reprocess`` (corpus.rebuild)
+    list the same pages.
+    """
+    result = cleaned.result
+    if result is None:
+        return []
+    failures = [FailedFetch(site=doc.site, url=doc.pages[index].url, status=doc.pages[index].status,
+                            kind="unparsable", reason=f"no text: {why}") for index, why in result.unreadable]
+    if cleaned.outcome == "dropped_empty" and not doc.generic and all(index for index, _ in result.unreadable):
+        failures.append(FailedFetch(site=doc.site, url=doc.url, status=doc.pages[0].status, kind="empty",
+                                    reason=f"no text after cleaning: {result.skipped}"))
+    return failures

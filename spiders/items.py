@@ -51,7 +51,9 @@ class FailedFetch:
     """A page the crawl could not get or could not use, and why: the catalog lists it as failed.
 
     Yielded by the spider's errbacks (after the retries gave up) and by the clean pipeline for bodies
-    that cannot be decoded, so a failure is an item like any other and the crawl goes on.
+    that cannot be decoded, so a failure is an item like any other and the crawl goes on.  Pages of a
+    document that yielded no text when they should have (corpus.records.yielded_nothing) ride on the
+    document's ``failures``.
     """
 
     site: str
@@ -60,6 +62,7 @@ class FailedFetch:
     status: int | None
     """HTTP status of the last response, or None when no response came (timeout, reset, refused)."""
     kind: str
-    """A short machine-readable class: http, timeout, connection_lost, data_loss, too_large, redirect_loop …"""
+    """A short machine-readable class: http, timeout, connection_lost, data_loss, too_large, redirect_loop,
+    undecodable, non_html, empty, unparsable … (docs/reliability.md lists them)."""
     reason: str
     """What happened, for a person reading ``speechcrawl crawls show``."""

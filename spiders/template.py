@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from scrapy import Request, Spider
+from scrapy import Request, Selector, Spider
 from scrapy.http import Response, TextResponse
 
 from spiders.failures import describe_failure
@@ -150,7 +150,8 @@ class TemplateSpider(Spider):
         if links.is_article(path_query):
             yield from self._article_page(response, self._start_document(response))
             return
-        areas = response.css(", ".join(links.restrict)) if links.restrict else [response]
+        page = _selector(response)
+        areas = page.css(", ".join(links.restrict)) if links.restrict else [page]
         yield from self._bounded(response.url, (request for area in areas for request in self._follow(response, area)))
         yield from self._scripted_pager(response)
 
@@ -247,7 +248,7 @@ class TemplateSpider(Spider):
         saves here (docs/benchmarks.md, "Generic mode"); the text is XPath's ``string(.)``, as before.
         """
         anchors = []
-        root = response.selector.root
+        root = _selector(response).root
         limit = self._link_limit()
         base = self._base(response)
         if limit:
@@ -276,6 +277,7 @@ class TemplateSpider(Spider):
         if not _is_html(response):
             logger.warning("page %s of %s is not HTML; article kept with %d pages", response.url, doc.url,
                            len(doc.pages))
+            doc.failures.append(self._non_html(response, "next page of an article"))
             yield doc
             return
         if self.profile.generic:
@@ -308,15 +310,15 @@ class TemplateSpider(Spider):
         logger.info("failed %s: %s", url, reason)
         yield FailedFetch(site=self.profile.name, url=url, status=status, kind=kind, reason=reason)
 
-    def _non_html(self, response: Response) -> FailedFetch:
+    def _non_html(self, response: Response, what: str = "article link") -> FailedFetch:
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or "no Content-Type"
         return FailedFetch(site=self.profile.name, url=canonical_url(response.url), status=response.status,
-                           kind="non_html", reason=f"article link answered {content_type}: archived, not cleaned")
+                           kind="non_html", reason=f"{what} answered {content_type}: archived, not cleaned")
 
     def _next_page(self, response: TextResponse, doc: Document) -> str | None:
         if not self.profile.next_page or len(doc.pages) >= MAX_ARTICLE_PAGES:
             return None
-        href = response.css(", ".join(self.profile.next_page)).xpath("@href").get()
+        href = _selector(response).css(", ".join(self.profile.next_page)).xpath("@href").get()
         if not href:
             return None
         url = self._absolute(self._base(response), href)
@@ -378,6 +380,16 @@ def _origin(url: str) -> str:
     """``scheme://host:port`` of ``url`` (a prefix holding it whole: a cache key, not a parsed part)."""
     end = url.find("/", url.find("//") + 2)
     return url if end < 0 else url[:end]
+
+
+def _selector(response: TextResponse) -> Selector:
+    """A parse of ``response`` that dies with the callback, unlike the one ``response.selector`` caches.
+
+    Scrapy keeps a response until the pipelines are done with the items its callback yielded, so
+    a cached tree would still be alive while the clean pipeline parses the same page again: two
+    trees of a 200,000-link page are 220 MB (issue 23, item 10; ``python -m bench.many_links``).
+    """
+    return Selector(response=response)
 
 
 def _is_html(response: Response) -> TypeGuard[TextResponse]:

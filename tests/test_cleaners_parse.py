@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaners import Page, clean
-from cleaners.parse import parse
+from cleaners.parse import parse, read_html
 
 PARAGRAPHS = "".join(f"<p>同志们，今天我们召开全市工作会议，第{i}段讲话内容很重要，要认真贯彻落实。</p>" for i in range(10))
 
@@ -31,3 +31,23 @@ def test_a_short_page_is_parsed_as_it_is() -> None:
 def test_nothing_but_markup_is_an_empty_document() -> None:
     assert parse("<div>" * 50_000).text_content() == ""
     assert parse("").text_content() == ""
+
+
+def test_text_below_libxml2s_depth_limit_is_not_cut_off() -> None:
+    """An unclosed ``<font>`` on every line: libxml2 stops at depth 2048, and the text of the lines above
+    the limit hid that from the text probe (the page kept its first 2,046 lines, silently)."""
+    html = "<html><body>" + "".join(f"<font>第{i}行：同志们，要认真学习。\n" for i in range(3_000)) + "</body></html>"
+    parsed = read_html(html)
+    assert "第2999行：同志们，要认真学习。" in parsed.tree.text_content() and parsed.unreadable is None
+
+
+def test_markup_no_parser_reads_is_reported_not_silently_empty() -> None:
+    """A page that holds text yet parses to nothing says why; one that holds no text is simply empty."""
+    commented = "<!-- <html><body><p>同志们，今天我们召开全市工作会议。</p></body></html> -->"
+    parsed = read_html(commented)
+    assert parsed.tree.text_content() == ""
+    assert parsed.unreadable == "libxml2 could not parse it (Document is empty)"
+    assert read_html("<!-- x -->").unreadable is None and read_html("<p>a</p>").unreadable is None
+    result = clean([Page(url="http://s.test/a.html", html=commented)])
+    assert result.records == () and result.skipped == "unparsable: libxml2 could not parse it (Document is empty)"
+    assert result.unreadable == ((0, "libxml2 could not parse it (Document is empty)"),)

@@ -8,6 +8,7 @@ space is freed must give exactly the records of a clean crawl, in an archive tha
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import subprocess
@@ -297,3 +298,126 @@ def test_links_followed_from_one_page_are_bounded_and_the_excess_counted() -> No
     urls = [r.url for r in spider._follow(page, page)]
     assert urls == [f"http://127.0.0.1:9/q/{i}.html" for i in range(100)]
     assert crawler.stats.get_value("speechcrawl/spider/links_over_limit") == 4900 * 2
+
+
+SPEECH = "".join(f"<p>同志们，今天我们召开全市工作会议，第{i}段讲话内容很重要，要认真贯彻落实。</p>" for i in range(8))
+DEEP_LINES = 5_000
+"""An unclosed ``<font>`` on every line: deeper than libxml2's 2048, which kept only the first lines."""
+
+
+def _article(body: str) -> str:
+    return (f"<html><head><title>讲话</title></head><body><div class='nav'><a href='/list/1.html'>首页</a></div>"
+            f"<h1>在全市工作会议上的讲话</h1><div class='article'>{body}</div></body></html>")
+
+
+def _yields_nothing_site(port_file: Path, links: int) -> None:
+    """A loopback site (run in a child process): a list page of ``links`` extra links, an article, an empty
+    article, one nested thousands of elements deep, one whose whole markup is a comment, and one whose next
+    page is a PDF."""
+    import http.server
+
+    outlinks = "".join(f'<a href="/x/{i}.html">{i}</a>' for i in range(150))
+    pages = {
+        "/list/1.html": "<html><body>" + "".join(f'<a href="/a/{i}.html">文章{i}</a>' for i in range(1, 6))
+                        + "".join(f'<a href="/x/{i}.html">{i}</a>' for i in range(links)) + "</body></html>",
+        "/a/1.html": _article(SPEECH + outlinks),
+        "/a/2.html": _article(""),
+        "/a/3.html": _article("".join(f"<font>第{i}行：同志们，要认真学习讲话精神，狠抓落实。\n" for i in range(DEEP_LINES))),
+        "/a/4.html": "<!-- " + _article(SPEECH) + " -->",
+        "/a/5.html": _article(SPEECH + '<a class="next" href="/a/5_2.html">下一页</a>'),
+        "/a/5_2.html": "%PDF-1.4 not a page",
+        "/robots.txt": "User-agent: *\nAllow: /\n",
+    }
+
+    class Site(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            body = pages.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            pdf = body is not None and body.startswith("%PDF")
+            self.send_header("Content-Type", "application/pdf" if pdf else "text/html; charset=utf-8")
+            data = (body or "").encode()
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    port_file.write_text(str(server.server_address[1]))
+    server.serve_forever()
+
+
+def test_pages_that_yield_nothing_are_listed_and_links_past_the_bound_counted(tmp_path: Path) -> None:
+    """Issue 23, item 10, through a real crawl: every article page that gives no text is a failure row with
+    its reason; a deep page gives its whole text; links past SPEECHCRAWL_MAX_LINKS_PER_PAGE are counted."""
+    from archive.documents import document_from_block
+    from archive.reader import iter_records
+
+    port_file = tmp_path / "port"
+    site = multiprocessing.get_context("spawn").Process(target=_yields_nothing_site, args=(port_file, 3000),
+                                                        daemon=True)
+    site.start()
+    try:
+        for _ in range(200):  # the child writes its port once it listens (at most 20 s)
+            if port_file.exists() and port_file.read_text():
+                break
+            site.join(0.1)
+        origin = f"http://127.0.0.1:{port_file.read_text()}"
+        profiles = tmp_path / "profiles"
+        profiles.mkdir()
+        (profiles / "bare.toml").write_text(
+            f'name = "bare"\nstart_urls = ["{origin}/list/1.html"]\n\n[links]\nlist = [\'^/list/\\d+\\.html$\']\n'
+            "article = ['^/a/\\d+\\.html$']\n\n[article]\ncontent = [\"div.article\"]\ntitle = [\"h1\"]\n"
+            'next_page = ["a.next"]\n',
+            encoding="utf-8")
+        data = tmp_path / "data"
+        proc = run_cli("crawl", "bare", "--profiles", str(profiles), "--sandbox", "--no-progress", "--data", str(data),
+                       "-s", "SPEECHCRAWL_MAX_LINKS_PER_PAGE=100")
+    finally:
+        site.kill()
+        site.join(10)
+    # Exit 1: the health monitor warns of the empty article pages (half of them), as it should.
+    assert proc.returncode == 1 and "3 pages failed" in proc.stdout, proc.stdout + proc.stderr
+    catalog = Catalog(data / "catalog.sqlite")
+    try:
+        failures = {f["url"]: (f["kind"], f["reason"]) for f in catalog.failures()}
+        [crawl] = catalog.crawls()
+        stats = json.loads(crawl["stats"])
+        fetched = set(catalog.fetched_urls())
+    finally:
+        catalog.close()
+    assert failures == {
+        f"{origin}/a/2.html": ("empty", "no text after cleaning: no main text found (a list, index or error page?)"),
+        f"{origin}/a/4.html": ("unparsable", "no text: libxml2 could not parse it (Document is empty)"),
+        # the article ends at a next page that is not HTML, and says so (it was kept without a word)
+        f"{origin}/a/5_2.html": ("non_html", "next page of an article answered application/pdf: archived, not cleaned"),
+    }
+    rebuilt = tmp_path / "rebuilt"
+    proc = run_cli("reprocess", "--data", str(data), "-o", str(rebuilt), "--profiles", str(profiles), timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    catalog = Catalog(rebuilt / "catalog.sqlite")
+    try:  # reprocess lists the same pages (and no list page) from the WARC files alone
+        assert {f["url"]: (f["kind"], f["reason"]) for f in catalog.failures()} == {
+            url: failure for url, failure in failures.items() if failure[0] != "non_html"}
+    finally:
+        catalog.close()
+    show = run_cli("crawls", "show", crawl["id"], "--data", str(data), timeout=60)
+    assert "failed pages: 3" in show.stdout and "no text after cleaning" in show.stdout, show.stdout
+    assert stats["speechcrawl/catalog/failures/empty"] == 1 and stats["speechcrawl/catalog/failures/unparsable"] == 1
+    # 3005 links on the list page, 100 read; 151 on the article, 100 listed in its metadata record.
+    assert stats["speechcrawl/spider/links_over_limit"] == 3005 - 100
+    assert {f"{origin}/a/{i}.html" for i in range(1, 6)} <= fetched and not any("/x/" in url for url in fetched)
+    records = {r["url"].rsplit("/", 1)[1]: r for r in exported(data)}
+    assert sorted(records) == ["1.html", "3.html", "5.html"] and records["5.html"]["pages"] == [f"{origin}/a/5.html"]
+    deep = [line for line in records["3.html"]["text"].splitlines() if "行：同志们，要认真学习讲话精神" in line]
+    assert [line.split("行")[0] for line in deep] == [f"第{i}" for i in range(DEEP_LINES)]  # before: the first 2,046
+    metadata = [document_from_block(r.block, "test") for path in sorted((data / "warc").rglob("*.warc.gz"))
+                for r in iter_records(path) if r.rec_type == "metadata"]
+    [first] = [doc for doc in metadata if doc.url.endswith("/a/1.html")]
+    assert len(first.pages[0].outlinks) == 100 and first.pages[0].outlinks_omitted == 151 - 100
+    assert {doc.url: doc.dropped for doc in metadata if doc.dropped} == {  # kept for a better cleaner, with why
+        f"{origin}/a/2.html": f"{origin}/a/2.html: no speech after cleaning (no main text found (a list, index or error"
+                              " page?))",
+        f"{origin}/a/4.html": f"{origin}/a/4.html: no speech after cleaning (unparsable: libxml2 could not parse it"
+                              " (Document is empty))"}

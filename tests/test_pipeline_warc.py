@@ -50,12 +50,19 @@ def _documents(writer: WarcWriter) -> list[ArchivedDocument]:
 
 
 def test_outlinks_are_absolute_ordered_and_unique() -> None:
-    assert outlinks(PAGE_1, "http://s.test/a/1.html", "utf-8") == [
+    assert outlinks(PAGE_1, "http://s.test/a/1.html", "utf-8")[0] == [
         "http://s.test/list/2.html", "http://s.test/a/a/2.html", "http://s.test/a/3.html?x=1&y=2",
         "http://other.test/"]
     gbk = '<a href="/搜索/1.html">'.encode("gbk")
-    assert outlinks(gbk, "http://s.test/", "gbk") == ["http://s.test/搜索/1.html"]
-    assert outlinks(gbk, "http://s.test/", "no-such-charset")[0].startswith("http://s.test/")
+    assert outlinks(gbk, "http://s.test/", "gbk")[0] == ["http://s.test/搜索/1.html"]
+    assert outlinks(gbk, "http://s.test/", "no-such-charset")[0][0].startswith("http://s.test/")
+
+
+def test_outlinks_stop_at_the_link_bound_and_count_the_rest() -> None:
+    # PAGE_1 has 7 <a href>: the first 3 are read (2 distinct once the repeat is dropped), 4 are counted.
+    assert outlinks(PAGE_1, "http://s.test/a/1.html", "utf-8", limit=3) == (
+        ["http://s.test/list/2.html", "http://s.test/a/a/2.html", "http://s.test/a/3.html?x=1&y=2"], 4)
+    assert outlinks(PAGE_1, "http://s.test/a/1.html", "utf-8", limit=0)[1] == 0
 
 
 def test_an_exported_and_a_dropped_document_each_get_a_record(tmp_path: Path) -> None:

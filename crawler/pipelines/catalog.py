@@ -8,8 +8,8 @@ microseconds, not an fsync, so holding the write lock across network waits would
 nothing and make everyone else wait.
 
 A failure is a page whose final outcome was bad (a :class:`FailedFetch` item from the
-spider's errback or the clean pipeline, or a pipeline crash), one row per URL and crawl;
-an error status that a retry then fixed is not one.
+spider's errback or the clean pipeline, a page that yielded no text when it should have, or a
+pipeline crash), one row per URL and crawl; an error status that a retry then fixed is not one.
 
 Several crawlers in one process (``speechcrawl crawl a b c``) share one connection per
 catalog path: they all run on the reactor thread, so that is safe.
@@ -102,6 +102,7 @@ class CatalogPipeline:
         pipe = cls(crawler, str(catalog_path_from(settings)), crawl_id_from(settings))
         crawler.signals.connect(pipe.page_archived, signal=sc_signals.page_archived)
         crawler.signals.connect(pipe.item_error, signal=signals.item_error)
+        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
@@ -188,6 +189,21 @@ class CatalogPipeline:
         if isinstance(item, Document) and self.catalog is not None and not self.failed:
             self._failure(FailedFetch(site=item.site, url=item.url, status=None, kind="processing_error",
                                       reason=f"{type(failure.value).__name__}: {failure.value} (see the crawl log)"))
+
+    def item_dropped(self, item: object, exception: BaseException, **kwargs: Any) -> None:
+        """A document an earlier pipeline dropped (no speech in it) still lists the pages it failed on.
+
+        The clean pipeline attaches them (an article page that cleaned to nothing, a page no parser
+        could read, an undecodable later page) before it drops the document.
+        """
+        if not isinstance(item, Document) or not item.failures or self.catalog is None or self.failed:
+            return
+        try:
+            with self.catalog.transaction():
+                for failure in item.failures:
+                    self._failure(failure)
+        except sqlite3.Error as exc:
+            self._write_failed(exc)
 
     def process_item(self, item: object) -> object:
         try:

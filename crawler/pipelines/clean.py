@@ -8,7 +8,8 @@ what cleaning would give (corpus.history.unchanged_records), and it is what make
 re-crawl of an unchanged site cheap in CPU as well as in bytes.  A page whose bytes no
 charset reads cleanly is never guessed into mojibake: it becomes a :class:`FailedFetch`
 with the decoder's reason, which the catalog lists.  A first page fails the document; a
-later one ends the document there, as a page that failed to download does.
+later one ends the document there, as a page that failed to download does.  A page that
+yields no text is listed too, when that is not by design (:func:`corpus.records.yielded_nothing`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from cleaners import CLEANER_VERSION
 from cleaners.types import CleanOptions
 from corpus.catalog import Catalog
 from corpus.history import cleaning_key, profile_sha256, unchanged_records
-from corpus.records import clean_document
+from corpus.records import clean_document, yielded_nothing
 from crawler.paths import catalog_path_from
 from spiders.items import Document, FailedFetch
 
@@ -100,9 +101,11 @@ class CleanPipeline:
                 return failure
             item.failures.append(failure)
             item.pages = item.pages[:bad.index]
+        item.failures += yielded_nothing(item, cleaned)
         if cleaned.outcome != "records":
             self._inc(cleaned.outcome)
-            # In generic mode most pages (lists, indexes) hold no speech: expected, so DEBUG.
+            # In generic mode most pages (lists, indexes) hold no speech: expected, so DEBUG.  The
+            # catalog still lists the failures attached above (CatalogPipeline.item_dropped).
             raise DropItem(cleaned.reason, log_level="DEBUG" if item.generic else "WARNING")
         item.records = cleaned.records
         self._inc("records", len(item.records))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import itertools
 import logging
 import re
 from collections.abc import Mapping
@@ -44,11 +45,14 @@ __all__ = ["WarcMetadataPipeline", "outlinks", "archived_document"]
 _HREF = re.compile(rb"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 
 
-def outlinks(body: bytes, base_url: str, encoding: str | None) -> list[str]:
-    """Absolute http(s) URLs of the ``<a href>`` links in ``body``, in order, without repeats.
+def outlinks(body: bytes, base_url: str, encoding: str | None, limit: int = 0) -> tuple[list[str], int]:
+    """Absolute http(s) URLs of the first ``limit`` (0: all) ``<a href>`` links in ``body``, in order, without
+    repeats; and how many links past ``limit`` were counted, not read.
 
     Written for speed (a list page has ~90 links and this runs on the reactor thread):
-    absolute and root-relative links, nearly all of them, skip ``urljoin``.
+    absolute and root-relative links, nearly all of them, skip ``urljoin``.  The bound is
+    SPEECHCRAWL_MAX_LINKS_PER_PAGE, as for the links the spider follows: 200,000 URLs of one page
+    would be 20 MB of strings and an 8 MB record (issue 23, item 10).
     """
     try:
         codec = codecs.lookup(encoding or "utf-8").name
@@ -57,7 +61,8 @@ def outlinks(body: bytes, base_url: str, encoding: str | None) -> list[str]:
     parts = urlsplit(base_url)
     origin = f"{parts.scheme}://{parts.netloc}"
     seen: dict[str, None] = {}
-    for match in _HREF.finditer(body):
+    matches = _HREF.finditer(body)
+    for match in itertools.islice(matches, limit or None):
         raw = match.group(1) or match.group(2) or match.group(3) or b""
         href = raw.decode(codec, "replace")
         if "&" in href:
@@ -74,14 +79,15 @@ def outlinks(body: bytes, base_url: str, encoding: str | None) -> list[str]:
             if not url.startswith(("http://", "https://")):
                 continue
         seen.setdefault(url, None)
-    return list(seen)
+    return list(seen), sum(1 for _ in matches)
 
 
-def _page(page: FetchedPage) -> DocumentPage | None:
+def _page(page: FetchedPage, link_limit: int) -> DocumentPage | None:
     if page.warc is None:
         return None
+    links, omitted = outlinks(page.body, page.url, page.declared_encoding, link_limit)
     return DocumentPage(url=page.url, record_id=page.warc.record_id, declared_encoding=page.declared_encoding,
-                        outlinks=outlinks(page.body, page.url, page.declared_encoding))
+                        outlinks=links, outlinks_omitted=omitted)
 
 
 def _record(record: Mapping[str, object]) -> DocumentRecord:
@@ -91,9 +97,13 @@ def _record(record: Mapping[str, object]) -> DocumentRecord:
                           title=title if isinstance(title, str) else None)
 
 
-def archived_document(doc: Document, crawl_id: str, dropped: str | None = None) -> ArchivedDocument | None:
-    """The metadata of ``doc``, or None when a page was not archived (nothing to refer to)."""
-    pages = [_page(page) for page in doc.pages]
+def archived_document(doc: Document, crawl_id: str, dropped: str | None = None,
+                      link_limit: int = 0) -> ArchivedDocument | None:
+    """The metadata of ``doc``, or None when a page was not archived (nothing to refer to).
+
+    ``link_limit`` bounds each page's outlinks (0: all of them), the rest counted in ``outlinks_omitted``.
+    """
+    pages = [_page(page, link_limit) for page in doc.pages]
     if not pages or any(p is None for p in pages):
         return None
     records = [_record(r) for r in doc.records]
@@ -107,12 +117,13 @@ class WarcMetadataPipeline:
 
     Settings
     --------
-    SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_CRAWL_ID
+    SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_MAX_LINKS_PER_PAGE
     """
 
     def __init__(self, crawler: Crawler, crawl_id: str) -> None:
         self.crawler = crawler
         self.crawl_id = crawl_id
+        self.link_limit = crawler.settings.getint("SPEECHCRAWL_MAX_LINKS_PER_PAGE")
         self.writer: WarcWriter | None = None
         self.failed = False
         """A metadata write failed: the crawl is stopping, nothing more is written."""
@@ -155,7 +166,7 @@ class WarcMetadataPipeline:
 
     def archive(self, doc: Document, dropped: str | None) -> str:
         """Write the metadata record of ``doc``; return what happened, as a stats event."""
-        document = archived_document(doc, self.crawl_id, dropped)
+        document = archived_document(doc, self.crawl_id, dropped, self.link_limit)
         if self.writer is None or document is None:
             return "document_unarchived"
         try:
