@@ -115,6 +115,9 @@ SCRAPY_DEFAULTS: dict[str, Any] = {
     "RETRY_GIVE_UP_LOG_LEVEL": "WARNING",  # the catalog records the failure; not an error of the crawler
     "REDIRECT_MAX_TIMES": 10,
     "TELNETCONSOLE_ENABLED": False,
+    # Scrapy 2.19 starts an HTTP server in every crawl that runs Python code sent to it (token-guarded,
+    # on localhost) and writes its token to a job file in the user's home: no archival crawl wants either.
+    "REMOTE_CONTROL_ENABLED": False,
     "LOG_LEVEL": "WARNING",
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "DEPTH_PRIORITY": 0,

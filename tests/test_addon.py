@@ -63,3 +63,15 @@ def test_a_shared_redis_swaps_per_process_pacing_for_crawl_wide_politeness() -> 
     # After every middleware that may answer a response with a new Request (redirects, retries).
     assert shared[politeness] > max(order for path, order in DOWNLOADER_MIDDLEWARES.items()
                                     if order is not None and "Warc" not in path)
+
+
+def test_crawls_open_no_remote_code_console() -> None:
+    """Scrapy 2.19's RemoteControl (runs Python sent over HTTP) and the telnet console stay off in our crawls."""
+    from scrapy.extension import ExtensionManager
+    from scrapy.utils.test import get_crawler
+
+    from crawler.settings import scrapy_defaults
+
+    names = {type(ext).__name__ for ext in ExtensionManager.from_crawler(get_crawler(settings_dict=scrapy_defaults())).middlewares}
+    assert "CoreStats" in names  # the manager did build Scrapy's default extensions
+    assert not names & {"RemoteControl", "TelnetConsole"}
