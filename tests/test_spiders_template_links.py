@@ -38,3 +38,16 @@ def test_links_resolve_alike_from_every_page_and_repeats_are_not_requested() -> 
     assert second == [SITE + "/y/z/b/2.html", SITE + "/y/c/3.html"]
     # Found again at the same depth: Scrapy's duplicate filter would drop them, so they are not yielded.
     assert _requested(spider.parse(_page(SITE + "/x/index.html", links))) == []
+
+
+def test_no_callback_is_a_generator_returning_a_value() -> None:
+    """What Scrapy's WARN_ON_GENERATOR_RETURN_VALUE checks on every response (switched off in
+    crawler.settings: it re-parses the callback's source each time), checked once here instead."""
+    import inspect
+
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    callbacks = [member for name, member in inspect.getmembers(TemplateSpider, inspect.isfunction)
+                 if inspect.isgeneratorfunction(member)]
+    assert len(callbacks) >= 3, "parse, the article callbacks: the check must see them"
+    assert [c.__name__ for c in callbacks if is_generator_with_return_value(c)] == []
