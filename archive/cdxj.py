@@ -130,12 +130,15 @@ def _timestamp(date: str) -> str:
     return re.sub(r"\D", "", date)[:14].ljust(14, "0")
 
 
-def _line(record: ArchivedRecord, filename: str) -> str | None:
-    kind = record.rec_type
-    content_type = record.header("Content-Type") or ""
+def _line(record: ArchivedRecord, filename: str, keys: dict[str, str]) -> str | None:
+    first: dict[str, str] = {}  # the first value of each header, as record.header() gives it, in one pass
+    for name, value in record.headers:
+        first.setdefault(name.lower(), value)
+    kind = first.get("warc-type", "")
+    content_type = first.get("content-type", "")
     if kind not in INDEXED_TYPES or (kind != "revisit" and content_type == "application/warc-fields"):
         return None
-    uri = record.target_uri or ""
+    uri = first.get("warc-target-uri", "")
     is_http = kind in ("response", "revisit") and record.http_start_line is not None
     if kind == "revisit":
         mime: str | None = "warc/revisit"
@@ -147,9 +150,12 @@ def _line(record: ArchivedRecord, filename: str) -> str | None:
         fields["mime"] = mime
     if is_http and record.http_status is not None:
         fields["status"] = str(record.http_status)
-    fields["digest"] = record.header("WARC-Payload-Digest") or sha1_digest(record.payload)
+    fields["digest"] = first.get("warc-payload-digest") or sha1_digest(record.payload)
     fields.update(length=str(record.length), offset=str(record.offset), filename=filename)
-    return f"{surt(uri)} {_timestamp(record.date)} {json.dumps(fields)}"
+    key = keys.get(uri)
+    if key is None:
+        key = keys[uri] = surt(uri)
+    return f"{key} {_timestamp(first.get('warc-date', ''))} {json.dumps(fields)}"
 
 
 def cdxj_lines(path: Path | str, *, filename: str | None = None) -> Iterator[str]:
@@ -160,12 +166,13 @@ def cdxj_lines(path: Path | str, *, filename: str | None = None) -> Iterator[str
         if not starts_like_warc(f):
             raise ArchiveError(f"{path} is not a WARC file: it does not start with a WARC record")
     last_offset = -1
+    keys: dict[str, str] = {}  # SURT key by URL: a page's response and its document's metadata share one
     for record in iter_records(path, skip_damage=True):
         if record.offset == last_offset:
             raise ArchiveError(f"{path} is not record-chunked (several records in one gzip member), so it "
                                f"cannot be indexed; recompress it with `warcio recompress {path} NEW.warc.gz`")
         last_offset = record.offset
-        if (line := _line(record, name)) is not None:
+        if (line := _line(record, name, keys)) is not None:
             yield line
 
 

@@ -13,6 +13,7 @@ means a finished file.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -21,7 +22,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -52,11 +52,25 @@ WARC_DIRNAME = "warc"
 _CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
 
+@functools.cache
 def _software() -> str:
+    # importlib.metadata is imported here: it and the lookup cost every command that imports this
+    # module (`archive verify`, `archive index` …) a tenth of a second at start-up, for a string only
+    # a writer needs.
+    from importlib import metadata
+
     try:
         return f"speechcrawl/{metadata.version('speechcrawl')}"
     except metadata.PackageNotFoundError:  # running from a source tree that was never installed
         return "speechcrawl/0+unknown"
+
+
+class _SoftwareName:
+    """``WarcWriter.software``: the warcinfo ``software`` field, looked up on first use (a subclass may
+    set a plain string instead, as the golden tests do)."""
+
+    def __get__(self, instance: object, owner: type | None = None) -> str:
+        return _software()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,7 +113,7 @@ class WarcWriter:
     serialised with a lock so it may also be called from a thread pool.
     """
 
-    software = _software()
+    software = _SoftwareName()
 
     def __init__(self, directory: Path, *, prefix: str, crawl_id: str, warcinfo: Mapping[str, str],
                  max_size: int = 1_000_000_000, revisits: bool = True, compresslevel: int = 6) -> None:

@@ -5,9 +5,11 @@
 Starts :mod:`bench.bench_site` (2,000 articles of 25–40 KB, ~45 links a page, half GBK,
 robots.txt disallowing linked views) in its own process, then runs, interleaved for each
 round so drift on a shared machine hits every run alike: the bare CrawlSpider baseline
-(bench.bare_scrapy), ``speechcrawl crawl URL`` (generic mode: WARC, cleaning, catalog), and
-with ``--no-warc`` the same crawl with ``SPEECHCRAWL_WARC_ENABLED=False``.  Prints medians
-and ratios as a markdown table for docs/benchmarks.md.
+(bench.bare_scrapy), ``speechcrawl crawl URL`` (generic mode: WARC, cleaning, catalog),
+``speechcrawl crawl benchsite`` (profile mode, with the profile a maintainer would write for the
+site, ``bench/profiles/benchsite.toml``: not bundled, passed with ``--profiles``), and with
+``--no-warc`` the generic crawl with ``SPEECHCRAWL_WARC_ENABLED=False``.  Prints medians and
+ratios as a markdown table for docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from pathlib import Path
 from bench.bench_site import running
 from bench.common import Measured, env_info, run_measured
 
+PROFILES = Path(__file__).resolve().parent / "profiles"
+"""The bench site's profile (``benchsite``), kept out of the product's bundled profiles."""
+
 
 @contextmanager
 def _site(args: argparse.Namespace) -> Iterator[str]:
@@ -35,10 +40,10 @@ def _site(args: argparse.Namespace) -> Iterator[str]:
         yield urls[0]
 
 
-def _ours(url: str, data: Path, *extra: str, tree: str | None = None) -> tuple[Measured, int, int]:
+def _ours(target: str, data: Path, *extra: str, tree: str | None = None) -> tuple[Measured, int, int]:
     # ``python -m`` puts the working directory first on sys.path: the other tree must be both.
     env = {**os.environ, "PYTHONPATH": tree} if tree else None
-    run = run_measured([sys.executable, "-m", "crawler.cli", "crawl", url, "--sandbox", "--no-progress",
+    run = run_measured([sys.executable, "-m", "crawler.cli", "crawl", target, "--sandbox", "--no-progress",
                         "--data", str(data.resolve()), *extra], env=env, cwd=Path(tree) if tree else None)
     match = re.search(r": (\d+) pages, (\d+) records", run.stdout)
     if match is None:
@@ -72,13 +77,15 @@ def main(argv: list[str] | None = None) -> int:
             runs.setdefault("bare Scrapy CrawlSpider, all links, no WARC", []).append(
                 (pages / bare.seconds, bare.cpu_seconds * 1000 / pages, bare.peak_rss_mb, pages, 0))
             jobs: list[tuple[str, tuple[str, ...], str | None]] = [
-                ("speechcrawl generic (`crawl URL --sandbox`)", (), None)]
+                ("speechcrawl generic (`crawl URL --sandbox`)", (url,), None),
+                ("speechcrawl profile (`crawl benchsite --profiles bench/profiles`)",
+                 ("benchsite", "--profiles", str(PROFILES), "--origin", f"benchsite={url}"), None)]
             if args.before:
-                jobs.insert(0, ("speechcrawl generic, before (--before tree)", (), args.before))
+                jobs.insert(0, ("speechcrawl generic, before (--before tree)", (url,), args.before))
             if args.no_warc:
-                jobs.append(("speechcrawl generic, WARC off", ("-s", "SPEECHCRAWL_WARC_ENABLED=False"), None))
-            for i, (name, extra, tree) in enumerate(jobs):
-                run, pages, records = _ours(url, Path(tmp) / f"{i}-{n}", *extra, tree=tree)
+                jobs.append(("speechcrawl generic, WARC off", (url, "-s", "SPEECHCRAWL_WARC_ENABLED=False"), None))
+            for i, (name, (target, *extra), tree) in enumerate(jobs):
+                run, pages, records = _ours(target, Path(tmp) / f"{i}-{n}", *extra, tree=tree)
                 runs.setdefault(name, []).append(
                     (pages / run.seconds, run.cpu_seconds * 1000 / pages, run.peak_rss_mb, pages, records))
     base = statistics.median(r[0] for r in runs["bare Scrapy CrawlSpider, all links, no WARC"])

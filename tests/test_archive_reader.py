@@ -132,3 +132,14 @@ def test_decode_content_refuses_a_bomb() -> None:
     bomb = gzip.compress(b"\0" * 2_000_000)
     with pytest.raises(ArchiveError, match="exceeds 1000000 bytes"):
         decode_content(bomb, "gzip", max_size=1_000_000)
+
+
+def test_header_lookups_are_case_insensitive_first_values_and_follow_replace() -> None:
+    from dataclasses import replace
+
+    record = next(r for r in iter_records(DATA / "good.warc.gz") if r.rec_type == "response")
+    assert record.header("warc-type") == record.header("WARC-Type") == "response"
+    assert record.header("X-Absent") is None
+    doubled = replace(record, headers=[("WARC-Type", "resource"), ("warc-type", "response")])
+    assert doubled.header("WARC-TYPE") == "resource", "the first value, not one cached from the original"
+    assert record.header("WARC-Type") == "response"

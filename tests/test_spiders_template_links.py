@@ -61,3 +61,16 @@ def test_a_later_page_reached_on_its_own_is_no_document() -> None:
     items = list(spider.parse(_page(SITE + "/thread-7-2-1.html", page)))
     assert _requested(items) == [SITE + "/thread-7-1-1.html", SITE + "/forum-38-1.html"]
     assert not [i for i in items if not isinstance(i, Request)]
+
+
+def test_no_callback_is_a_generator_returning_a_value() -> None:
+    """What Scrapy's WARN_ON_GENERATOR_RETURN_VALUE checks on every response (switched off in
+    crawler.settings: it re-parses the callback's source each time), checked once here instead."""
+    import inspect
+
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    callbacks = [member for name, member in inspect.getmembers(TemplateSpider, inspect.isfunction)
+                 if inspect.isgeneratorfunction(member)]
+    assert len(callbacks) >= 3, "parse, the article callbacks: the check must see them"
+    assert [c.__name__ for c in callbacks if is_generator_with_return_value(c)] == []
