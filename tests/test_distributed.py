@@ -1,0 +1,139 @@
+"""Distributed crawls: real redis-server, real sandbox, real worker/ingest processes (docs/distributed.md).
+
+Every distributed crawl here must give what one local crawl of the same sites gives: the same record
+ids with the same texts, none twice, an archive that verifies and provenance that resolves into the
+workers' WARC files, also when a worker is killed with -9 or Redis is restarted mid-crawl.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox import SandboxProcess
+from tests import crawl_and_export, run_cli
+from tests.harness.distributed import (
+    exported_records,
+    finish,
+    leases_of,
+    merge_warcs,
+    seed,
+    start_ingest,
+    start_worker,
+    unresolved_pointers,
+)
+from tests.harness.redis import RedisServer
+
+SITES = ("wenmi", "fanwen")
+SLOW = "DOWNLOAD_DELAY=0.15"
+"""Per worker and host: keeps a crawl of these small sites going long enough to kill a worker inside it."""
+FEW = "CONCURRENT_REQUESTS=2"
+"""Few requests leased per worker at a time, so the workers share the frontier."""
+SHORT_LEASE = "SPEECHCRAWL_LEASE_SECONDS=2"
+
+
+@pytest.fixture(scope="module")
+def small_sandbox() -> Iterator[SandboxProcess]:
+    with SandboxProcess(sites=list(SITES), articles=6, port_base=0) as sb:
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def reference(small_sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """id -> text of one local, single-process crawl of the same sites."""
+    data = tmp_path_factory.mktemp("local")
+    origins = [f"--origin={site}={url}" for site, url in small_sandbox.urls.items()]
+    records = crawl_and_export(data, list(SITES), *origins)
+    assert len(records) > 20
+    return {r["id"]: r["text"] for r in records}
+
+
+def _texts(records: list[dict[str, Any]]) -> dict[str, str]:
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids)), "a record exported twice"
+    return {r["id"]: r["text"] for r in records}
+
+
+def _archive_verifies(data: Path) -> None:
+    proc = run_cli("archive", "verify", str(data / "warc"), timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not list((data / "warc").rglob("*.open")), "a WARC file left unfinished"
+
+
+def test_three_workers_give_what_one_process_gives(small_sandbox: SandboxProcess, reference: dict[str, str],
+                                                   redis_server: RedisServer, tmp_path: Path) -> None:
+    catalog_dir = tmp_path / "ingest"
+    seed(redis_server.url, "d3", SITES, small_sandbox.urls, catalog_dir, FEW)
+    dirs = [tmp_path / f"worker{n}" for n in (1, 2, 3)]
+    workers = [start_worker(redis_server.url, d, f"w{n}") for n, d in enumerate(dirs, 1)]
+    ingest = start_ingest(redis_server.url, catalog_dir, "d3")
+    assert finish([ingest, *workers]) == [0, 0, 0, 0]
+
+    merge_warcs(dirs, catalog_dir)
+    records = exported_records(catalog_dir)
+    assert _texts(records) == reference
+    assert unresolved_pointers(catalog_dir, records) == []
+    _archive_verifies(catalog_dir)
+    names = {p.name for p in (catalog_dir / "warc").rglob("*.warc.gz")}
+    assert all(any(f"-d3-w{n}-" in name for n in (1, 2, 3)) for name in names)
+    assert len({w for name in names for w in ("w1", "w2", "w3") if f"-d3-{w}-" in name}) >= 2, names
+
+    proc = run_cli("crawls", "--data", str(catalog_dir), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "d3" in proc.stdout
+
+
+def test_a_worker_killed_mid_crawl_loses_and_duplicates_nothing(
+        small_sandbox: SandboxProcess, reference: dict[str, str], redis_server: RedisServer, tmp_path: Path) -> None:
+    rng = random.Random(17)
+    for trial in range(5):
+        crawl_id = f"k{trial}"
+        data = tmp_path / crawl_id
+        seed(redis_server.url, crawl_id, SITES, small_sandbox.urls, data, FEW, SLOW, SHORT_LEASE)
+        victim = start_worker(redis_server.url, data, "w1")
+        # Killed at a random moment while it holds leases: the pages it fetched, archived or cleaned but did
+        # not settle must come back to the frontier and be crawled by the other worker.
+        deadline = time.monotonic() + 60
+        while not any(leases_of(redis_server.url, crawl_id, site, "w1") for site in SITES):
+            assert victim.poll() is None and time.monotonic() < deadline, "the worker never leased a request"
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 1.2))
+        victim.kill()
+        victim.wait(10)
+        survivor = start_worker(redis_server.url, data, "w2")
+        ingest = start_ingest(redis_server.url, data, crawl_id)
+        assert finish([ingest, survivor]) == [0, 0], f"trial {trial}"
+        # The killed worker, started again under its id, cuts the file it was writing after its last record.
+        assert finish([start_worker(redis_server.url, data, "w1", idle=0.5)]) == [0]
+
+        records = exported_records(data)
+        assert _texts(records) == reference, f"trial {trial}"
+        assert unresolved_pointers(data, records) == [], f"trial {trial}"
+        _archive_verifies(data)
+
+
+def test_redis_restarted_mid_crawl(small_sandbox: SandboxProcess, reference: dict[str, str],
+                                   redis_server: RedisServer, tmp_path: Path) -> None:
+    data = tmp_path / "outage"
+    seed(redis_server.url, "r1", SITES, small_sandbox.urls, data, FEW, SLOW, SHORT_LEASE)
+    workers = [start_worker(redis_server.url, data, f"w{n}", idle=5.0) for n in (1, 2)]
+    ingest = start_ingest(redis_server.url, data, "r1")
+    deadline = time.monotonic() + 60
+    while not any(leases_of(redis_server.url, "r1", site, w) for site in SITES for w in ("w1", "w2")):
+        assert time.monotonic() < deadline, "no worker leased a request"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    redis_server.restart(down_for=2.0)
+    assert finish([ingest, *workers]) == [0, 0, 0]
+
+    records = exported_records(data)
+    assert _texts(records) == reference
+    assert unresolved_pointers(data, records) == []
+    _archive_verifies(data)
+    logs = "".join(p.read_text() for p in tmp_path.glob("outage-*.log"))
+    assert "Redis unreachable" in logs and "Redis is back" in logs
