@@ -56,7 +56,7 @@ def link_for(crawler: Crawler) -> Link:
 
         s = crawler.settings
         link = Link(server=connect(s["SPEECHCRAWL_REDIS_URL"]),
-                    outbox=Outbox(f"worker {s['SPEECHCRAWL_WORKER_ID']}", reactor.callLater,
+                    outbox=Outbox(f"worker {s['SPEECHCRAWL_WORKER_ID']} ({crawler.spidercls.name})", reactor.callLater,
                                   cap=s.getfloat("SPEECHCRAWL_REDIS_RETRY_MAX")),
                     keys=CrawlKeys(s["SPEECHCRAWL_CRAWL_ID"]), worker=s["SPEECHCRAWL_WORKER_ID"])
         _LINKS[crawler] = link
