@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 
 from archive.verify import verify_paths
+from crawler.distributed.frontier import LeasedQueue, start_requests
+from crawler.distributed.keys import CrawlKeys, connect
 from crawler.resume import repair_worker_files
+from crawler.runner import resolve_targets
 from sandbox import SandboxProcess
 from tests import crawl_and_export, run_cli
 from tests.harness.distributed import (
@@ -31,7 +34,7 @@ from tests.harness.distributed import (
     start_worker,
     unresolved_pointers,
 )
-from tests.harness.redis import RedisServer
+from tests.harness.redis import RedisServer, free_port
 
 SITES = ("wenmi", "fanwen")
 SLOW = "DOWNLOAD_DELAY=0.15"
@@ -153,3 +156,50 @@ def test_redis_restarted_mid_crawl(small_sandbox: SandboxProcess, reference: dic
     _archive_verifies(data)
     logs = "".join(p.read_text() for p in tmp_path.glob("outage-*.log"))
     assert "Redis unreachable" in logs and "Redis is back" in logs
+
+
+def test_a_request_whose_leases_keep_expiring_is_given_up(redis_server: RedisServer) -> None:
+    """A page that kills every worker fetching it is re-queued SPEECHCRAWL_LEASE_MAX_ATTEMPTS - 1 times, then
+    handed back to be recorded as failed; the crawl is not over until that is done."""
+    client = connect(redis_server.url)
+    spider, requests = start_requests(resolve_targets(["wenmi"])[0])
+    queue = LeasedQueue(client, spider, CrawlKeys("x").site("wenmi").requests)
+    queue.lease_seconds = 0.05
+    queue.push(requests[0])
+    queue.push(requests[0])  # the dupefilter: queued once
+    for _ in range(2):
+        leased = queue.pop()
+        assert leased is not None and leased.url == requests[0].url
+        assert queue.pop() is None
+        time.sleep(0.1)  # the worker holding it died: its lease expires
+        assert queue.reap(max_attempts=3) == []  # back in the queue
+    assert queue.pop() is not None
+    time.sleep(0.1)
+    [lost] = queue.reap(max_attempts=3)
+    assert (lost.request.url, lost.attempts) == (requests[0].url, 3)
+    assert queue.pop() is None and not queue.finished()
+    assert queue.release(lost.lease)
+    assert queue.finished()
+
+
+def test_workers_on_one_machine(small_sandbox: SandboxProcess, reference: dict[str, dict[str, str]],
+                                redis_server: RedisServer, tmp_path: Path) -> None:
+    data = tmp_path / "local-workers"
+    proc = run_cli("crawl", "wenmi", "--sandbox", "--data", str(data), "--crawl-id", "n2", "--workers", "2",
+                   "--redis", redis_server.url, f"--origin=wenmi={small_sandbox.urls['wenmi']}", timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "crawl n2: wenmi (done): w1 " in proc.stdout and " w2 " in proc.stdout  # the progress, per worker
+    assert _texts(exported_records(data)) == reference["wenmi"]
+    _archive_verifies(data)
+    listing = run_cli("crawls", "--data", str(data), timeout=60)
+    assert listing.returncode == 0, listing.stderr
+    assert "n2" in listing.stdout and "worker w1:" in listing.stdout, listing.stdout
+
+
+def test_workers_without_redis_say_so_in_one_line(tmp_path: Path) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    proc = run_cli("crawl", "wenmi", "--sandbox", "--no-progress", "--data", str(tmp_path), "--workers", "2",
+                   "--redis", url, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and f"no Redis reachable at {url}" in proc.stderr, proc.stderr
+    assert not (tmp_path / "warc").exists()

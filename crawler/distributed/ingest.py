@@ -73,6 +73,12 @@ class CrawlProgress:
         counts = self.workers.setdefault(site, {}).setdefault(worker, {"pages": 0, "records": 0, "failures": 0})
         counts[what] = counts.get(what, 0) + n
 
+    def stats(self, site: str) -> dict[str, Any]:
+        """The catalog row's stats: per-worker counts, and the totals ``speechcrawl crawls`` shows."""
+        workers = self.workers.get(site, {})
+        return {"distributed": True, "workers": workers,
+                "speechcrawl/warc/bytes": sum(int(c.get("bytes", 0)) for c in workers.values())}
+
     def line(self) -> str:
         """One status line: per site, pages/records per worker."""
         parts = []
@@ -170,8 +176,7 @@ class RecordWriter:
                     touched.add(site)
                 self._apply_one(crawl_id, fields["kind"], site, worker, data, progress)
             for site in touched:
-                self.catalog.set_crawl_stats(crawl_id, site, {"distributed": True,
-                                                              "workers": progress.workers.get(site, {})})
+                self.catalog.set_crawl_stats(crawl_id, site, progress.stats(site))
 
     def _apply_one(self, crawl_id: str, kind: str, site: str, worker: str, data: dict[str, Any],
                    progress: CrawlProgress) -> None:
@@ -180,6 +185,7 @@ class RecordWriter:
             if not catalog.has_fetch(data["url"], data["warc_record_id"]):
                 store_fetch(catalog, data)
                 progress.count(site, worker, "pages")
+                progress.count(site, worker, "bytes", int(data.get("warc_length") or 0))
         elif kind == DOCUMENT:
             store_records(catalog, crawl_id, data["records"], data["cleaned_with"])
             progress.count(site, worker, "records", len(data["records"]))
@@ -210,8 +216,7 @@ class RecordWriter:
                 if self.server.xlen(keys.records):
                     continue  # the closing workers' last entries are still coming in
                 self.catalog.start_crawl(crawl_id, site, _now())
-                self.catalog.finish_crawl(crawl_id, site, _now(), "finished",
-                                          {"distributed": True, "workers": progress.workers.get(site, {})})
+                self.catalog.finish_crawl(crawl_id, site, _now(), "finished", progress.stats(site))
                 progress.finished.add(site)
 
     def crawl_over(self, crawl_id: str) -> bool:
