@@ -203,3 +203,27 @@ def test_workers_without_redis_say_so_in_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and f"no Redis reachable at {url}" in proc.stderr, proc.stderr
     assert not (tmp_path / "warc").exists()
+
+
+def test_resume_after_every_process_died(small_sandbox: SandboxProcess, reference: dict[str, dict[str, str]],
+                                         redis_server: RedisServer, tmp_path: Path) -> None:
+    """The only worker killed mid-crawl and no writer running at all: ``crawl --resume --workers 1`` finishes it
+    (the frontier, the leases and the unwritten records waited in Redis)."""
+    data = tmp_path / "resumed"
+    seed(redis_server.url, "rs", ["wenmi"], small_sandbox.urls, data, FEW, SLOWER, SHORT_LEASE)
+    worker = start_worker(redis_server.url, data, "w1")
+    deadline = time.monotonic() + 60
+    while not leases_of(redis_server.url, "rs", "wenmi", "w1"):
+        assert worker.poll() is None and time.monotonic() < deadline, "the worker never leased a request"
+        time.sleep(0.02)
+    time.sleep(0.5)
+    worker.kill()
+    worker.wait(10)
+    proc = run_cli("crawl", "wenmi", "--sandbox", "--no-progress", "--data", str(data), "--resume", "--crawl-id", "rs",
+                   "--workers", "1", "--redis", redis_server.url, f"--origin=wenmi={small_sandbox.urls['wenmi']}",
+                   timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    records = exported_records(data)
+    assert _texts(records) == reference["wenmi"]
+    assert unresolved_pointers(data, records) == []
+    _archive_verifies(data)

@@ -49,7 +49,11 @@ def seed_crawl(server: redis.Redis, crawl_id: str, options: CrawlOptions, target
     """
     keys = CrawlKeys(crawl_id)
     document = _document(options, targets, [p.name for p in profiles])
-    server.set(keys.options, json.dumps(document, default=str), nx=True)
+    if not server.set(keys.options, json.dumps(document, default=str), nx=True) and options.resume:
+        # Resumed: the first seeding's options stand, now with --resume (workers skip documents already stored).
+        stored = json.loads(server.get(keys.options) or "{}")
+        stored["options"]["resume"] = True
+        server.set(keys.options, json.dumps(stored, default=str))
     count = seed_start_requests(server, crawl_id, profiles)
     if options.resume:
         server.delete(*(keys.site(p.name).done for p in profiles))
