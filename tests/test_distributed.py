@@ -11,6 +11,7 @@ import random
 import signal
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -104,36 +105,46 @@ def test_three_workers_give_what_one_process_gives(small_sandbox: SandboxProcess
     assert _texts(exported_records(tmp_path / "rebuilt")) == reference[""]  # its catalog, exported without dedup
 
 
+def _kill_trial(redis_url: str, crawl_id: str, data: Path, origins: dict[str, str], pause: float) -> list[int]:
+    """Crawl wenmi with two workers, one killed with -9 ``pause`` seconds after it first holds a lease."""
+    seed(redis_url, crawl_id, ["wenmi"], origins, data, FEW, SLOWER, SHORT_LEASE)
+    victim = start_worker(redis_url, data, "w1")
+    survivor = start_worker(redis_url, data, "w2", idle=1.0)
+    survivor.send_signal(signal.SIGSTOP)  # held until the victim holds leases, so that it surely does
+    ingest = start_ingest(redis_url, data, crawl_id)
+    try:
+        deadline = time.monotonic() + 60
+        while not leases_of(redis_url, crawl_id, "wenmi", "w1"):
+            assert victim.poll() is None and time.monotonic() < deadline, "the worker never leased a request"
+            time.sleep(0.02)
+        # A random moment while it works: before, during or after fetching, archiving, cleaning or handing
+        # over a page, but before settling it; its leases must expire and the survivor crawl those pages.
+        time.sleep(pause)
+    finally:
+        victim.kill()
+        victim.wait(10)
+        survivor.send_signal(signal.SIGCONT)
+    return finish([ingest, survivor])
+
+
 def test_a_worker_killed_mid_crawl_loses_and_duplicates_nothing(
         small_sandbox: SandboxProcess, reference: dict[str, dict[str, str]], redis_server: RedisServer,
         tmp_path: Path) -> None:
     rng = random.Random(17)
-    want = reference["wenmi"]
+    pauses = [rng.uniform(0.0, 1.2) for _ in range(5)]
+    # Five trials at once, each in a Redis database of its own: the waiting (leases expiring) overlaps.
+    urls = [redis_server.url.rsplit("/", 1)[0] + f"/{trial + 1}" for trial in range(5)]
+    with ThreadPoolExecutor(5) as pool:
+        runs = [pool.submit(_kill_trial, urls[t], f"k{t}", tmp_path / f"k{t}", small_sandbox.urls, pauses[t])
+                for t in range(5)]
+        codes = [run.result() for run in runs]
+    assert codes == [[0, 0]] * 5
     for trial in range(5):
-        crawl_id, data = f"k{trial}", tmp_path / f"k{trial}"
-        seed(redis_server.url, crawl_id, ["wenmi"], small_sandbox.urls, data, FEW, SLOWER, SHORT_LEASE)
-        victim = start_worker(redis_server.url, data, "w1")
-        survivor = start_worker(redis_server.url, data, "w2", idle=1.0)
-        survivor.send_signal(signal.SIGSTOP)  # held until the victim holds leases, so that it surely does
-        ingest = start_ingest(redis_server.url, data, crawl_id)
-        try:
-            deadline = time.monotonic() + 60
-            while not leases_of(redis_server.url, crawl_id, "wenmi", "w1"):
-                assert victim.poll() is None and time.monotonic() < deadline, "the worker never leased a request"
-                time.sleep(0.02)
-            # A random moment while it works: before, during or after fetching, archiving, cleaning or handing
-            # over a page, but before settling it; its leases must expire and the survivor crawl those pages.
-            time.sleep(rng.uniform(0.0, 1.2))
-            victim.kill()
-            victim.wait(10)
-        finally:
-            survivor.send_signal(signal.SIGCONT)
-        assert finish([ingest, survivor]) == [0, 0], f"trial {trial}"
+        data = tmp_path / f"k{trial}"
         # What the killed worker does first when started again under its id: cut the file it was writing.
         repair_worker_files(data / "warc", "w1")
-
         records = exported_records(data)
-        assert _texts(records) == want, f"trial {trial}"
+        assert _texts(records) == reference["wenmi"], f"trial {trial}"
         assert unresolved_pointers(data, records) == [], f"trial {trial}"
         assert [f for report in verify_paths([data / "warc"]) for f in report.faults] == [], f"trial {trial}"
         assert not list((data / "warc").rglob("*.open")), f"trial {trial}"
@@ -185,20 +196,6 @@ def test_a_request_whose_leases_keep_expiring_is_given_up(redis_server: RedisSer
     assert queue.finished()
 
 
-def test_workers_on_one_machine(small_sandbox: SandboxProcess, reference: dict[str, dict[str, str]],
-                                redis_server: RedisServer, tmp_path: Path) -> None:
-    data = tmp_path / "local-workers"
-    proc = run_cli("crawl", "wenmi", "--sandbox", "--data", str(data), "--crawl-id", "n2", "--workers", "2",
-                   "--redis", redis_server.url, f"--origin=wenmi={small_sandbox.urls['wenmi']}", timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "crawl n2: wenmi (done): w1 " in proc.stdout and " w2 " in proc.stdout  # the progress, per worker
-    assert _texts(exported_records(data)) == reference["wenmi"]
-    _archive_verifies(data)
-    listing = run_cli("crawls", "--data", str(data), timeout=60)
-    assert listing.returncode == 0, listing.stderr
-    assert "n2" in listing.stdout and "worker w1:" in listing.stdout, listing.stdout
-
-
 def test_workers_without_redis_say_so_in_one_line(tmp_path: Path) -> None:
     url = f"redis://127.0.0.1:{free_port()}/0"
     proc = run_cli("crawl", "wenmi", "--sandbox", "--no-progress", "--data", str(tmp_path), "--workers", "2",
@@ -226,7 +223,11 @@ def test_resume_after_every_process_died(small_sandbox: SandboxProcess, referenc
                    "--workers", "1", "--redis", redis_server.url, f"--origin=wenmi={small_sandbox.urls['wenmi']}",
                    timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "crawl rs: wenmi (done): w1 " in proc.stdout  # the last progress line: per site, per worker
     records = exported_records(data)
     assert _texts(records) == reference["wenmi"]
     assert unresolved_pointers(data, records) == []
     _archive_verifies(data)
+    listing = run_cli("crawls", "--data", str(data), timeout=60)
+    assert listing.returncode == 0, listing.stderr
+    assert "worker w1:" in listing.stdout and "finished" in listing.stdout, listing.stdout
