@@ -6,7 +6,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from crawler.commands._common import add_parser
+from crawler.commands._common import add_parser, fail
 from crawler.options import DEFAULT_DATA, non_negative_float
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from crawler.distributed.ingest import RecordWriter
     from crawler.distributed.keys import connect
 
+    if args.until_over and not args.crawl_id:
+        return fail("--until-over needs --crawl-id (every crawl on the Redis is never over)", 2)
     writer = RecordWriter(connect(args.redis), args.data / CATALOG_NAME)
     try:
         writer.run(args.crawl_id, until_over=args.until_over, exit_when_idle=args.exit_when_idle,

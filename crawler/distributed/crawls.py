@@ -41,7 +41,7 @@ def _document(options: CrawlOptions, targets: Sequence[str], sites: Sequence[str
 
 def seed_crawl(server: redis.Redis, crawl_id: str, options: CrawlOptions, targets: Sequence[str],
                profiles: Sequence[SiteProfile]) -> int:
-    """Store the crawl's options, queue its start requests, list it for the workers; the requests queued.
+    """Store the crawl's options, queue its start requests, list it for the workers; the requests queued now.
 
     Seeding an existing crawl again (``--resume``) keeps its options and frontier: only start
     requests the dupefilter has not seen are queued, and the sites' "over" marks are lifted so

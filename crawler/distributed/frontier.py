@@ -156,9 +156,10 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
     def encode(self, request: Request) -> Any:
         return self._encode_request(request)
 
-    def push(self, request: Request) -> None:
+    def push(self, request: Request) -> bool:
+        """Queue ``request`` unless the dupefilter saw it; whether it was queued."""
         fingerprint = RFPDupeFilter(self.server, self.dupefilter_key).request_fingerprint(request)
-        self.push_unseen(fingerprint, request.dont_filter, -request.priority, self._encode_request(request))
+        return self.push_unseen(fingerprint, request.dont_filter, -request.priority, self._encode_request(request))
 
     def push_unseen(self, fingerprint: str, dont_filter: bool, score: float, data: Any,
                     release: tuple[str, str] | None = None) -> bool:
@@ -280,7 +281,8 @@ def start_requests(profile: SiteProfile) -> tuple[Spider, list[Request]]:
 
 
 def seed_start_requests(server: redis.Redis, crawl_id: str, profiles: Sequence[SiteProfile]) -> int:
-    """Put every profile's start requests into the crawl's frontier (once: the dupefilter sees to it)."""
+    """Put every profile's start requests into the crawl's frontier (once: the dupefilter sees to it); how many
+    were queued now (0 when seeding again)."""
     keys = CrawlKeys(crawl_id)
     count = 0
     for profile in profiles:
@@ -289,6 +291,5 @@ def seed_start_requests(server: redis.Redis, crawl_id: str, profiles: Sequence[S
         for request in requests:
             # A local crawl's start requests skip the dupefilter; here they go through it, so seeding twice
             # (a second `crawl --redis`, a resume) does not fetch the start pages twice.
-            queue.push(request.replace(dont_filter=False))
-            count += 1
+            count += queue.push(request.replace(dont_filter=False))
     return count

@@ -133,6 +133,9 @@ class RecordWriter:
             applied = self._step(ids, block_ms)
             self.finish_done(ids)
         except REDIS_ERRORS as exc:
+            # An acknowledgement may not have reached Redis: read this consumer's pending entries again first.
+            self._seen_pending.clear()
+            self._groups.clear()
             time.sleep(self.outage.failed(exc))
             return 0
         self.outage.recovered()
