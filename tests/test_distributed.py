@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from archive.verify import verify_paths
+from corpus.catalog import Catalog
 from crawler.distributed.frontier import LeasedQueue, start_requests
 from crawler.distributed.keys import CrawlKeys, connect
 from crawler.resume import repair_worker_files
@@ -105,9 +106,10 @@ def test_three_workers_give_what_one_process_gives(small_sandbox: SandboxProcess
     assert _texts(exported_records(tmp_path / "rebuilt")) == reference[""]  # its catalog, exported without dedup
 
 
-def _kill_trial(redis_url: str, crawl_id: str, data: Path, origins: dict[str, str], pause: float) -> list[int]:
+def _kill_trial(redis_url: str, crawl_id: str, data: Path, origins: dict[str, str], pause: float,
+                *settings: str) -> list[int]:
     """Crawl wenmi with two workers, one killed with -9 ``pause`` seconds after it first holds a lease."""
-    seed(redis_url, crawl_id, ["wenmi"], origins, data, FEW, SLOWER, SHORT_LEASE)
+    seed(redis_url, crawl_id, ["wenmi"], origins, data, FEW, SLOWER, SHORT_LEASE, *settings)
     victim = start_worker(redis_url, data, "w1")
     survivor = start_worker(redis_url, data, "w2", idle=1.0)
     survivor.send_signal(signal.SIGSTOP)  # held until the victim holds leases, so that it surely does
@@ -148,6 +150,26 @@ def test_a_worker_killed_mid_crawl_loses_and_duplicates_nothing(
         assert unresolved_pointers(data, records) == [], f"trial {trial}"
         assert [f for report in verify_paths([data / "warc"]) for f in report.faults] == [], f"trial {trial}"
         assert not list((data / "warc").rglob("*.open")), f"trial {trial}"
+
+
+def test_a_request_that_keeps_killing_workers_is_recorded_failed(
+        small_sandbox: SandboxProcess, reference: dict[str, dict[str, str]], redis_server: RedisServer,
+        tmp_path: Path) -> None:
+    """With SPEECHCRAWL_LEASE_MAX_ATTEMPTS=1 the first worker lost on a request is one too many: the survivor's
+    reaper records what the killed worker held as failed (kind worker_lost), and the crawl still ends."""
+    data = tmp_path / "lost"
+    url = redis_server.url.rsplit("/", 1)[0] + "/7"
+    assert _kill_trial(url, "lost", data, small_sandbox.urls, 0.0, "SPEECHCRAWL_LEASE_MAX_ATTEMPTS=1") == [0, 0]
+    catalog = Catalog(data / "catalog.sqlite")
+    try:
+        failures = catalog.failures("lost")
+    finally:
+        catalog.close()
+    assert failures, "nothing recorded as failed"
+    assert {f["kind"] for f in failures} == {"worker_lost"}
+    assert all("every worker that fetched it stopped before finishing it" in f["reason"] for f in failures)
+    texts = _texts(exported_records(data))
+    assert texts.items() <= reference["wenmi"].items()
 
 
 def test_redis_restarted_mid_crawl(small_sandbox: SandboxProcess, reference: dict[str, dict[str, str]],
