@@ -19,6 +19,7 @@ import pytest
 
 from archive.verify import verify_paths
 from corpus.catalog import Catalog
+from crawler.distributed.crawls import stored_options
 from crawler.distributed.frontier import LeasedQueue, start_requests
 from crawler.distributed.keys import CrawlKeys, connect
 from crawler.resume import repair_worker_files
@@ -35,6 +36,7 @@ from tests.harness.distributed import (
     start_ingest,
     start_worker,
     unresolved_pointers,
+    wait_for_workers,
 )
 from tests.harness.redis import RedisServer, free_port
 
@@ -82,10 +84,10 @@ def test_three_workers_give_what_one_process_gives(small_sandbox: SandboxProcess
                                                    reference: dict[str, dict[str, str]],
                                                    redis_server: RedisServer, tmp_path: Path) -> None:
     catalog_dir = tmp_path / "ingest"
-    out = seed_cli(redis_server.url, "d3", SITES, small_sandbox.urls, catalog_dir, FEW)
-    assert "crawl d3: 2 start requests seeded" in out
     dirs = [tmp_path / f"worker{n}" for n in (1, 2, 3)]
     workers = [start_worker(redis_server.url, d, f"w{n}") for n, d in enumerate(dirs, 1)]
+    wait_for_workers(redis_server.url, ["w1", "w2", "w3"], workers)
+    seed(redis_server.url, "d3", SITES, small_sandbox.urls, catalog_dir, FEW, SLOW)
     ingest = start_ingest(redis_server.url, catalog_dir, "d3")
     assert finish([ingest, *workers]) == [0, 0, 0, 0]
 
@@ -216,6 +218,20 @@ def test_a_request_whose_leases_keep_expiring_is_given_up(redis_server: RedisSer
     assert queue.pop() is None and not queue.finished()
     assert queue.release(lost.lease)
     assert queue.finished()
+
+
+def test_crawl_redis_seeds_and_returns(small_sandbox: SandboxProcess, redis_server: RedisServer,
+                                       tmp_path: Path) -> None:
+    out = seed_cli(redis_server.url, "c1", SITES, small_sandbox.urls, tmp_path, FEW)
+    assert "crawl c1: 2 start requests seeded" in out and "speechcrawl worker --redis" in out
+    client = connect(redis_server.url)
+    try:
+        assert stored_options(client, "c1")["sites"] == list(SITES)  # type: ignore[index]
+        assert [client.zcard(f"speechcrawl:c1:{site}:requests") for site in SITES] == [1, 1]
+    finally:
+        client.close()
+    again = seed_cli(redis_server.url, "c1", SITES, small_sandbox.urls, tmp_path, FEW)
+    assert "crawl c1: 0 start requests seeded" in again  # the dupefilter: a second seeding queues nothing
 
 
 def test_workers_without_redis_say_so_in_one_line(tmp_path: Path) -> None:

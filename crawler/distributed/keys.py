@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import redis
 
-__all__ = ["CRAWLS", "CrawlKeys", "SiteKeys", "connect", "scheduler_settings"]
+__all__ = ["CRAWLS", "WORKERS", "CrawlKeys", "SiteKeys", "connect", "scheduler_settings"]
 
 CRAWLS = "speechcrawl:crawls"
 """A set of every crawl id seeded on this Redis (workers look here for work)."""
+WORKERS = "speechcrawl:workers"
+"""A hash: worker id -> when it last looked for work (Unix time), whether it found any or not."""
 
 
 @dataclass(frozen=True)

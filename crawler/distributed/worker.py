@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.warc import WARC_DIRNAME
 from crawler.distributed.crawls import stored_options, worker_settings
-from crawler.distributed.keys import CRAWLS, CrawlKeys, connect
+from crawler.distributed.keys import CRAWLS, WORKERS, CrawlKeys, connect
 from crawler.distributed.outbox import REDIS_ERRORS, Outage
 from crawler.resume import repair_worker_files
 from crawler.runner import resolve_targets
@@ -76,6 +76,7 @@ class Worker:
     def _wanted(self) -> list[tuple[str, str, dict[str, Any]]]:
         """(crawl, site, stored options) of every site this worker should be crawling and is not."""
         out = []
+        self.server.hset(WORKERS, self.worker_id, f"{time.time():.0f}")
         for raw in sorted(self.server.smembers(CRAWLS)):
             crawl_id = raw.decode() if isinstance(raw, bytes) else str(raw)
             document = stored_options(self.server, crawl_id)
@@ -143,9 +144,13 @@ class Worker:
 
         # A killed run of this worker left .open files: cut them after their last whole record first.
         repair_worker_files(self.data_dir / WARC_DIRNAME, self.worker_id)
-        settings = Settings(scrapy_defaults())
-        settings.set("LOG_INSTALL_ROOT_HANDLER", False, "cmdline")
-        settings.set("SPEECHCRAWL_SSRF_ALLOW_PRIVATE", self.allow_private, "cmdline")
+        # The process's own settings (reactor, DNS resolver, logging). Scrapy copies a runner's settings into
+        # every crawler it runs, over settings of equal or lower priority: below "default", they never
+        # replace a crawl's own (its sandbox preset, its SSRF policy).
+        settings = Settings()
+        below_default = -1
+        settings.setdict({**scrapy_defaults(), "LOG_INSTALL_ROOT_HANDLER": False,
+                          "SPEECHCRAWL_SSRF_ALLOW_PRIVATE": self.allow_private}, below_default)
         # The crawls' reactor, installed before the poll loop touches one (importing it installs the default).
         from scrapy.utils.reactor import install_reactor, is_reactor_installed
 

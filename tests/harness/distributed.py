@@ -27,7 +27,7 @@ from tests.harness.crawls import exported
 exported_records = exported
 """Every record of a data dir's catalog, as ``speechcrawl export --dedup none`` writes them."""
 
-__all__ = ["seed", "seed_cli", "crawl_over", "wait_until_over", "stop", "start_worker", "start_ingest", "finish", "merge_warcs", "unresolved_pointers", "exported_records",
+__all__ = ["seed", "seed_cli", "wait_for_workers", "crawl_over", "wait_until_over", "stop", "start_worker", "start_ingest", "finish", "merge_warcs", "unresolved_pointers", "exported_records",
            "leases_of"]
 
 
@@ -59,6 +59,19 @@ def start_worker(redis_url: str, data: Path, worker_id: str, *, idle: float = 3.
     log = open(data.parent / f"{data.name}-{worker_id}.log", "a")  # noqa: SIM115 - the child owns it
     return subprocess.Popen([*CLI, "worker", "--redis", redis_url, "--data", str(data), "--id", worker_id,
                              "--allow-private", "--exit-when-idle", str(idle)], stdout=log, stderr=log, text=True)
+
+
+def wait_for_workers(redis_url: str, worker_ids: Sequence[str], procs: Sequence[subprocess.Popen[str]],
+                     timeout: float = 60.0) -> None:
+    """Until every worker has looked for work once (so a crawl seeded now is shared from its start)."""
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while not set(worker_ids) <= {w.decode() for w in client.hkeys("speechcrawl:workers")}:
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), "a worker did not start"
+            time.sleep(0.05)
+    finally:
+        client.close()
 
 
 def start_ingest(redis_url: str, data: Path, crawl_id: str | None = None) -> subprocess.Popen[str]:
