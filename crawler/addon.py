@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.ssrf.PrivateAddressGuardMiddleware": 40,
+    # Scrapy's RobotsTxtMiddleware lets all but the first request waiting for robots.txt through unchecked.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.downloadermiddlewares.robotstxt.SharedRobotsTxtMiddleware": 100,
     # Scrapy's RetryMiddleware is replaced by its backoff-aware subclass, at the same order.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
