@@ -116,15 +116,18 @@ class WarcWriter:
     software = _SoftwareName()
 
     def __init__(self, directory: Path, *, prefix: str, crawl_id: str, warcinfo: Mapping[str, str],
-                 max_size: int = 1_000_000_000, revisits: bool = True, compresslevel: int = 6) -> None:
+                 max_size: int = 1_000_000_000, revisits: bool = True, compresslevel: int = 6,
+                 worker: str = "") -> None:
         if max_size <= 0:
             raise ArchiveError(f"max_size must be positive, got {max_size}")
-        for name, value in (("prefix", prefix), ("crawl_id", crawl_id)):
+        for name, value in (("prefix", prefix), ("crawl_id", crawl_id), ("worker", worker or "-")):
             if not value or re.search(r"[\s/\\]", value):
                 raise ArchiveError(f"{name} {value!r} cannot be part of a WARC file name")
         self.directory = Path(directory)
         self.prefix = prefix
         self.crawl_id = crawl_id
+        self.worker = worker
+        """A worker of a distributed crawl: in every file name, so workers never share a file name."""
         # Settings may hand over None (e.g. an unset USER_AGENT); a missing field beats "None".
         self.warcinfo = {k: str(v) for k, v in warcinfo.items() if v is not None}
         self.max_size = max_size
@@ -245,9 +248,14 @@ class WarcWriter:
         self.close()
 
     # -- files -------------------------------------------------------------------------
+    @property
+    def stem(self) -> str:
+        """``<prefix>-<crawl id>[-<worker>]``: what every file name of this writer starts with."""
+        return f"{self.prefix}-{self.crawl_id}" + (f"-{self.worker}" if self.worker else "")
+
     def _next_serial(self) -> int:
         """Continue numbering after files a previous run of the same crawl left here."""
-        pattern = re.compile(rf"{re.escape(self.prefix)}-{re.escape(self.crawl_id)}-\d{{20}}-(\d{{5,}})\.warc\.gz")
+        pattern = re.compile(rf"{re.escape(self.stem)}-\d{{20}}-(\d{{5,}})\.warc\.gz")
         serials = [int(m.group(1)) + 1 for p in self.directory.iterdir() if (m := pattern.match(p.name))]
         return max(serials, default=0)
 
@@ -261,7 +269,7 @@ class WarcWriter:
 
     def _start_file(self) -> None:
         now = self._now()
-        name = f"{self.prefix}-{self.crawl_id}-{now.astimezone(UTC):%Y%m%d%H%M%S%f}-{self._serial:05d}.warc.gz"
+        name = f"{self.stem}-{now.astimezone(UTC):%Y%m%d%H%M%S%f}-{self._serial:05d}.warc.gz"
         # "x": never clobber, even if a clock step reproduces a name.
         fd = os.open(self.directory / (name + OPEN_SUFFIX), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         if not lock_file(fd):  # pragma: no cover - O_EXCL makes this unreachable in practice

@@ -299,6 +299,11 @@ class Catalog:
         self._write("UPDATE crawls SET finished_at = ?, status = ?, stats = ? WHERE id = ? AND site = ?",
                     (finished_at, status, json.dumps(stats, default=str), crawl_id, site))
 
+    def set_crawl_stats(self, crawl_id: str, site: str, stats: Mapping[str, Any]) -> None:
+        """Replace a running crawl's stats (a distributed crawl's writer keeps its per-worker counts there)."""
+        self._write("UPDATE crawls SET stats = ? WHERE id = ? AND site = ?",
+                    (json.dumps(stats, default=str), crawl_id, site))
+
     def crawls(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM crawls ORDER BY started_at, site")]
 
@@ -320,6 +325,11 @@ class Catalog:
             " ON CONFLICT (crawl_id, url) DO UPDATE SET site = excluded.site, status = excluded.status,"
             " reason = excluded.reason, at = excluded.at, kind = excluded.kind",
             (crawl_id, site, url, status, reason, at, kind))
+
+    def has_fetch(self, url: str, warc_record_id: str) -> bool:
+        """Whether this response record is listed already (a record writer may be handed it twice)."""
+        return self.conn.execute("SELECT 1 FROM fetches WHERE url = ? AND warc_record_id = ?",
+                                 (url, warc_record_id)).fetchone() is not None
 
     def clear_failure(self, crawl_id: str, url: str) -> None:
         """``url`` was fetched fine after all (a retry in a resumed crawl): it is no longer a failure."""

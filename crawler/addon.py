@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.ssrf.PrivateAddressGuardMiddleware": 40,
+    # Scrapy's RobotsTxtMiddleware lets all but the first request waiting for robots.txt through unchecked.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.downloadermiddlewares.robotstxt.SharedRobotsTxtMiddleware": 100,
     # Scrapy's RetryMiddleware is replaced by its backoff-aware subclass, at the same order.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
@@ -76,3 +79,25 @@ class SpeechcrawlAddon:
         _register(settings, "SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES)
         _register(settings, "ITEM_PIPELINES", ITEM_PIPELINES)
         _register(settings, "EXTENSIONS", EXTENSIONS)
+        if settings.get("SPEECHCRAWL_WORKER_ID"):
+            _distributed(settings)
+
+
+WORKER_COMPONENTS = {
+    "ITEM_PIPELINES": {"crawler.pipelines.catalog.CatalogPipeline": None,
+                       "crawler.distributed.handoff.RecordHandoffPipeline": 800},
+    # The lease is the workers' lock; health and the report judge a whole crawl, not one worker's share.
+    "EXTENSIONS": {"crawler.extensions.lock.CrawlLockExtension": None, "crawler.extensions.monitor.HealthMonitor": None,
+                   "crawler.extensions.report.HtmlReport": None, "crawler.distributed.leases.LeaseKeeper": 0},
+}
+
+
+def _distributed(settings: BaseSettings) -> None:
+    """One worker's share of a distributed crawl: scrapy-redis's frontier and dupefilter (with leases),
+    records handed to the one writer instead of the catalog (docs/distributed.md)."""
+    from crawler.distributed.keys import scheduler_settings
+
+    for name, value in scheduler_settings(settings["SPEECHCRAWL_CRAWL_ID"], settings["SPEECHCRAWL_REDIS_URL"]).items():
+        settings.set(name, value, "addon")
+    for name, components in WORKER_COMPONENTS.items():
+        _register(settings, name, components)

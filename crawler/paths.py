@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 __all__ = ["UnsafeNameError", "check_crawl_id", "check_site_name", "contained", "file_stem", "new_crawl_id", "data_dir_from",
-           "warc_dir_from", "catalog_path_from", "crawl_id_from"]
+           "warc_dir_from", "catalog_path_from", "crawl_id_from",
+           "check_worker_id"]
 
 MAX_ID_LENGTH = 100
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -51,6 +52,11 @@ def check_crawl_id(crawl_id: str) -> str:
 def check_site_name(site: str) -> str:
     """``site`` if it can name a directory and be part of a file name, else raise :class:`UnsafeNameError`."""
     return _check_name("site name", site, 255 - MAX_ID_LENGTH - 40)
+
+
+def check_worker_id(worker_id: str) -> str:
+    """A distributed crawl's worker id (part of its WARC file names), if safe, else raise."""
+    return _check_name("worker id", worker_id, 40)
 
 
 def file_stem(name: str) -> str:

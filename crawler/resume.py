@@ -18,6 +18,7 @@ pages are cheap to fetch again; the frontier is rebuilt from them.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,7 +30,7 @@ from corpus.catalog import Catalog
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["resumable_crawl", "repair_unfinished", "done_documents"]
+__all__ = ["resumable_crawl", "repair_unfinished", "done_documents", "repair_worker_files"]
 
 
 def resumable_crawl(catalog_path: Path, sites: Iterable[str]) -> str | None:
@@ -55,10 +56,23 @@ def repair_unfinished(directory: Path, prefix: str, crawl_id: str) -> list[Repai
     bytes stay in the ``.tail`` file next to it.  A file another live process still writes is left
     alone with an error: two crawls must not append to one crawl's archive.
     """
-    reports: list[RepairReport] = []
     if not directory.is_dir():
-        return reports
-    for path in sorted(directory.glob(f"{prefix}-{crawl_id}-*{OPEN_SUFFIX}")):
+        return []
+    return _repair_all(sorted(directory.glob(f"{prefix}-{crawl_id}-*{OPEN_SUFFIX}")))
+
+
+def repair_worker_files(warc_dir: Path, worker_id: str) -> list[RepairReport]:
+    """Repair the ``.open`` files a killed run of distributed-crawl worker ``worker_id`` left in any site's
+    directory (``<site>-<crawl id>-<worker>-<time>-<serial>``); files live workers write are refused."""
+    pattern = re.compile(rf".+-{re.escape(worker_id)}-\d{{20}}-\d{{5,}}\.warc\.gz{re.escape(OPEN_SUFFIX)}")
+    if not warc_dir.is_dir():
+        return []
+    return _repair_all(sorted(p for p in warc_dir.glob(f"*/*{OPEN_SUFFIX}") if pattern.fullmatch(p.name)))
+
+
+def _repair_all(paths: Iterable[Path]) -> list[RepairReport]:
+    reports: list[RepairReport] = []
+    for path in paths:
         try:
             report = repair(path)
         except ArchiveError as exc:

@@ -77,6 +77,10 @@ SPEECHCRAWL_SAMPLE_LISTS = 0  # fetch only the first N list pages (0: no limit)
 # --- distributed crawls (crawler.distributed; docs/distributed.md) --------------------------
 SPEECHCRAWL_REDIS_URL = ""  # redis://host:port/db shared by workers: frontier, leases, politeness, record stream
 SPEECHCRAWL_POLITENESS_LEASE = 30.0  # seconds a dead worker's per-host slot stays taken (renewed while it lives)
+SPEECHCRAWL_WORKER_ID = ""  # set by `speechcrawl worker`: this crawl is one worker's share of a distributed crawl
+SPEECHCRAWL_LEASE_SECONDS = 60.0  # a dequeued request not acknowledged within this goes back to the frontier
+SPEECHCRAWL_LEASE_MAX_ATTEMPTS = 3  # leases of one request that may expire before it is recorded as failed
+SPEECHCRAWL_REDIS_RETRY_MAX = 30.0  # seconds between retries while Redis is unreachable (backoff cap)
 
 # --- network safety ----------------------------------------------------------------
 SPEECHCRAWL_SSRF_ALLOW_PRIVATE = False

@@ -12,6 +12,7 @@ from crawler.commands import (
     crawls,
     demo,
     export,
+    ingest,
     quality,
     replay,
     report,
@@ -22,7 +23,8 @@ from crawler.commands import (
     serve,
     site,
     stats,
+    worker,
 )
 
 COMMANDS: list[ModuleType] = [crawl, crawls, export, stats, schema, demo, clean, quality, sandbox, schedule, site,
-                              archive, reprocess, replay, completion, report, serve]
+                              archive, reprocess, replay, completion, report, serve, worker, ingest]

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.catalog import CATALOG_NAME, open_existing
-from crawler.commands._common import add_parser, check_catalog_if_present, fail
+from crawler.commands._common import add_parser, check_catalog_if_present, fail, positive_int
 from crawler.options import CrawlOptionsError, add_crawl_options, check_private_seeds, check_target_urls
 from crawler.resume import resumable_crawl
 from crawler.settings import DEFAULT_CONTACT
 
 if TYPE_CHECKING:
+    from crawler.options import CrawlOptions
     from spiders.profiles import SiteProfile
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "  speechcrawl crawl mysite --profiles profiles --data data --resume   # after a crash")
     p.add_argument("targets", nargs="+", metavar="SITE|URL")
     add_crawl_options(p)
+    p.add_argument("--redis", default=None, metavar="URL",
+                   help="distributed crawl: seed the shared frontier on this Redis and return; `speechcrawl worker` "
+                        "processes crawl it (docs/distributed.md)")
+    p.add_argument("--wait", action="store_true",
+                   help="with --redis: write the crawl's records into --data's catalog until the crawl is over")
+    p.add_argument("--workers", type=positive_int, default=0, metavar="N",
+                   help="distributed crawl on this machine: N worker processes on --redis (default: "
+                        "SPEECHCRAWL_REDIS_URL, else redis://127.0.0.1:6379/0); implies --wait")
     p.set_defaults(handler=run)
 
 
@@ -66,7 +75,12 @@ def run(args: argparse.Namespace) -> int:
         crawl_id = _crawl_id(args, profiles)
     except (CrawlOptionsError, ProfileError) as exc:
         return fail(str(exc), 2)
+    if args.wait and not (args.redis or args.workers):
+        return fail("--wait needs --redis URL (or --workers N)", 2)
     settings = crawl_settings(replace(options, crawl_id=crawl_id))
+    if args.redis or args.workers:
+        return _distributed(args, replace(options, crawl_id=crawl_id or settings["SPEECHCRAWL_CRAWL_ID"]), profiles,
+                            settings["SPEECHCRAWL_REDIS_URL"])
     if not args.sandbox and uses_placeholder_contact(settings):
         logger.warning("no --contact given: site owners cannot reach you (User-Agent says %s)", DEFAULT_CONTACT)
     try:
@@ -89,6 +103,28 @@ def run(args: argparse.Namespace) -> int:
     for url, reason in unreachable:
         print(f"seed failed: {url}: {reason}")
     return 0 if finished and not unreachable and not any(s.warnings for s in summary.sites) else 1
+
+
+def _distributed(args: argparse.Namespace, options: CrawlOptions, profiles: list[SiteProfile], setting_url: str) -> int:
+    from crawler.distributed.launch import LOCAL_REDIS, NoRedis, launch
+
+    url = args.redis or setting_url or LOCAL_REDIS
+    crawl_id = str(options.crawl_id)
+    try:
+        started = launch(url, options, args.targets, profiles, crawl_id=crawl_id, wait=args.wait or bool(args.workers),
+                         workers=args.workers)
+    except NoRedis as exc:
+        return fail(str(exc), 1)
+    print(f"crawl {crawl_id}: {started.seeded} start requests seeded on {url}")
+    if started.progress is None:
+        print(f"start workers: speechcrawl worker --redis {url} --data DIR; write records: speechcrawl ingest "
+              f"--redis {url} --data {args.data}")
+        return 0
+    print(started.progress.line())
+    over = set(started.progress.finished) >= {p.name for p in profiles}
+    if not over:
+        fail(f"crawl {crawl_id} is not over (every worker stopped); continue it with `speechcrawl worker --redis {url}`")
+    return 0 if over else 1
 
 
 def failed_seeds(catalog_path: Path, crawl_id: str, profiles: list[SiteProfile]) -> list[tuple[str, str]]:

@@ -94,7 +94,9 @@ def crawl_rows(catalog: Catalog, crawl_id: str | None = None) -> list[dict[str, 
                     **{e: documents.get(e, 0) for e in ("new", "changed", "unchanged", "gone")},
                     "failures": failed_gone.get((r["id"], r["site"]), 0),
                     "bytes": int(stats.get("speechcrawl/warc/bytes", 0) or 0),
-                    "seconds": _seconds(r["started_at"], r["finished_at"])})
+                    "seconds": _seconds(r["started_at"], r["finished_at"]),
+                    # A distributed crawl (docs/distributed.md): what each worker fetched, cleaned and failed.
+                    "workers": dict(stats.get("workers") or {})})
     return out
 
 
@@ -110,6 +112,10 @@ def _table(rows: list[dict[str, Any]], first: str) -> str:
         lines.append(f"{r['id'] if first == 'crawl' else '':<22} {r['site']:<14} {r['status']:<22} "
                      f"{r['started_at']:<25} " + " ".join(f"{v:>{max(6, len(c))}}" for v, c in zip(values, _COLUMNS,
                                                                                                  strict=True)))
+        for worker, c in sorted(r["workers"].items()):
+            ended = f", {c['closed']}" if c.get("closed") else ""
+            lines.append(f"{'':<22}   worker {worker}: {c.get('pages', 0)} pages, {c.get('records', 0)} records, "
+                         f"{c.get('failures', 0)} failed{ended}")
     return "\n".join(lines)
 
 

@@ -126,6 +126,8 @@ class WarcRecorderMiddleware:
         """A write failed: later responses are dropped unarchived while the crawl stops."""
         self.resume = False
         """Set from SPEECHCRAWL_RESUME: repair this crawl's unfinished files before writing."""
+        self.worker = ""
+        """SPEECHCRAWL_WORKER_ID: a worker of a distributed crawl writes files of its own (its id in their names)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -143,6 +145,7 @@ class WarcRecorderMiddleware:
                  revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler,
                  catalog_path=catalog, writer_class=_writer_class(settings.get("SPEECHCRAWL_WARC_WRITER")))
         mw.resume = settings.getbool("SPEECHCRAWL_RESUME")
+        mw.worker = settings.get("SPEECHCRAWL_WORKER_ID") or ""
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
@@ -160,9 +163,10 @@ class WarcRecorderMiddleware:
         directory = contained(self.directory, self.directory / check_site_name(spider.name))
         if self.resume:
             # Before writing: the killed run's .open files end in at most one partial record.
-            repair_unfinished(directory, spider.name, self.crawl_id)
+            repair_unfinished(directory, spider.name, f"{self.crawl_id}-{self.worker}" if self.worker else self.crawl_id)
+        extra = {"worker": self.worker} if self.worker else {}
         self.writer = self.writer_class(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
-                                 max_size=self.max_size, revisits=self.revisits)
+                                        max_size=self.max_size, revisits=self.revisits, **extra)
         logger.info("writing WARC to %s (rotate at %d bytes)", directory, self.max_size)
         if self.revisits:
             self._remember_earlier_crawls(spider.name, self.writer)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -55,6 +56,43 @@ def _latency_ms(request: Request) -> float | None:
     """Scrapy's download latency (request sent to response headers), in milliseconds, when it measured one."""
     latency = request.meta.get("download_latency")
     return round(float(latency) * 1000, 1) if isinstance(latency, int | float) else None
+
+
+def fetch_row(crawl_id: str, site: str, request: Request, response: Response, pointer: Any,
+              fetched_at: datetime) -> dict[str, Any]:
+    """The ``fetches`` row of one archived response (also what a worker sends its record writer)."""
+    return dict(
+        crawl_id=crawl_id, site=site, url=request.url, status=response.status,
+        fetched_at=fetched_at.isoformat(timespec="seconds"), content_type=_header(response, b"Content-Type"),
+        etag=_header(response, b"ETag") or None, last_modified=_header(response, b"Last-Modified") or None,
+        warc_filename=pointer.filename, warc_offset=pointer.offset, warc_length=pointer.length,
+        warc_record_id=pointer.record_id, payload_digest=pointer.payload_digest,
+        revisit_of=pointer.revisit_of, warc_date=pointer.date, body_bytes=len(response.body),
+        elapsed_ms=_latency_ms(request),
+    )
+
+
+def store_fetch(catalog: Catalog, row: dict[str, Any]) -> bool:
+    """Add a fetch row and what it says about earlier failures and records; True when the page is gone."""
+    with catalog.transaction():
+        catalog.add_fetch(**row)
+        if row["status"] < 400:
+            # Fetched fine (again): a failure recorded by an earlier attempt or run no longer holds.  Error
+            # statuses are not failures yet: the retry middleware may still succeed; the spider's errback
+            # reports the final outcome as a FailedFetch item.
+            catalog.clear_failure(row["crawl_id"], row["url"])
+        elif row["status"] in GONE_STATUSES:
+            # A page we hold records of was taken down: marked gone with the date, never deleted.
+            return bool(catalog.mark_gone(row["url"], crawl_id=row["crawl_id"], status=row["status"],
+                                          at=row["fetched_at"]))
+    return False
+
+
+def store_records(catalog: Catalog, crawl_id: str, records: Sequence[Mapping[str, Any]],
+                  cleaned_with: str) -> list[str]:
+    """Store a document's records (inside the caller's transaction); their history events."""
+    return [catalog.put_record(record, crawl_id=crawl_id, text_sha1=text_sha1(str(record["text"])),
+                               cleaned_with=cleaned_with) for record in records]
 
 
 class _SharedCatalog:
@@ -151,27 +189,8 @@ class CatalogPipeline:
             self._write_failed(exc)
 
     def _page_archived(self, request: Request, response: Response, pointer: Any, fetched_at: datetime) -> None:
-        catalog = self._open()
-        at = fetched_at.isoformat(timespec="seconds")
-        with catalog.transaction():
-            catalog.add_fetch(
-                crawl_id=self.crawl_id, site=self._site, url=request.url, status=response.status,
-                fetched_at=at, content_type=_header(response, b"Content-Type"),
-                etag=_header(response, b"ETag") or None, last_modified=_header(response, b"Last-Modified") or None,
-                warc_filename=pointer.filename, warc_offset=pointer.offset, warc_length=pointer.length,
-                warc_record_id=pointer.record_id, payload_digest=pointer.payload_digest,
-                revisit_of=pointer.revisit_of, warc_date=pointer.date, body_bytes=len(response.body),
-                elapsed_ms=_latency_ms(request),
-            )
-            if response.status < 400:
-                # Fetched fine (again): a failure recorded by an earlier attempt or run no longer holds.  Error
-                # statuses are not failures yet: the retry middleware may still succeed; the spider's errback
-                # reports the final outcome as a FailedFetch item.
-                catalog.clear_failure(self.crawl_id, request.url)
-            elif response.status in GONE_STATUSES and catalog.mark_gone(request.url, crawl_id=self.crawl_id,
-                                                                        status=response.status, at=at):
-                # A page we hold records of was taken down: marked gone with the date, never deleted.
-                self._inc("gone")
+        if store_fetch(self._open(), fetch_row(self.crawl_id, self._site, request, response, pointer, fetched_at)):
+            self._inc("gone")
 
     def _inc(self, event: str) -> None:
         if self.crawler.stats is not None:
@@ -222,9 +241,7 @@ class CatalogPipeline:
         catalog = self._open()
         key = cleaning_key(CLEANER_VERSION, profile_sha256(getattr(self.crawler.spider, "profile", None)))
         with catalog.transaction():
-            for record in item.records:
-                event = catalog.put_record(record, crawl_id=self.crawl_id, text_sha1=text_sha1(str(record["text"])),
-                                           cleaned_with=key)
+            for event in store_records(catalog, self.crawl_id, item.records, key):
                 self._inc(f"records/{event}")
             for failure in item.failures:
                 self._failure(failure)

@@ -1,0 +1,140 @@
+"""LeaseKeeper: acknowledges leases, re-queues those of dead workers, and decides when a worker may stop.
+
+When a leased request is settled: Scrapy's scraper finishes a response or a download failure only
+after the callback's requests were scheduled and its items went through every pipeline (the
+handoff included), so the acknowledgement is queued in the outbox then, behind what the page
+produced.  Every tick (a LoopingCall, a third of the lease time, at most a second) the keeper
+
+* reaps: expired leases go back to the frontier (any worker does it; the scripts are atomic), and
+  a request whose lease expired SPEECHCRAWL_LEASE_MAX_ATTEMPTS times is recorded as failed
+  (kind ``worker_lost``) and released: a page that kills every worker that fetches it must not
+  kill them all;
+* says this worker is alive (``speechcrawl:<crawl>:workers``), for ``speechcrawl crawls``;
+* wakes the engine, so a request another worker queued is fetched within a tick, not Scrapy's
+  five-second heartbeat.
+
+A worker's spider stays open while the crawl is not over: it closes only when the frontier is
+empty and no worker holds a lease, and never while Redis is away or its outbox holds unsent writes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import partial
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+
+from crawler.distributed.frontier import LEASE_META
+from crawler.distributed.handoff import CLOSED, FAILURE
+from crawler.distributed.link import Link, link_for
+from crawler.distributed.outbox import REDIS_ERRORS
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from twisted.internet.task import LoopingCall
+
+__all__ = ["LeaseKeeper"]
+
+logger = logging.getLogger(__name__)
+
+
+class LeaseKeeper:
+    """Settings: SPEECHCRAWL_LEASE_SECONDS, SPEECHCRAWL_LEASE_MAX_ATTEMPTS, SPEECHCRAWL_WORKER_ID."""
+
+    def __init__(self, crawler: Crawler, link: Link) -> None:
+        self.crawler = crawler
+        self.link = link
+        self.lease_seconds = crawler.settings.getfloat("SPEECHCRAWL_LEASE_SECONDS")
+        self.max_attempts = crawler.settings.getint("SPEECHCRAWL_LEASE_MAX_ATTEMPTS")
+        self.ticker: LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        keeper = cls(crawler, link_for(crawler))
+        crawler.signals.connect(keeper.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(keeper.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(keeper.spider_closed, signal=signals.spider_closed)
+        return keeper
+
+    def spider_opened(self, spider: Spider) -> None:
+        from twisted.internet.task import LoopingCall
+
+        scraper = self.crawler.engine.scraper if self.crawler.engine else None
+        if scraper is not None:
+            settle = self.settle
+            enqueue_scrape = scraper.enqueue_scrape
+
+            # Scrapy has no "request fully processed" signal; the scraper's deferred is exactly that.
+            def enqueue_and_settle(result: Any, request: Request) -> Any:
+                return enqueue_scrape(result, request).addBoth(settle, request)
+
+            scraper.enqueue_scrape = enqueue_and_settle  # type: ignore[method-assign]
+        self.ticker = LoopingCall(self.tick)
+        self.ticker.start(min(1.0, self.lease_seconds / 3), now=True)
+
+    def settle(self, result: Any, request: Request) -> Any:
+        lease = request.meta.get(LEASE_META)
+        queue = self.link.queue
+        if lease is not None and queue is not None:
+            self.link.outbox.send(lambda: queue.release(lease))
+        return result
+
+    def tick(self) -> None:
+        queue = self.link.queue
+        if queue is None or self.link.outbox.outage.down:
+            return
+        try:
+            self.link.server.hset(self.link.keys.workers, self.link.worker, f"{self._now():.0f}")
+            exhausted = queue.reap(self.max_attempts)
+        except REDIS_ERRORS:
+            self.link.outbox.send(self.link.server.ping)
+            return
+        site = self.crawler.spider.name if self.crawler.spider else "?"
+        for lost in exhausted:
+            reason = (f"every worker that fetched it stopped before finishing it ({lost.attempts} leases of "
+                      f"{self.lease_seconds:g}s expired)")
+            logger.error("%s: %s; recorded as failed", lost.request.url, reason)
+            entry = {"url": lost.request.url, "status": None, "reason": reason, "kind": "worker_lost",
+                     "at": _iso_now()}
+            self.link.send_entry(FAILURE, site, json.dumps(entry))
+            self.link.outbox.send(partial(queue.release, lost.lease))
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
+
+    def spider_idle(self, spider: Spider) -> None:
+        queue = self.link.queue
+        if queue is None or self.link.outbox.outage.down or len(self.link.outbox):
+            raise DontCloseSpider
+        try:
+            finished = queue.finished()
+        except REDIS_ERRORS:
+            self.link.outbox.send(self.link.server.ping)
+            raise DontCloseSpider from None
+        if not finished:
+            raise DontCloseSpider
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        summary = {"reason": reason, "pages": stats.get("response_received_count", 0),
+                   "records": stats.get("speechcrawl/handoff/records", 0), "at": _iso_now()}
+        self.link.send_entry(CLOSED, spider.name, json.dumps(summary))
+
+    @staticmethod
+    def _now() -> float:
+        import time
+
+        return time.time()
+
+
+def _iso_now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
