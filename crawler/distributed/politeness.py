@@ -24,6 +24,8 @@ chain, and the ones before it in that chain would never see the response and fre
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import logging
 import os
@@ -63,8 +65,9 @@ T = TypeVar("T")
 
 META_LEASE = "speechcrawl_host_lease"
 """request.meta key of the (host, token) slot lease a request holds between its process_request and its answer."""
-_POLL_FIRST, _POLL_MAX = 0.05, 0.5
-"""Seconds between two tries for a slot of a busy host, growing by half each time."""
+_POLL_FIRST, _POLL_MAX = 0.02, 0.1
+"""Seconds between two tries for a slot of a busy host that another process holds, growing by half each time
+(a slot this process frees wakes its next request at once; only one request per host and process polls)."""
 _OUTAGE_FIRST, _OUTAGE_MAX = 0.5, 10.0
 """Seconds between two tries to reach a Redis that is down, doubling each time."""
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
@@ -137,6 +140,10 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         self._leases: dict[str, _Lease] = {}
         self._unreleased: list[tuple[str, str]] = []
         self._tokens = itertools.count(1)
+        self._turns: dict[str, asyncio.Lock] = {}
+        """Per host, the queue of this process's requests waiting for a slot: only its head asks Redis."""
+        self._freed: dict[str, asyncio.Event] = {}
+        """Per host, set when this process frees a slot, so the waiting head asks again at once."""
         self._prefix = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._renewal = task.LoopingCall(self._renew_tick)
 
@@ -198,19 +205,20 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         host, netloc = host_port(request), urlparse_cached(request).netloc
         token = f"{self._prefix}:{next(self._tokens)}"
         entered, poll = time.monotonic(), _POLL_FIRST
-        while True:  # bounded by the crawl: a slot frees within a download timeout, or the crawl closes
-            booking = await self._answered(lambda: self.limits.acquire_and_book(
-                host, token, limit=self.per_host, gap=self.gap, crawl_delay=self.crawl_delay.get(netloc, 0.0),
-                pause=self.pause_left(netloc), read_published=self.pacing))
-            if booking.booked:
-                break
-            if booking.wait > 0:  # not this request's turn yet: ask again when it is near
-                await wait_or_close(self.crawler, booking.wait)
-                continue
-            if poll == _POLL_FIRST:
-                self._inc("slot_waits")
-            await wait_or_close(self.crawler, poll)  # every slot taken
-            poll = min(poll * 1.5, _POLL_MAX)
+        async with self._turns.setdefault(host, asyncio.Lock()):  # in order; the holder leaves on close too
+            while True:  # bounded by the crawl: a slot frees within a download timeout, or the crawl closes
+                booking = await self._answered(lambda: self.limits.acquire_and_book(
+                    host, token, limit=self.per_host, gap=self.gap, crawl_delay=self.crawl_delay.get(netloc, 0.0),
+                    pause=self.pause_left(netloc), read_published=self.pacing))
+                if booking.booked:
+                    break
+                if booking.wait > 0:  # not this request's turn yet: ask again when it is near
+                    await wait_or_close(self.crawler, booking.wait)
+                    continue
+                if poll == _POLL_FIRST:
+                    self._inc("slot_waits")
+                await self._until_freed(host, poll)  # every slot taken
+                poll = min(poll * 1.5, _POLL_MAX)
         if self.per_host > 0:
             request.meta[META_LEASE] = (host, token)
             self._leases[token] = _Lease(host, time.monotonic() + booking.wait + self.download_timeout
@@ -223,6 +231,14 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         if (waited := time.monotonic() - entered) > 0.01:
             self._inc("waits")
             self._inc("waited_seconds", waited)
+
+    async def _until_freed(self, host: str, seconds: float) -> None:
+        """Wait until this process frees a slot of ``host`` or ``seconds`` pass (another worker may free one)."""
+        freed = self._freed.setdefault(host, asyncio.Event())
+        freed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(freed.wait(), seconds)
+        await wait_or_close(self.crawler, 0)  # raises CrawlClosingError once the crawl closes
 
     async def process_response(  # type: ignore[override]  # Scrapy awaits what a middleware returns
             self, request: Request, response: Response) -> Response:
@@ -248,6 +264,9 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         except _UNREACHABLE as exc:
             self.outage.went(exc)
             self._unreleased.append(lease)
+            return
+        if (freed := self._freed.get(lease[0])) is not None:
+            freed.set()
 
     def _renew_tick(self) -> Deferred[None]:
         return deferred_from_coro(self._renew())
