@@ -220,6 +220,29 @@ def test_a_request_whose_leases_keep_expiring_is_given_up(redis_server: RedisSer
     assert queue.finished()
 
 
+def test_a_live_worker_keeps_the_leases_of_requests_it_still_works_on(redis_server: RedisServer) -> None:
+    """A request waiting long in a live worker's downloader (politeness, a slow host) is not handed to another
+    worker: the lease keeper renews it; once the worker stops renewing (it died), the lease lapses."""
+    client = connect(redis_server.url)
+    spider, requests = start_requests(resolve_targets(["wenmi"])[0])
+    queue = LeasedQueue(client, spider, CrawlKeys("y").site("wenmi").requests)
+    queue.lease_seconds = 0.2
+    queue.push(requests[0])
+    held = queue.pop()
+    assert held is not None
+    for _ in range(6):  # 0.6 s: three leases' worth, renewed as the keeper's tick does
+        time.sleep(0.1)
+        assert queue.renew() == 1
+        assert queue.reap(max_attempts=3) == []
+    assert queue.pop() is None, "a renewed lease went back to the frontier"
+    time.sleep(0.3)  # no renewal: the worker is gone
+    assert queue.reap(max_attempts=3) == []
+    again = queue.pop()
+    assert again is not None and again.url == held.url
+    assert queue.renew() == 1  # the new holder's lease; the first holder's token no longer extends anything
+    assert queue.release(again.meta["speechcrawl_lease"]) and queue.renew() == 0
+
+
 def test_crawl_redis_seeds_and_returns(small_sandbox: SandboxProcess, redis_server: RedisServer,
                                        tmp_path: Path) -> None:
     out = seed_cli(redis_server.url, "c1", SITES, small_sandbox.urls, tmp_path, FEW)

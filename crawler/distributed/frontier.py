@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = ["LEASE_META", "LeasedQueue", "DistributedScheduler", "seed_start_requests", "Exhausted"]
 
+RENEW_LEASES_FOR = 10
+"""Leases' worth of time a live worker keeps renewing a request that has no outcome yet."""
 LEASE_META = "speechcrawl_lease"
 """request.meta key holding (lease id, owner token) of a request popped from the shared frontier."""
 
@@ -103,6 +105,19 @@ for _, id in ipairs(ids) do
 end
 return exhausted
 """
+# ARGV: new expiry, then lease id and owner token pairs; only leases still held by that token are extended
+_RENEW = """
+local n = 0
+for i = 2, #ARGV - 1, 2 do
+  local info = redis.call('HGET', KEYS[4], ARGV[i])
+  local token = ARGV[i + 1]
+  if info and string.sub(info, -string.len(token)) == token then
+    redis.call('ZADD', KEYS[2], 'XX', ARGV[1], ARGV[i])
+    n = n + 1
+  end
+end
+return n
+"""
 # KEYS: requests, leases, done; ARGV: now
 _DONE = """
 if redis.call('EXISTS', KEYS[3]) == 1 then return 1 end
@@ -138,6 +153,9 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
         self._release = server.register_script(_RELEASE)
         self._reap = server.register_script(_REAP)
         self._done = server.register_script(_DONE)
+        self._renew = server.register_script(_RENEW)
+        self.held: dict[str, tuple[str, float]] = {}
+        """Leases this worker holds: id -> (token, time after which it stops renewing them)."""
 
     @property
     def _lease_keys(self) -> list[str]:
@@ -165,6 +183,7 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
                     release: tuple[str, str] | None = None) -> bool:
         """Queue ``data`` unless the dupefilter saw it (one script); release the lease it replaces."""
         lease_id, token = release or ("", "")
+        self.held.pop(lease_id, None)
         return bool(self._push(keys=[*self._lease_keys, self.dupefilter_key],
                                args=[fingerprint, int(dont_filter), score, data, lease_id, token]))
 
@@ -176,12 +195,30 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
             return None
         lease_id, data = found
         request: Request = self._decode_request(data)
-        request.meta[LEASE_META] = (lease_id.decode() if isinstance(lease_id, bytes) else lease_id, token)
+        lease_id = lease_id.decode() if isinstance(lease_id, bytes) else lease_id
+        request.meta[LEASE_META] = (lease_id, token)
+        self.held[lease_id] = (token, time.monotonic() + RENEW_LEASES_FOR * self.lease_seconds)
         return request
 
     def release(self, lease: tuple[str, str]) -> bool:
         """Acknowledge a lease: the request's outcome is in Redis, nobody needs to fetch it again."""
+        self.held.pop(lease[0], None)
         return bool(self._release(keys=self._lease_keys, args=list(lease)))
+
+    def renew(self) -> int:
+        """Extend the leases of requests this worker still works on; how many were extended.
+
+        A live worker's requests may wait long in its downloader (politeness, a slow host): without
+        this their leases would lapse and other workers fetch them again.  Only a dead (or frozen)
+        worker's leases expire, and a request held RENEW_LEASES_FOR leases without an outcome is let go.
+        """
+        now = time.monotonic()
+        for lease_id in [i for i, (_, until) in self.held.items() if until < now]:
+            del self.held[lease_id]
+        if not self.held:
+            return 0
+        pairs = [x for lease_id, (token, _) in self.held.items() for x in (lease_id, token)]
+        return int(self._renew(keys=self._lease_keys, args=[time.time() + self.lease_seconds, *pairs]))
 
     def reap(self, max_attempts: int, limit: int = 100) -> list[Exhausted]:
         """Put expired leases back in the queue; return those that expired ``max_attempts`` times."""

@@ -5,6 +5,8 @@ after the callback's requests were scheduled and its items went through every pi
 handoff included), so the acknowledgement is queued in the outbox then, behind what the page
 produced.  Every tick (a LoopingCall, a third of the lease time, at most a second) the keeper
 
+* renews the leases of the requests this worker still works on (they may wait long in its
+  downloader), so only a dead worker's leases expire;
 * reaps: expired leases go back to the frontier (any worker does it; the scripts are atomic), and
   a request whose lease expired SPEECHCRAWL_LEASE_MAX_ATTEMPTS times is recorded as failed
   (kind ``worker_lost``) and released: a page that kills every worker that fetches it must not
@@ -89,6 +91,7 @@ class LeaseKeeper:
             return
         try:
             self.link.server.hset(self.link.keys.workers, self.link.worker, f"{self._now():.0f}")
+            queue.renew()
             exhausted = queue.reap(self.max_attempts)
         except REDIS_ERRORS:
             self.link.outbox.send(self.link.server.ping)
