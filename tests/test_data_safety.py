@@ -407,6 +407,8 @@ def test_pages_that_yield_nothing_are_listed_and_links_past_the_bound_counted(tm
     assert stats["speechcrawl/catalog/failures/empty"] == 1 and stats["speechcrawl/catalog/failures/unparsable"] == 1
     # 3005 links on the list page, 100 read; 151 on the article, 100 listed in its metadata record.
     assert stats["speechcrawl/spider/links_over_limit"] == 3005 - 100
+    [report] = (data / "reports").glob("bare-*.html")  # and the crawl report says so
+    assert '<dd data-key="links_over_limit">2905</dd>' in report.read_text(encoding="utf-8")
     assert {f"{origin}/a/{i}.html" for i in range(1, 6)} <= fetched and not any("/x/" in url for url in fetched)
     records = {r["url"].rsplit("/", 1)[1]: r for r in exported(data)}
     assert sorted(records) == ["1.html", "3.html", "5.html"] and records["5.html"]["pages"] == [f"{origin}/a/5.html"]

@@ -49,6 +49,8 @@ class CrawlReport:
     largest: list[dict[str, Any]]
     generated_at: str = ""
     previous_crawl: str | None = None
+    links_over_limit: int = 0
+    """Links not followed because a page had more than SPEECHCRAWL_MAX_LINKS_PER_PAGE."""
 
     @property
     def host_bytes(self) -> list[tuple[str, int]]:
@@ -159,4 +161,5 @@ def gather(conn: sqlite3.Connection, data: Path, crawl_id: str, site: str) -> Cr
         events=history.crawl_counts(conn, crawl_id).get(site, dict.fromkeys(("new", "changed", "unchanged", "gone"), 0)),
         statuses=statuses, timeline=_timeline(times), hosts=_hosts(conn, crawl_id, site), history=past[::-1],
         warnings=warnings, slowest=_fetch_rows(conn, crawl_id, site, "elapsed_ms"),
-        largest=_fetch_rows(conn, crawl_id, site, "body_bytes"), previous_crawl=health.get("previous_crawl"))
+        largest=_fetch_rows(conn, crawl_id, site, "body_bytes"), previous_crawl=health.get("previous_crawl"),
+        links_over_limit=int(stats.get("speechcrawl/spider/links_over_limit", 0) or 0))
