@@ -27,10 +27,10 @@ from bench.common import Measured, env_info, run_measured
 
 
 @contextmanager
-def bench_site(articles: int) -> Iterator[str]:
+def bench_site(articles: int, *, lazy: bool = False) -> Iterator[str]:
     """Run bench.bench_site in a child process; yield its URL; stop that child (by its PID) after."""
-    proc = subprocess.Popen([sys.executable, "-m", "bench.bench_site", "--articles", str(articles)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "bench.bench_site", "--articles", str(articles),
+                             *(["--lazy"] if lazy else [])], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
