@@ -18,7 +18,8 @@ from cleaners.patterns import (
     BREADCRUMB_START,
     BYLINE_STAMP,
     BYLINE_TOKEN,
-    CHROME_LINE,
+    CHROME_LINE_ANYWHERE,
+    CHROME_LINE_START,
     NUMBER_LINE,
     ORDINAL,
     PAGINATION_LINE,
@@ -55,7 +56,7 @@ def chrome_kind(text: str) -> str | None:
     if _is_byline(text):
         return "chrome"
     if len(text) <= 120:
-        if SOURCE_LINE.match(text) or CHROME_LINE.search(text):
+        if SOURCE_LINE.match(text) or CHROME_LINE_START.match(text) or CHROME_LINE_ANYWHERE.search(text):
             return "chrome"
         if PAGINATION_WORD.search(text) and PAGINATION_LINE.match(text):
             return "chrome"

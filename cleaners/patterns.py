@@ -96,7 +96,7 @@ PROMO_LINE = re.compile(
 """What a promo box says (download the app, follow the account, subscribe, scan the code)."""
 PROMO_MAX_CHARS = 60
 """A promo is a line or two; a longer paragraph that mentions an app is text."""
-CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
+_CHROME_BRANCHES = (
     r"^[A-Za-z0-9.-]+\.(?:com|cn|net|org|cc|top|vip|info)(?:\.cn)?\s*[—–-]{1,3}",  # SUCAI198.COM —— 专注…
     r"^(?:手机扫码阅读本文|手机扫码|扫一扫|手机扫一扫|微信扫一扫|扫码阅读|扫描二维码|用手机扫描二维码|微信扫码分享|分享到\s*[:：]?"
     r"|打印本页|关闭窗口|返回顶部|返回列表|返回首页|【\s*打印\s*】|【\s*关闭\s*】|收藏本文|加入收藏)\s*\S{0,12}$",
@@ -125,8 +125,46 @@ CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"^[（(]?\s*[\u4e00-\u9fff]{0,8}?(?:记者|实习生|通讯员)(?:\s*[\u4e00-\u9fff]{2,4}){1,4}?"
     r"(?:\s*(?:发自|报道|整理|采写|摄影?)[\u4e00-\u9fff]{0,6})?(?<!们)\s*[)）]?$",  # (本报记者 陈晨 整理)
     r"^(?:本文|此文|文章)由.{1,30}?(?:整理|发布|编辑|提供|上传|收集|投稿)|转载请(?:保留|注明)(?:本文)?(?:链接|出处|来源)",
-)), re.I)
+)
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """The alternatives of ``pattern`` split at its top-level ``|`` (not inside a group or a class)."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":  # "[]…]": a "]" right after "[" is a member
+                i += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+def _at_start(branch: str) -> bool:
+    """Every alternative of ``branch`` starts with ``^``: without re.M it can only match at the start."""
+    return all(alt.startswith("^") for alt in top_level_alternatives(branch))
+
+
+CHROME_LINE = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES), re.I)
 """Whole lines of furniture: banners, QR/share/print widgets, source/editor lines, disclaimers."""
+CHROME_LINE_START = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if _at_start(b)), re.I)
+CHROME_LINE_ANYWHERE = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if not _at_start(b)), re.I)
+"""CHROME_LINE split: ``CHROME_LINE.search(t)`` finds a match exactly when ``CHROME_LINE_START.match(t)`` or
+``CHROME_LINE_ANYWHERE.search(t)`` does.  ``search`` would try the ^-anchored branches (most of them) at every
+position of the line, where they cannot match; this way they are tried once (a sixth of generic mode's time)."""
 _WIDGET = (
     r"(?:我要)?打印(?:本页|本文|此文)?|关闭(?:窗口|本页)?|(?:我要)?纠错|(?:加入)?收藏(?:本文|本页)?|(?:一键)?分享(?:到)?"
     r"|复制(?:链接|网址|本文地址)|点赞|举报|返回(?:顶部|列表|首页)|字体|字号|QQ空间|QQ好友|新浪微博|腾讯微博|微博|微信(?:好友)?"
