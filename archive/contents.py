@@ -121,9 +121,12 @@ class _Reader:
     def __init__(self) -> None:
         self.contents = ArchiveContents()
         self.warcinfo: dict[str, tuple[str, str]] = {}
+        self.file_warcinfo = ""
+        """The warcinfo record at the head of the file being read: the one records without WARC-Warcinfo-ID have."""
         self.dated: list[tuple[str, int, ArchivedDocument]] = []
 
     def read(self, path: Path) -> None:
+        self.file_warcinfo = ""
         for record in iter_records(path, skip_damage=True, damage=self.contents.damage):
             try:
                 fetched_at(record.date)
@@ -138,6 +141,7 @@ class _Reader:
                 fields = _warc_fields(record.block)
                 self.warcinfo[record.record_id] = (fields.get("isPartOf", ""),
                                                    fields.get("site-profile") or path.parent.name)
+                self.file_warcinfo = record.record_id
             elif kind in ("response", "revisit"):
                 self._fetch(path, record)
             elif kind == "metadata" and (record.target_uri or "").startswith(DOCUMENT_URI_PREFIX):
@@ -145,7 +149,8 @@ class _Reader:
                 self.dated.append((record.date, len(self.dated), document_from_block(record.block, where)))
 
     def _fetch(self, path: Path, record: ArchivedRecord) -> None:
-        crawl_id, site = self.warcinfo.get(record.header("WARC-Warcinfo-ID") or "", ("", path.parent.name))
+        warcinfo_id = record.header("WARC-Warcinfo-ID") or self.file_warcinfo
+        crawl_id, site = self.warcinfo.get(warcinfo_id, ("", path.parent.name))
         revisit_of = record.header("WARC-Refers-To") if record.rec_type == "revisit" else None
         pointer = RecordPointer(path.name, record.offset, record.length, record.record_id,
                                 record.header("WARC-Payload-Digest") or "", record.date, revisit_of)

@@ -1,5 +1,15 @@
 """WARC/1.1 writer: each fetch becomes a request record and a response (or revisit) record.
 
+A revisit's request record is left out when it says nothing the file does not already say
+(``repeated_requests=False``, the crawler's default): a GET whose headers, the conditional
+validators aside, are those of the request record last written in the same file, with no
+validators or with the validators of the response a 304 confirms.  The request is then the
+previous request record of the file with the revisit's URI (and, for a ``server-not-modified``
+revisit, ``If-None-Match`` / ``If-Modified-Since`` from the ``ETag`` / ``Last-Modified`` of the
+record it refers to).  This halves what a re-crawl of an unchanged site adds to the archive.
+Records carry no ``WARC-Warcinfo-ID``: every record belongs to the warcinfo record at the head
+of its file (each file starts with one).
+
 The crawler hands over plain :class:`HttpExchange` values and gets :class:`RecordPointer`
 values back, so it never touches warcio types and this module needs no Scrapy.
 
@@ -50,6 +60,17 @@ OPEN_SUFFIX = ".open"
 WARC_DIRNAME = "warc"
 """The folder of a data directory that holds its WARC files (``DATA/warc/<site>/``)."""
 _CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+_VALIDATORS = frozenset({"if-none-match", "if-modified-since"})
+"""Request headers a re-crawl adds from the record it already holds (crawler.downloadermiddlewares.conditional)."""
+
+RequestKey = tuple[str, str, tuple[tuple[str, str], ...], bytes]
+"""A request as compared with the previous one: method, protocol, headers but the validators, body."""
+
+
+def _request_key(ex: HttpExchange) -> tuple[RequestKey, bool]:
+    """The request without its validators, and whether it had any."""
+    headers = tuple((k.lower(), v) for k, v in ex.request_headers if k.lower() not in _VALIDATORS)
+    return (ex.method, ex.protocol, headers, ex.request_body), len(headers) != len(ex.request_headers)
 
 
 @functools.cache
@@ -117,7 +138,7 @@ class WarcWriter:
 
     def __init__(self, directory: Path, *, prefix: str, crawl_id: str, warcinfo: Mapping[str, str],
                  max_size: int = 1_000_000_000, revisits: bool = True, compresslevel: int = 6,
-                 worker: str = "") -> None:
+                 worker: str = "", repeated_requests: bool = False) -> None:
         if max_size <= 0:
             raise ArchiveError(f"max_size must be positive, got {max_size}")
         for name, value in (("prefix", prefix), ("crawl_id", crawl_id), ("worker", worker or "-")):
@@ -133,6 +154,8 @@ class WarcWriter:
         self.max_size = max_size
         self.revisits = revisits
         self.compresslevel = compresslevel
+        self.repeated_requests = repeated_requests
+        """Write a revisit's request record even when it repeats the file's previous one (module docstring)."""
         # Fail at construction, not at the first fetch, when the directory is unusable.
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -140,6 +163,8 @@ class WarcWriter:
         self._name = ""
         self._size = 0
         self._warcinfo_id = ""
+        self._last_request: RequestKey | None = None
+        """The request record last written in the current file, as :func:`_request_key` sees it."""
         self._serial = self._next_serial()
         self._closed = False
         # (url, payload digest) -> (record id, WARC-Date) of the full response record.
@@ -165,8 +190,8 @@ class WarcWriter:
         with self._lock:
             self._seen[(url, payload_digest)] = (record_id, date)
 
-    def write_exchange(self, ex: HttpExchange) -> tuple[RecordPointer, RecordPointer]:
-        """Write the request record and the response (or revisit) record of one fetch.
+    def write_exchange(self, ex: HttpExchange) -> tuple[RecordPointer | None, RecordPointer]:
+        """Write the request record (None when left out: module docstring) and the response or revisit record.
 
         Both members go out in one write, into the same file, so the pair is never split
         across a rotation.
@@ -178,27 +203,35 @@ class WarcWriter:
         resp_head = http_response_head(ex.protocol, ex.status, ex.reason, ex.response_headers)
         req_digest = sha1_digest(ex.request_body)
         resp_digest = sha1_digest(ex.response_body)
+        key, conditional = _request_key(ex)
         with self._lock:
             self._ensure_file()
             req_id, resp_id = self._make_record_id(), self._make_record_id()
-            common = [("WARC-Date", date), ("WARC-Target-URI", uri), *ip, ("WARC-Warcinfo-ID", self._warcinfo_id)]
-            request = record_member(
-                [("WARC-Type", "request"), ("WARC-Record-ID", req_id), *common, ("WARC-Concurrent-To", resp_id)],
-                "application/http; msgtype=request", (req_head, ex.request_body), req_digest, self.compresslevel)
+            common = [("WARC-Date", date), ("WARC-Target-URI", uri), *ip]
             original = self._seen.get((ex.url, resp_digest)) if self.revisits and ex.response_body else None
             profile = REVISIT_PROFILE
             if ex.status == 304 and ex.not_modified_of is not None:
                 # The server confirmed our copy: the record says so and names it (WARC 1.1, 6.7.3).
                 original, profile = ex.not_modified_of[:2], NOT_MODIFIED_PROFILE
                 resp_digest = ex.not_modified_of[2]
+            repeated = (original is not None and not self.repeated_requests and key == self._last_request
+                        and (not conditional or profile == NOT_MODIFIED_PROFILE))
+            request = b""
+            if not repeated:
+                request = record_member(
+                    [("WARC-Type", "request"), ("WARC-Record-ID", req_id), *common, ("WARC-Concurrent-To", resp_id)],
+                    "application/http; msgtype=request", (req_head, ex.request_body),
+                    req_digest if ex.request_body else None, self.compresslevel)
+                self._last_request = key
+            concurrent = [] if repeated else [("WARC-Concurrent-To", req_id)]
             if original is None:
                 response = record_member(
-                    [("WARC-Type", "response"), ("WARC-Record-ID", resp_id), *common, ("WARC-Concurrent-To", req_id)],
+                    [("WARC-Type", "response"), ("WARC-Record-ID", resp_id), *common, *concurrent],
                     "application/http; msgtype=response", (resp_head, ex.response_body), resp_digest,
                     self.compresslevel)
             else:
                 response = record_member(
-                    [("WARC-Type", "revisit"), ("WARC-Record-ID", resp_id), *common, ("WARC-Concurrent-To", req_id),
+                    [("WARC-Type", "revisit"), ("WARC-Record-ID", resp_id), *common, *concurrent,
                      ("WARC-Profile", profile), ("WARC-Refers-To", original[0]),
                      ("WARC-Refers-To-Target-URI", uri), ("WARC-Refers-To-Date", original[1])],
                     "application/http; msgtype=response", (resp_head,), resp_digest, self.compresslevel)
@@ -206,7 +239,7 @@ class WarcWriter:
             if original is None and ex.response_body:
                 self._seen[(ex.url, resp_digest)] = (resp_id, date)
             return (
-                RecordPointer(self._name, offset, len(request), req_id, req_digest, date),
+                None if repeated else RecordPointer(self._name, offset, len(request), req_id, req_digest, date),
                 RecordPointer(self._name, offset + len(request), len(response), resp_id, resp_digest, date,
                               original[0] if original else None),
             )
@@ -224,8 +257,7 @@ class WarcWriter:
             record_id = self._make_record_id()
             member = record_member(
                 [("WARC-Type", "metadata"), ("WARC-Record-ID", record_id), ("WARC-Date", date),
-                 ("WARC-Target-URI", uri_for_header(target_uri)), ("WARC-Warcinfo-ID", self._warcinfo_id),
-                 *[("WARC-Refers-To", rid) for rid in refers_to]],
+                 ("WARC-Target-URI", uri_for_header(target_uri)), *[("WARC-Refers-To", rid) for rid in refers_to]],
                 "application/json", (block,), digest, self.compresslevel)
             offset = self._append(member)
             return RecordPointer(self._name, offset, len(member), record_id, digest, date)
@@ -276,6 +308,7 @@ class WarcWriter:
             os.close(fd)
             raise ArchiveError(f"{name}{OPEN_SUFFIX} is locked by another process")
         self._file, self._name, self._size = fd, name, 0
+        self._last_request = None
         self._serial += 1
         self._warcinfo_id = self._make_record_id()
         fields = [("software", self.software), ("format", "WARC File Format 1.1"),

@@ -1,6 +1,6 @@
 """Cleaning throughput: speechcrawl's cleaners (with profiles, and generic) vs trafilatura.extract, same pages.
 
-    python -m bench.bench_clean [--pages 2000] [--rounds 3] [--profile-top 0]
+    python -m bench.bench_clean [--pages 2000] [--rounds 3] [--profile-top 0] [--steps]
 
 The pages are the sandbox's own article pages (2,000 by default: 400 from each of the five
 sites, every page of a paginated article counted), rendered in this process and decoded once,
@@ -10,7 +10,9 @@ the pages of one article together (that is how the crawler calls it, and what st
 needs); trafilatura gets each page alone with its default settings.  Each run is repeated
 ``--rounds`` times, interleaved, and the best round counts: on a shared 2-core machine the
 best round is the one least disturbed.  Ratios are computed from these same rounds.
-Prints a markdown section for docs/benchmarks.md.  Never run as a test.
+Prints a markdown section for docs/benchmarks.md.  ``--steps`` also times each numbered step
+of generic mode (cleaners.pipeline) on the same pages, wall time without a profiler.  Never
+run as a test.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ import io
 import pstats
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 from bench.common import env_info
 from cleaners import Page, SiteRules, clean, decode_html
@@ -127,16 +132,87 @@ def profile_top(corpus: list[Article], mode: str, top: int) -> str:
     return out.getvalue()
 
 
+STEPS: list[tuple[str, str, str]] = [
+    ("cleaners.pipeline", "parse", "1 parse (lxml)"),
+    ("cleaners.pipeline", "collect_facts", "1 title/date/source evidence of the first page"),
+    ("cleaners.boilerplate", "drop_hidden", "2 hidden copies"),
+    ("cleaners.boilerplate", "find_main_text", "2 main-text detection"),
+    ("cleaners.boilerplate", "cut_tail", "2 tail blocks"),
+    ("cleaners.boilerplate", "strip_chrome_lines", "2 chrome lines"),
+    ("cleaners.pipeline", "stitch_pages", "2 stitching"),
+    ("cleaners.pipeline", "remove_injected_ads", "3 injected ads"),
+    ("cleaners.pipeline", "find_masks", "4 masks"),
+    ("cleaners.pipeline", "split_compilation", "5 compilations"),
+    ("cleaners.pipeline", "extract_metadata", "6 metadata"),
+    ("cleaners.pipeline", "render_text", "rendering the text"),
+]
+"""(module, function, label) of the steps ``--steps`` times, by wrapping the name the caller looks up."""
+
+
+@contextmanager
+def _timed_steps(spent: dict[str, float]) -> Iterator[None]:
+    """Wrap each step of STEPS so its wall time adds to ``spent``; unwrap after."""
+    import importlib
+
+    saved: list[tuple[ModuleType, str, Any]] = []
+
+    def wrap(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+        return timed
+
+    try:
+        for module_name, name, label in STEPS:
+            module = importlib.import_module(module_name)
+            saved.append((module, name, getattr(module, name)))
+            setattr(module, name, wrap(label, getattr(module, name)))
+        yield
+    finally:
+        for module, name, fn in saved:
+            setattr(module, name, fn)
+
+
+def step_times(corpus: list[Article], rounds: int) -> str:
+    """Generic mode's time per step (best of ``rounds``), as a markdown table."""
+    best_total = float("inf")
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        spent: dict[str, float] = {}
+        with _timed_steps(spent):
+            started = time.perf_counter()
+            for a in corpus:
+                clean(a.pages, None)
+            total = time.perf_counter() - started
+        if total < best_total:
+            best_total, best = total, spent
+    pages = sum(len(a.pages) for a in corpus)
+    lines = ["| step (generic mode) | ms a page | share |", "| --- | ---: | ---: |"]
+    for label, seconds in best.items():
+        lines.append(f"| {label} | {seconds * 1000 / pages:.2f} | {seconds / best_total:.0%} |")
+    rest = best_total - sum(best.values())
+    lines.append(f"| the rest (clean() itself, record building) | {rest * 1000 / pages:.2f} | {rest / best_total:.0%} |")
+    lines.append(f"| **total** | **{best_total * 1000 / pages:.2f}** | 100% |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=2000, help="pages in the corpus (default 2000)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best counts (default 3)")
     parser.add_argument("--profile-top", type=int, default=0, metavar="N",
                         help="also print the N most expensive functions of each mode (cProfile)")
+    parser.add_argument("--steps", action="store_true", help="also time each step of generic mode")
     args = parser.parse_args(argv)
     corpus = build_corpus(args.pages)
     best = measure(corpus, args.rounds)
     print(report(corpus, best, per_site(corpus)))
+    if args.steps:
+        print(f"\nWhere generic mode's time goes (best of {args.rounds} rounds, wall time):\n")
+        print(step_times(corpus, args.rounds))
     for mode in ("profile", "generic") if args.profile_top else ():
         print(f"\n--- cProfile, {mode} mode ---\n{profile_top(corpus, mode, args.profile_top)}")
     pages = sum(len(a.pages) for a in corpus)

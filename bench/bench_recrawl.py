@@ -1,69 +1,129 @@
 """Re-crawl cost: an unchanged site crawled a second time, as a ratio of the first crawl.
 
-    python -m bench.bench_recrawl [--articles 2000]
+    python -m bench.bench_recrawl [--articles 2000] [--demo] [--bench-site] [--before TREE]
 
 One sandbox process serves ribao (answers conditional requests: ETag, Last-Modified, 304)
 and fanwen (ignores them) with ``--articles`` articles each; nothing changes between the
-two crawls. For each site: bytes received over HTTP (Scrapy's downloader/response_bytes),
-bytes of the crawl's WARC files (every record, document metadata included), and wall time of the second crawl against the first. Prints a
-markdown table for docs/benchmarks.md.
+two crawls. ``--demo`` also runs ``speechcrawl demo`` twice into one directory (the five
+sandbox sites), ``--bench-site`` also crawls :mod:`bench.bench_site` (``--articles``
+articles of 25–40 KB, answering 304 like a static CMS) twice in generic mode.  For each:
+bytes received over HTTP (Scrapy's downloader/response_bytes), bytes of the crawl's WARC
+files (every record, document metadata included), and wall time of the second crawl
+against the first.  ``--before TREE`` measures every row with that speechcrawl source tree
+too (e.g. ``git archive main | tar -x -C TREE``).  Prints a markdown table for
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
+from bench.bench_site import running
 from bench.common import env_info, run_measured
 from sandbox import SandboxProcess
 
 SITES = ("ribao", "fanwen")
+_KEYS = ("downloader/response_bytes", "response_received_count", "speechcrawl/conditional/not_modified")
+
+Crawl = Callable[[Path, str | None], tuple[float, dict[str, int]]]
+"""Crawl into a data dir with a source tree (None: this one); seconds and summed stats of the crawl."""
 
 
-def _crawl(data: Path, site: str, origin: str) -> tuple[float, dict[str, int]]:
-    run = run_measured([sys.executable, "-m", "crawler.cli", "crawl", site, "--sandbox", "--no-progress",
-                        "--data", str(data), f"--origin={site}={origin}"])
+def _cli(tree: str | None, *args: str) -> tuple[float, str]:
+    # ``python -m`` puts the working directory first on sys.path: the other tree must be both.
+    env = {**os.environ, "PYTHONPATH": tree} if tree else None
+    run = run_measured([sys.executable, "-m", "crawler.cli", *args], env=env, cwd=Path(tree) if tree else None)
     if run.returncode != 0:
         raise SystemExit(run.stdout + run.stderr)
-    crawl_id = re.search(r"^crawl (\S+):", run.stdout, re.M).group(1)  # type: ignore[union-attr]
+    return run.seconds, run.stdout
+
+
+def _measured(data: Path, crawl_id: str) -> dict[str, int]:
+    """The crawl's stats summed over its sites, and the bytes of its WARC files."""
     conn = sqlite3.connect(data / "catalog.sqlite")
-    stats = json.loads(conn.execute("SELECT stats FROM crawls WHERE id = ? AND site = ?", (crawl_id, site)).fetchone()[0])
+    rows = conn.execute("SELECT stats FROM crawls WHERE id = ?", (crawl_id,)).fetchall()
     conn.close()
-    keys = ("downloader/response_bytes", "speechcrawl/warc/bytes", "response_received_count",
-            "speechcrawl/conditional/not_modified")
-    out = {k: int(stats.get(k, 0) or 0) for k in keys}
+    out = dict.fromkeys(_KEYS, 0)
+    for (stats,) in rows:
+        found = json.loads(stats)
+        for key in _KEYS:
+            out[key] += int(found.get(key, 0) or 0)
     # The files themselves: the recorder's stat leaves out the document metadata records.
-    out["warc file bytes"] = sum(p.stat().st_size for p in (data / "warc" / site).glob(f"*{crawl_id}*.warc.gz"))
-    return run.seconds, out
+    out["warc file bytes"] = sum(p.stat().st_size for p in (data / "warc").glob(f"*/*{crawl_id}*.warc.gz"))
+    return out
+
+
+def _crawl_id(stdout: str) -> str:
+    return re.search(r"^crawl ([^\s:]+)", stdout, re.M).group(1)  # type: ignore[union-attr]
+
+
+def _crawl(*target: str) -> Crawl:
+    def run(data: Path, tree: str | None) -> tuple[float, dict[str, int]]:
+        seconds, stdout = _cli(tree, "crawl", *target, "--sandbox", "--no-progress", "--data", str(data.resolve()))
+        return seconds, _measured(data, _crawl_id(stdout))
+    return run
+
+
+def _demo(data: Path, tree: str | None) -> tuple[float, dict[str, int]]:
+    seconds, stdout = _cli(tree, "demo", "--out", str(data.resolve()), "--no-progress")
+    return seconds, _measured(data, _crawl_id(stdout))
+
+
+def _row(name: str, conditional: str, first_s: float, first: dict[str, int], second_s: float,
+         second: dict[str, int]) -> str:
+    http = (first["downloader/response_bytes"], second["downloader/response_bytes"])
+    warc = (first["warc file bytes"], second["warc file bytes"])
+    per_fetch = warc[1] / max(second["response_received_count"], 1)
+    return (f"| {name} | {conditional} | {second['response_received_count']} | "
+            f"{second['speechcrawl/conditional/not_modified']} | {http[0] / 1e6:.1f} MB / {http[1] / 1e6:.2f} MB | "
+            f"{http[1] / http[0]:.3f} | {warc[0] / 1e6:.2f} MB / {warc[1] / 1e6:.3f} MB | **{warc[1] / warc[0]:.3f}** "
+            f"| {per_fetch:.0f} | {first_s:.1f} / {second_s:.1f} | {second_s / first_s:.2f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=2000, help="articles per site (default 2000)")
+    parser.add_argument("--demo", action="store_true", help="also `speechcrawl demo` twice into one directory")
+    parser.add_argument("--bench-site", action="store_true", help="also the generic bench site, twice")
+    parser.add_argument("--before", metavar="TREE", help="also measure with this speechcrawl source tree")
     args = parser.parse_args(argv)
+    trees: list[tuple[str, str | None]] = [("before", args.before)] if args.before else []
+    trees.append(("after" if args.before else "", None))
     rows = []
+    load = os.getloadavg()[0]
     with SandboxProcess(sites=list(SITES), articles=args.articles) as sandbox, tempfile.TemporaryDirectory() as tmp:
-        for site in SITES:
-            data = Path(tmp) / site
-            first_s, first = _crawl(data, site, sandbox.urls[site])
-            second_s, second = _crawl(data, site, sandbox.urls[site])
-            rows.append((site, first_s, first, second_s, second))
-    print(f"re-crawl benchmark ({env_info()}; sandbox: {args.articles} articles a site, nothing changed)\n")
+        jobs: list[tuple[str, str, Crawl]] = [
+            (site, "yes" if site == "ribao" else "no", _crawl(site, f"--origin={site}={sandbox.urls[site]}"))
+            for site in SITES]
+        if args.demo:
+            jobs.append(("demo (5 sandbox sites)", "2 of 5", _demo))
+        for name, conditional, crawl in jobs:
+            for label, tree in trees:
+                data = Path(tmp) / f"{name}-{label}"
+                first_s, first = crawl(data, tree)
+                second_s, second = crawl(data, tree)
+                rows.append(_row(f"{name} {label}".strip(), conditional, first_s, first, second_s, second))
+    if args.bench_site:
+        with running(args.articles) as (url, *_), tempfile.TemporaryDirectory() as tmp:
+            for label, tree in trees:
+                data = Path(tmp) / label
+                first_s, first = _crawl(url)(data, tree)
+                second_s, second = _crawl(url)(data, tree)
+                rows.append(_row(f"bench site {label}".strip(), "yes", first_s, first, second_s, second))
+    print(f"re-crawl benchmark ({env_info()}; sandbox and bench site: {args.articles} articles a site, nothing "
+          f"changed; load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end)\n")
     print("| site | conditional requests | responses | 304s | HTTP bytes 1st / 2nd | ratio | WARC bytes 1st / 2nd "
-          "| ratio | seconds 1st / 2nd | ratio |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for site, first_s, first, second_s, second in rows:
-        http = (first["downloader/response_bytes"], second["downloader/response_bytes"])
-        warc = (first["warc file bytes"], second["warc file bytes"])
-        print(f"| {site} | {'yes' if site == 'ribao' else 'no'} | {second['response_received_count']} | "
-              f"{second['speechcrawl/conditional/not_modified']} | {http[0] / 1e6:.1f} MB / {http[1] / 1e6:.2f} MB | "
-              f"**{http[1] / http[0]:.3f}** | {warc[0] / 1e6:.1f} MB / {warc[1] / 1e6:.2f} MB | {warc[1] / warc[0]:.3f} "
-              f"| {first_s:.1f} / {second_s:.1f} | {second_s / first_s:.2f} |")
+          "| ratio | WARC bytes per fetch (2nd) | seconds 1st / 2nd | ratio |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("\n".join(rows))
     return 0
 
 

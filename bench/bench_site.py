@@ -1,6 +1,6 @@
 """A bench-only web site with the shape of issue 20's unseen site, for generic-mode crawl benchmarks.
 
-    python -m bench.bench_site [--articles 2000] [--port 0] [--hosts 1] [--delay 0]
+    python -m bench.bench_site [--articles 2000] [--port 0] [--hosts 1] [--delay 0] [--lazy]
 
 2,000 speech articles and their list pages, every page 25–40 KB with about 45 links (site
 navigation, related articles, a print and a download view that robots.txt disallows), half
@@ -12,7 +12,10 @@ The padding is inline ad scripts and a footer (as on the real 范文 templates),
 Every page is rendered once at start-up and served from memory by a threading server that
 sets TCP_NODELAY on each connection (without it a stdlib server answers ~40 ms late:
 Nagle's algorithm waits for the client's delayed ACK), with HTTP/1.1 keep-alive, so the
-server costs the crawl as little CPU as it can.  Prints ``listening on URL`` when ready.
+server costs the crawl as little CPU as it can.  ``--lazy`` renders each page when it is
+asked for instead (~2 ms a page): a 100,000-page site would hold 3 GB in memory.  Like a
+static CMS behind nginx, every page has an ETag and a Last-Modified date and a conditional
+request for an unchanged page is answered 304.  Prints ``listening on URL`` when ready.
 
 ``--hosts N`` serves N such sites on N ports (the articles split between them, each site's text
 its own), ``--delay S`` answers every request S seconds late, as a far-away server does: a
@@ -30,8 +33,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -42,6 +47,8 @@ PER_LIST = 20
 _NAV = ["要闻", "讲话", "范文", "公文", "党建", "述职", "心得", "总结", "计划", "报告", "致辞", "演讲"]
 ROBOTS = b"User-agent: *\nDisallow: /print/\nDisallow: /download/\n"
 SERVED = "/_bench/served"
+LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
+"""Every page's Last-Modified: the site does not change while it runs."""
 
 
 def _charset(n: int) -> str:
@@ -134,12 +141,51 @@ def home(articles: int) -> bytes:
 
 def build(articles: int, salt: str = "") -> dict[str, tuple[bytes, str]]:
     """Every path the site serves: body and charset (``salt``: another site's text, same shape)."""
-    pages: dict[str, tuple[bytes, str]] = {"/": (home(articles), "utf-8"), "/robots.txt": (ROBOTS, "")}
-    for n in range(articles):
-        pages[f"/a/{n}.html"] = (article(n, articles, salt), _charset(n))
-    for k in range(1, (articles + PER_LIST - 1) // PER_LIST + 1):
-        pages[f"/list/{k}.html"] = (list_page(k, articles, salt), _charset(k))
-    return pages
+    found = (render(path, articles, salt) for path in paths(articles))
+    return {path: page for path, page in zip(paths(articles), found, strict=True) if page is not None}
+
+
+def paths(articles: int) -> list[str]:
+    """Every path the site serves."""
+    lists = (articles + PER_LIST - 1) // PER_LIST
+    return (["/", "/robots.txt"] + [f"/a/{n}.html" for n in range(articles)]
+            + [f"/list/{k}.html" for k in range(1, lists + 1)])
+
+
+_ARTICLE = re.compile(r"/a/(\d+)\.html")
+_LIST = re.compile(r"/list/(\d+)\.html")
+
+
+def render(path: str, articles: int, salt: str = "") -> tuple[bytes, str] | None:
+    """The body and charset of one path, or None when the site has no such page."""
+    if path == "/":
+        return home(articles), "utf-8"
+    if path == "/robots.txt":
+        return ROBOTS, ""
+    if (match := _ARTICLE.fullmatch(path)) and int(match.group(1)) < articles:
+        n = int(match.group(1))
+        return article(n, articles, salt), _charset(n)
+    if (match := _LIST.fullmatch(path)) and 1 <= int(match.group(1)) <= (articles + PER_LIST - 1) // PER_LIST:
+        k = int(match.group(1))
+        return list_page(k, articles, salt), _charset(k)
+    return None
+
+
+def etag(body: bytes) -> str:
+    return f'"{zlib.crc32(body):08x}-{len(body):x}"'
+
+
+def not_modified(headers: Any, tag: str) -> bool:
+    """True when a conditional request names this page's ETag or a date at or after LAST_MODIFIED."""
+    if (match := headers.get("If-None-Match")) is not None:
+        return tag in [t.strip() for t in match.split(",")] or match.strip() == "*"
+    since = headers.get("If-Modified-Since")
+    if since is None:
+        return False
+    try:
+        return parsedate_to_datetime(since) >= parsedate_to_datetime(LAST_MODIFIED)
+    except (TypeError, ValueError):
+        return False
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -152,25 +198,31 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         if self.path == SERVED:
-            self._send(200, str(self.server.served).encode(), "text/plain")
+            self._send(200, str(self.server.served).encode(), [("Content-Type", "text/plain")])
             return
         if self.server.delay:
             time.sleep(self.server.delay)
         with self.server.lock:
             self.server.served += 1
-        found = self.server.pages.get(self.path)
+        found = self.server.page(self.path)
         if found is None:
-            body, status, ctype = b"not found", 404, "text/plain"
-        else:
-            body, charset = found
-            status = 200
-            ctype = f"text/html; charset={charset}" if charset else "text/plain"
-        self._send(status, body, ctype)
+            self._send(404, b"not found", [("Content-Type", "text/plain")])
+            return
+        body, charset = found
+        tag = etag(body)
+        validators = [("ETag", tag), ("Last-Modified", LAST_MODIFIED)]
+        if not_modified(self.headers, tag):
+            self._send(304, b"", validators)
+            return
+        ctype = f"text/html; charset={charset}" if charset else "text/plain"
+        self._send(200, body, [("Content-Type", ctype), *validators])
 
-    def _send(self, status: int, body: bytes, ctype: str) -> None:
+    def _send(self, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -181,9 +233,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, pages: dict[str, tuple[bytes, str]], delay: float = 0.0) -> None:
+    def __init__(self, port: int, page: Callable[[str], tuple[bytes, str] | None], delay: float = 0.0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
-        self.pages = pages
+        self.page = page
         self.delay = delay
         self.served = 0
         self.lock = threading.Lock()
@@ -195,10 +247,11 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def running(articles: int, *, hosts: int = 1, delay: float = 0.0) -> Iterator[list[str]]:
+def running(articles: int, *, hosts: int = 1, delay: float = 0.0, lazy: bool = False) -> Iterator[list[str]]:
     """Run this site in a child process; yield its hosts' URLs; stop that child (by its PID) after."""
     proc = subprocess.Popen([sys.executable, "-m", "bench.bench_site", "--articles", str(articles),
-                             "--hosts", str(hosts), "--delay", str(delay)], stdout=subprocess.PIPE, text=True)
+                             "--hosts", str(hosts), "--delay", str(delay), *(["--lazy"] if lazy else [])],
+                            stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -216,10 +269,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port of the first host (0: any free ports)")
     parser.add_argument("--hosts", type=int, default=1, help="sites on as many ports, the articles split between them")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer (default 0)")
+    parser.add_argument("--lazy", action="store_true", help="render each page when asked, not all at start-up")
     args = parser.parse_args(argv)
-    servers = [_Server(args.port + i if args.port else 0,
-                       build(args.articles // args.hosts + (i < args.articles % args.hosts), f"h{i}-" if i else ""),
-                       args.delay) for i in range(args.hosts)]
+    servers = []
+    for i in range(args.hosts):
+        articles, salt = args.articles // args.hosts + (i < args.articles % args.hosts), f"h{i}-" if i else ""
+        page = ((lambda path, a=articles, s=salt: render(path, a, s)) if args.lazy  # type: ignore[misc]
+                else build(articles, salt).get)
+        servers.append(_Server(args.port + i if args.port else 0, page, args.delay))
     for server in servers[1:]:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     print("listening on " + " ".join(f"http://127.0.0.1:{s.server_address[1]}/" for s in servers), flush=True)

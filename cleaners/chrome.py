@@ -18,7 +18,8 @@ from cleaners.patterns import (
     BREADCRUMB_START,
     BYLINE_STAMP,
     BYLINE_TOKEN,
-    CHROME_LINE,
+    CHROME_LINE_ANYWHERE,
+    CHROME_LINE_START,
     EDITOR_NOTE,
     EDITOR_NOTE_MAX_CHARS,
     NUMBER_LINE,
@@ -59,7 +60,7 @@ def chrome_kind(text: str) -> str | None:
     if _is_byline(text):
         return "chrome"
     if len(text) <= 120:
-        if SOURCE_LINE.match(text) or CHROME_LINE.search(text):
+        if SOURCE_LINE.match(text) or CHROME_LINE_START.match(text) or CHROME_LINE_ANYWHERE.search(text):
             return "chrome"
         if PAGINATION_WORD.search(text) and PAGINATION_LINE.match(text):
             return "chrome"

@@ -96,7 +96,7 @@ PROMO_LINE = re.compile(
 """What a promo box says (download the app, follow the account, subscribe, scan the code)."""
 PROMO_MAX_CHARS = 60
 """A promo is a line or two; a longer paragraph that mentions an app is text."""
-CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
+_CHROME_BRANCHES = (
     r"^[A-Za-z0-9.-]+\.(?:com|cn|net|org|cc|top|vip|info)(?:\.cn)?\s*[—–-]{1,3}",  # SUCAI198.COM —— 专注…
     r"^(?:手机扫码阅读本文|手机扫码|扫一扫|手机扫一扫|微信扫一扫|扫码阅读|扫描二维码|用手机扫描二维码|微信扫码分享|分享到\s*[:：]?"
     r"|打印本页|关闭窗口|返回顶部|返回列表|返回首页|【\s*打印\s*】|【\s*关闭\s*】|收藏本文|加入收藏)\s*\S{0,12}$",
@@ -132,8 +132,46 @@ CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in (
     r"[\u4e00-\u9fffA-Za-z·]{1,12}\s*[】\]）)]?\s*[|｜/，,；;]?\s*){2,}$",  # 编辑：王倩  审核：周静
     r"^Powered by\b.{0,60}$|Processed in [\d.]+ second|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
     r"(?:ICP[备证]|公网安备)\s*\d{5,}",  # a footer's engine credit, timing line or licence numbers
-)), re.I)
+)
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """The alternatives of ``pattern`` split at its top-level ``|`` (not inside a group or a class)."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":  # "[]…]": a "]" right after "[" is a member
+                i += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+def _at_start(branch: str) -> bool:
+    """Every alternative of ``branch`` starts with ``^``: without re.M it can only match at the start."""
+    return all(alt.startswith("^") for alt in top_level_alternatives(branch))
+
+
+CHROME_LINE = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES), re.I)
 """Whole lines of furniture: banners, QR/share/print widgets, source/editor lines, disclaimers."""
+CHROME_LINE_START = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if _at_start(b)), re.I)
+CHROME_LINE_ANYWHERE = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if not _at_start(b)), re.I)
+"""CHROME_LINE split: ``CHROME_LINE.search(t)`` finds a match exactly when ``CHROME_LINE_START.match(t)`` or
+``CHROME_LINE_ANYWHERE.search(t)`` does.  ``search`` would try the ^-anchored branches (most of them) at every
+position of the line, where they cannot match; this way they are tried once (a sixth of generic mode's time)."""
 EDITOR_NOTE = re.compile(
     r"^[【\[]?\s*编者按\s*[】\]]?\s*[:：].{0,240}?(?:现将|现予|特将|予以|全文|摘要|摘编).{0,60}?"
     r"(?:刊发|刊登|刊载|印发|发表|摘登|转发|编发|播发|发布|刊出)"

@@ -80,7 +80,7 @@ def test_good_fixture_index() -> None:
 
 def _crawl(directory: Path) -> list[Path]:
     rnd = random.Random(5)
-    with WarcWriter(directory, prefix="site-a", crawl_id="c1", warcinfo={}, max_size=30_000) as w:
+    with WarcWriter(directory, prefix="site-a", crawl_id="c1", warcinfo={}, max_size=20_000) as w:
         for i in range(40):
             n = i % 13
             body = rnd.randbytes(2000) if n % 4 == 0 else f"<p>第{n}篇</p>".encode() * 50

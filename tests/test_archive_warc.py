@@ -15,7 +15,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.exceptions import ArchiveError, WriterClosedError
-from archive.warc import REVISIT_PROFILE, HttpExchange, WarcWriter
+from archive.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE, HttpExchange, WarcWriter
 from tests import GOLDEN_TIME, GoldenWriter
 
 DATA = Path(__file__).parent / "data" / "warc"
@@ -120,6 +120,46 @@ def test_same_url_and_payload_becomes_a_revisit(tmp_path: Path) -> None:
     assert headers["WARC-Refers-To-Target-URI"] == "http://site.test/a/1.html"
     assert headers["WARC-Refers-To-Date"] == first.date
     assert http.get_header("Content-Type") == "text/html; charset=utf-8"  # type: ignore[attr-defined]
+
+
+def test_a_revisit_leaves_out_a_request_record_that_repeats_the_last_one(tmp_path: Path) -> None:
+    """A re-check that asks what the previous request asked (but for the URL and the validators of the
+    response it confirms) adds no request record; any other request is written, and can be forced."""
+    validators = [("If-None-Match", '"v1"'), ("If-Modified-Since", "Wed, 01 May 2024 08:00:00 GMT")]
+    later = WHEN.replace(hour=9)
+    with writer(tmp_path / "lean", cls=WarcWriter) as w:
+        _, first = w.write_exchange(exchange())
+        w.write_exchange(exchange(url="http://site.test/a/2.html"))
+        same, same_revisit = w.write_exchange(exchange(fetched_at=later))
+        confirmed, not_modified = w.write_exchange(exchange(
+            request_headers=exchange().request_headers + validators, status=304, reason="Not Modified", body=b"",
+            fetched_at=later, not_modified_of=(first.record_id, first.date, first.payload_digest)))
+        asked, ignored = w.write_exchange(exchange(request_headers=exchange().request_headers + validators,
+                                                   fetched_at=later))
+        other, other_revisit = w.write_exchange(exchange(
+            request_headers=[("Host", "site.test"), ("User-Agent", "another")], fetched_at=later))
+    assert same is None and confirmed is None and same_revisit.revisit_of == not_modified.revisit_of == first.record_id
+    # Validators on a 200: taken from the catalog, not from the record the revisit names, so the request is kept.
+    assert asked is not None and ignored.revisit_of == first.record_id
+    assert other is not None and other_revisit.revisit_of == first.record_id
+    lean = w.files
+    recs = {r[2]["WARC-Record-ID"]: r for r in records(lean[0])}
+    assert [r[1] for r in recs.values()].count("request") == 4
+    assert "WARC-Concurrent-To" not in recs[same_revisit.record_id][2]
+    assert recs[not_modified.record_id][2]["WARC-Profile"] == NOT_MODIFIED_PROFILE
+    assert recs[other_revisit.record_id][2]["WARC-Concurrent-To"] == other.record_id
+    assert all("WARC-Warcinfo-ID" not in r[2] for r in recs.values())
+    assert all("WARC-Payload-Digest" not in r[2] for r in recs.values() if r[1] == "request")
+    with writer(tmp_path / "all", cls=WarcWriter, repeated_requests=True) as w:
+        w.write_exchange(exchange())
+        request, revisit = w.write_exchange(exchange(fetched_at=later))
+    assert request is not None and revisit.revisit_of is not None
+    with writer(tmp_path / "rotated", cls=WarcWriter, max_size=1) as w:
+        w.write_exchange(exchange())
+        request, revisit = w.write_exchange(exchange(fetched_at=later))
+    assert request is not None and revisit.revisit_of is not None, "each file holds the request a revisit repeats"
+    check = warcio_cli("check", *map(str, [*lean, *w.files]))
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_revisits_can_be_switched_off_or_preloaded(tmp_path: Path) -> None:

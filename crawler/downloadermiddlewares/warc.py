@@ -104,14 +104,15 @@ class WarcRecorderMiddleware:
     Settings
     --------
     SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_WARC_DIR, SPEECHCRAWL_WARC_MAX_SIZE,
-    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_WARC_WRITER, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_RESUME, SPEECHCRAWL_OPERATOR,
+    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_WARC_REPEATED_REQUESTS, SPEECHCRAWL_WARC_WRITER, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_RESUME, SPEECHCRAWL_OPERATOR,
     USER_AGENT, ROBOTSTXT_OBEY (recorded in warcinfo), SPEECHCRAWL_CATALOG_ENABLED and SPEECHCRAWL_CATALOG_PATH
     (earlier crawls' payloads, for revisits).
     """
 
     def __init__(self, directory: Path, *, crawl_id: str, max_size: int, revisits: bool,
                  warcinfo: dict[str, str], crawler: Crawler | None = None,
-                 catalog_path: Path | None = None, writer_class: type[WarcWriter] = WarcWriter) -> None:
+                 catalog_path: Path | None = None, writer_class: type[WarcWriter] = WarcWriter,
+                 repeated_requests: bool = False) -> None:
         self.directory = directory
         self.crawl_id = crawl_id
         self.max_size = max_size
@@ -121,6 +122,7 @@ class WarcRecorderMiddleware:
         self.catalog_path = catalog_path
         """Where earlier crawls' payloads are listed, for revisits across crawls (None: this crawl only)."""
         self.writer_class = writer_class
+        self.repeated_requests = repeated_requests
         self.writer: WarcWriter | None = None
         self.failed = False
         """A write failed: later responses are dropped unarchived while the crawl stops."""
@@ -143,7 +145,8 @@ class WarcRecorderMiddleware:
         mw = cls(warc_dir_from(settings), crawl_id=crawl_id_from(settings),
                  max_size=settings.getint("SPEECHCRAWL_WARC_MAX_SIZE"),
                  revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler,
-                 catalog_path=catalog, writer_class=_writer_class(settings.get("SPEECHCRAWL_WARC_WRITER")))
+                 catalog_path=catalog, writer_class=_writer_class(settings.get("SPEECHCRAWL_WARC_WRITER")),
+                 repeated_requests=settings.getbool("SPEECHCRAWL_WARC_REPEATED_REQUESTS"))
         mw.resume = settings.getbool("SPEECHCRAWL_RESUME")
         mw.worker = settings.get("SPEECHCRAWL_WORKER_ID") or ""
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
@@ -166,7 +169,8 @@ class WarcRecorderMiddleware:
             repair_unfinished(directory, spider.name, f"{self.crawl_id}-{self.worker}" if self.worker else self.crawl_id)
         extra = {"worker": self.worker} if self.worker else {}
         self.writer = self.writer_class(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
-                                        max_size=self.max_size, revisits=self.revisits, **extra)
+                                        max_size=self.max_size, revisits=self.revisits,
+                                        repeated_requests=self.repeated_requests, **extra)
         logger.info("writing WARC to %s (rotate at %d bytes)", directory, self.max_size)
         if self.revisits:
             self._remember_earlier_crawls(spider.name, self.writer)
@@ -228,14 +232,15 @@ class WarcRecorderMiddleware:
             raise NotArchivedError(f"not archived (the WARC write failed): {request.url}") from None
         return self._archived(pointers, request, response, fetched_at)
 
-    def _archived(self, pointers: tuple[RecordPointer, RecordPointer], request: Request, response: Response,
+    def _archived(self, pointers: tuple[RecordPointer | None, RecordPointer], request: Request, response: Response,
                   fetched_at: datetime) -> Response:
+        written = [p for p in pointers if p is not None]
         pointer = pointers[1]
         request.meta[META_POINTER] = pointer
         request.meta[META_FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
         if self._stats:
-            self._stats.inc_value("speechcrawl/warc/records", 2)
-            self._stats.inc_value("speechcrawl/warc/bytes", pointers[0].length + pointer.length)
+            self._stats.inc_value("speechcrawl/warc/records", len(written))
+            self._stats.inc_value("speechcrawl/warc/bytes", sum(p.length for p in written))
         if self.crawler is not None:
             self.crawler.signals.send_catch_log(sc_signals.page_archived, request=request, response=response,
                                                 pointer=pointer, fetched_at=fetched_at)
