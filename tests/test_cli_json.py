@@ -19,7 +19,7 @@ from tests import ArchivedCrawl
 pytestmark = pytest.mark.slow
 
 CRAWL_KEYS = {"id", "site", "started_at", "finished_at", "status", "fetches", "records", "new", "changed",
-              "unchanged", "gone", "failures", "bytes", "seconds"}
+              "unchanged", "gone", "failures", "bytes", "seconds", "workers"}
 
 
 def _json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> Any:

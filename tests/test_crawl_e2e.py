@@ -82,7 +82,9 @@ def test_every_fetch_is_in_the_warc(crawl: dict[str, Any]) -> None:
                     uris[record.rec_headers.get_header("WARC-Target-URI")] += 1
     assert set(crawl["fetched"]) <= set(uris)
     assert any(u.endswith("/robots.txt") for u in uris), "robots.txt fetch not archived"
-    assert types["request"] == types["response"] + types["revisit"]
+    # Every response has its request record; a revisit may go without one when its request repeats the one
+    # written last in the same file but for URL and validators (archive.warc, "repeated requests").
+    assert types["response"] <= types["request"] <= types["response"] + types["revisit"]
 
 
 def test_warcio_accepts_every_file(crawl: dict[str, Any]) -> None:
