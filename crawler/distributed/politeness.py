@@ -48,6 +48,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
 from crawler.distributed.hostlimits import HostLimits
+from crawler.distributed.outbox import Outage
 from crawler.downloadermiddlewares._wait import CrawlClosingError
 from crawler.downloadermiddlewares._wait import wait as wait_or_close
 from crawler.downloadermiddlewares.pacing import HostPacingMiddleware
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DistributedPolitenessMiddleware", "RedisOutage", "host_port"]
+__all__ = ["DistributedPolitenessMiddleware", "host_port", "outage_of"]
 
 T = TypeVar("T")
 
@@ -80,34 +81,14 @@ def host_port(request: Request) -> str:
     return f"{(parts.hostname or '').lower()}:{port}"
 
 
-class RedisOutage:
-    """One WARNING when Redis stops answering, one when it answers again (per Redis, per process)."""
+_OUTAGES: dict[str, Outage] = {}
+"""One outage state per Redis and process: one WARNING when it goes, one when it is back, for every crawler."""
 
-    _by_url: dict[str, RedisOutage] = {}
 
-    def __init__(self, where: str) -> None:
-        self.where = where
-        self.since: float | None = None
-
-    @classmethod
-    def of(cls, url: str) -> RedisOutage:
-        parts = urlsplit(url)
-        where = f"{parts.hostname}:{parts.port or 6379}"  # never the password of the URL
-        return cls._by_url.setdefault(where, cls(where))
-
-    def went(self, exc: BaseException) -> bool:
-        """Note a failed call; True the first time of an outage."""
-        if self.since is not None:
-            return False
-        self.since = time.monotonic()
-        logger.warning("Redis at %s unreachable (%s): requests wait for it, unpaced requests are never sent",
-                       self.where, exc)
-        return True
-
-    def back(self) -> None:
-        if self.since is not None:
-            logger.warning("Redis at %s is back after %.1fs: requests go on", self.where, time.monotonic() - self.since)
-            self.since = None
+def outage_of(url: str) -> Outage:
+    parts = urlsplit(url)
+    where = f"{parts.hostname}:{parts.port or 6379}"  # never the password of the URL
+    return _OUTAGES.setdefault(where, Outage(f"host politeness (Redis at {where}; no request is sent unpaced)"))
 
 
 @dataclass
@@ -128,7 +109,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
     """
 
     def __init__(self, *, max_delay: float, user_agent: str, crawler: Crawler | None = None,
-                 limits: HostLimits, outage: RedisOutage, per_host: int, gap: float, pacing: bool,
+                 limits: HostLimits, outage: Outage, per_host: int, gap: float, pacing: bool,
                  download_timeout: float) -> None:
         super().__init__(max_delay=max_delay, user_agent=user_agent, crawler=crawler)
         self.limits = limits
@@ -158,7 +139,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         max_delay = settings.getfloat("SPEECHCRAWL_PACING_MAX_DELAY")
         mw = cls.listening(crawler, limits=HostLimits(client, max_delay=max_delay,
                                                       lease=settings.getfloat("SPEECHCRAWL_POLITENESS_LEASE")),
-                           outage=RedisOutage.of(url), per_host=settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+                           outage=outage_of(url), per_host=settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
                            gap=settings.getfloat("DOWNLOAD_DELAY"), pacing=settings.getbool("SPEECHCRAWL_PACING_ENABLED"),
                            download_timeout=settings.getfloat("DOWNLOAD_TIMEOUT"))
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
@@ -193,13 +174,19 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
             try:
                 result = await call()
             except _UNREACHABLE as exc:
-                if self.outage.went(exc):
-                    self._inc("redis_outages")
+                self._went(exc)
                 await wait_or_close(self.crawler, pause)
                 pause = min(pause * 2, _OUTAGE_MAX)
                 continue
-            self.outage.back()
+            self.outage.recovered()
             return result
+
+    def _went(self, exc: BaseException) -> None:
+        """A Redis call failed: the outage's first failure is counted and logged once (the per-call backoff is
+        the caller's: requests waiting together must not push each other's retries out to the cap)."""
+        if not self.outage.down:
+            self._inc("redis_outages")
+        self.outage.failed(exc)
 
     async def process_request(self, request: Request) -> None:
         host, netloc = host_port(request), urlparse_cached(request).netloc
@@ -247,7 +234,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
             try:
                 await self.limits.pause(host_port(request), seconds)
             except _UNREACHABLE as exc:  # kept here all the same: the next booking to this host carries it
-                self.outage.went(exc)
+                self._went(exc)
         return response
 
     async def process_exception(self, request: Request, exception: Exception) -> None:
@@ -262,7 +249,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         try:
             await self.limits.release([lease])
         except _UNREACHABLE as exc:
-            self.outage.went(exc)
+            self._went(exc)
             self._unreleased.append(lease)
             return
         if (freed := self._freed.get(lease[0])) is not None:
@@ -282,7 +269,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
             await self.limits.renew(held)
             await self.limits.release(unreleased)
         except _UNREACHABLE as exc:
-            self.outage.went(exc)
+            self._went(exc)
             self._unreleased = unreleased + self._unreleased
             return
-        self.outage.back()
+        self.outage.recovered()
