@@ -39,8 +39,6 @@ from urllib.parse import urlsplit
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
@@ -48,7 +46,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
 from crawler.distributed.hostlimits import HostLimits
-from crawler.distributed.outbox import Outage
+from crawler.distributed.outbox import REDIS_ERRORS, Outage
 from crawler.downloadermiddlewares._wait import CrawlClosingError
 from crawler.downloadermiddlewares._wait import wait as wait_or_close
 from crawler.downloadermiddlewares.pacing import HostPacingMiddleware
@@ -71,7 +69,6 @@ _POLL_FIRST, _POLL_MAX = 0.02, 0.1
 (a slot this process frees wakes its next request at once; only one request per host and process polls)."""
 _OUTAGE_FIRST, _OUTAGE_MAX = 0.5, 10.0
 """Seconds between two tries to reach a Redis that is down, doubling each time."""
-_UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 def host_port(request: Request) -> str:
@@ -162,7 +159,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         self._unreleased = []
         try:
             await self.limits.release(held)
-        except _UNREACHABLE as exc:
+        except REDIS_ERRORS as exc:
             logger.warning("could not free %d host slots in Redis (%s): they expire in %.0fs", len(held), exc,
                            self.limits.lease)
         await self.limits.client.aclose()
@@ -173,7 +170,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         while True:  # bounded by the crawl: wait_or_close raises CrawlClosingError once it closes
             try:
                 result = await call()
-            except _UNREACHABLE as exc:
+            except REDIS_ERRORS as exc:
                 self._went(exc)
                 await wait_or_close(self.crawler, pause)
                 pause = min(pause * 2, _OUTAGE_MAX)
@@ -233,7 +230,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         if self.pacing and (seconds := self.pause_asked(request, response)):
             try:
                 await self.limits.pause(host_port(request), seconds)
-            except _UNREACHABLE as exc:  # kept here all the same: the next booking to this host carries it
+            except REDIS_ERRORS as exc:  # kept here all the same: the next booking to this host carries it
                 self._went(exc)
         return response
 
@@ -248,7 +245,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         self._leases.pop(lease[1], None)
         try:
             await self.limits.release([lease])
-        except _UNREACHABLE as exc:
+        except REDIS_ERRORS as exc:
             self._went(exc)
             self._unreleased.append(lease)
             return
@@ -268,7 +265,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         try:
             await self.limits.renew(held)
             await self.limits.release(unreleased)
-        except _UNREACHABLE as exc:
+        except REDIS_ERRORS as exc:
             self._went(exc)
             self._unreleased = unreleased + self._unreleased
             return
