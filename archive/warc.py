@@ -6,7 +6,12 @@ validators aside, are those of the request record last written in the same file,
 validators or with the validators of the response a 304 confirms.  The request is then the
 previous request record of the file with the revisit's URI (and, for a ``server-not-modified``
 revisit, ``If-None-Match`` / ``If-Modified-Since`` from the ``ETag`` / ``Last-Modified`` of the
-record it refers to).  This halves what a re-crawl of an unchanged site adds to the archive.
+record it refers to).  A request that differs from that record in its ``Referer`` alone (a crawler
+sends the page it found the link on) is left out too: the revisit then names the Referer in
+``WARC-Request-Referer``, an extension field (WARC 1.1, 5.1: software ignores fields it does not
+know), and the request is the previous one with that Referer in place of its own (or after its
+``Host`` header when it had none).  This more than halves what a re-crawl of an unchanged site
+adds to the archive.
 Records carry no ``WARC-Warcinfo-ID``: every record belongs to the warcinfo record at the head
 of its file (each file starts with one).
 
@@ -50,7 +55,8 @@ from archive.documents import ArchivedDocument
 from archive.exceptions import ArchiveError, WriterClosedError
 from archive.files import fsync_directory, lock_file
 
-__all__ = ["HttpExchange", "RecordPointer", "WarcWriter", "REVISIT_PROFILE", "OPEN_SUFFIX", "WARC_DIRNAME"]
+__all__ = ["HttpExchange", "RecordPointer", "WarcWriter", "REVISIT_PROFILE", "REFERER_FIELD", "OPEN_SUFFIX",
+           "WARC_DIRNAME"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +68,9 @@ WARC_DIRNAME = "warc"
 _CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 _VALIDATORS = frozenset({"if-none-match", "if-modified-since"})
 """Request headers a re-crawl adds from the record it already holds (crawler.downloadermiddlewares.conditional)."""
+REFERER_FIELD = "WARC-Request-Referer"
+"""On a revisit without a request record: the Referer its request had in place of the previous request's."""
+_ASCII_URI = re.compile(r"[\x21-\x7e]+")
 
 RequestKey = tuple[str, str, tuple[tuple[str, str], ...], bytes]
 """A request as compared with the previous one: method, protocol, headers but the validators, body."""
@@ -71,6 +80,29 @@ def _request_key(ex: HttpExchange) -> tuple[RequestKey, bool]:
     """The request without its validators, and whether it had any."""
     headers = tuple((k.lower(), v) for k, v in ex.request_headers if k.lower() not in _VALIDATORS)
     return (ex.method, ex.protocol, headers, ex.request_body), len(headers) != len(ex.request_headers)
+
+
+def _with_referer(headers: tuple[tuple[str, str], ...], referer: str) -> tuple[tuple[str, str], ...]:
+    """``headers`` with their Referer set to ``referer``: in its place, or after Host when they have none."""
+    if any(k == "referer" for k, _ in headers):
+        return tuple((k, referer if k == "referer" else v) for k, v in headers)
+    at = next((i + 1 for i, (k, _) in enumerate(headers) if k == "host"), 0)
+    return (*headers[:at], ("referer", referer), *headers[at:])
+
+
+def _repeats(key: RequestKey, last: RequestKey | None) -> tuple[bool, list[tuple[str, str]]]:
+    """Whether ``key`` is the request ``last`` but for its Referer, and the revisit field that names the Referer.
+
+    Only a Referer that goes into a WARC header byte for byte (printable ASCII, as a URL is) can be named.
+    """
+    if key == last:
+        return True, []
+    if last is None or key[:2] != last[:2] or key[3] != last[3]:
+        return False, []
+    referers = [v for k, v in key[2] if k == "referer"]
+    if len(referers) != 1 or not _ASCII_URI.fullmatch(referers[0]) or _with_referer(last[2], referers[0]) != key[2]:
+        return False, []
+    return True, [(REFERER_FIELD, referers[0])]
 
 
 @functools.cache
@@ -214,7 +246,8 @@ class WarcWriter:
                 # The server confirmed our copy: the record says so and names it (WARC 1.1, 6.7.3).
                 original, profile = ex.not_modified_of[:2], NOT_MODIFIED_PROFILE
                 resp_digest = ex.not_modified_of[2]
-            repeated = (original is not None and not self.repeated_requests and key == self._last_request
+            repeated, referer = _repeats(key, self._last_request)
+            repeated = (repeated and original is not None and not self.repeated_requests
                         and (not conditional or profile == NOT_MODIFIED_PROFILE))
             request = b""
             if not repeated:
@@ -223,7 +256,7 @@ class WarcWriter:
                     "application/http; msgtype=request", (req_head, ex.request_body),
                     req_digest if ex.request_body else None, self.compresslevel)
                 self._last_request = key
-            concurrent = [] if repeated else [("WARC-Concurrent-To", req_id)]
+            concurrent = referer if repeated else [("WARC-Concurrent-To", req_id)]
             if original is None:
                 response = record_member(
                     [("WARC-Type", "response"), ("WARC-Record-ID", resp_id), *common, *concurrent],
