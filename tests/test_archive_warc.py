@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive._format import http_request_head
 from archive.exceptions import ArchiveError, WriterClosedError
+from archive.verify import verify
 from archive.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE, HttpExchange, WarcWriter
 from tests import GOLDEN_TIME, GoldenWriter
 
@@ -271,3 +273,90 @@ def test_failed_write_leaves_no_half_record(tmp_path: Path, monkeypatch: pytest.
     w.write_exchange(exchange(url="http://site.test/third"))
     w.close()
     assert [r[1] for r in records(w.files[0])] == ["warcinfo", "request", "response", "request", "response"]
+
+
+def _sent_requests(path: Path) -> dict[str, bytes]:
+    """Each revisit's request as the file says it was sent (docs/archive.md, "A revisit without a request
+    record"): its own request record, or the request record last written before it with the revisit's
+    URI and the Referer its ``WARC-Request-Referer`` names."""
+    sent, last = {}, b""
+    with path.open("rb") as f:  # the blocks as written, HTTP heads unparsed
+        blocks = [(r.rec_type, dict(r.rec_headers.headers), r.content_stream().read())
+                  for r in ArchiveIterator(f, no_record_parse=True)]
+    for kind, headers, block in blocks:
+        if kind == "request":
+            last = block
+        if kind != "revisit":
+            continue
+        if "WARC-Concurrent-To" in headers:
+            sent[headers["WARC-Record-ID"]] = last
+            continue
+        line, *fields = last.decode("latin-1").split("\r\n\r\n")[0].split("\r\n")
+        method, _, protocol = line.split(" ")
+        target = headers["WARC-Target-URI"].split("/", 3)[3]
+        fields = [f for f in fields if f.split(":")[0].lower() not in ("if-none-match", "if-modified-since")]
+        if "WARC-Request-Referer" in headers:
+            referer = f"Referer: {headers['WARC-Request-Referer']}"
+            at = [f.split(":")[0].lower() for f in fields]
+            if "referer" in at:
+                fields[at.index("referer")] = referer
+            else:
+                fields.insert(at.index("host") + 1 if "host" in at else 0, referer)
+        sent[headers["WARC-Record-ID"]] = "\r\n".join([f"{method} /{target} {protocol}", *fields, "", ""]).encode()
+    return sent
+
+
+def test_a_revisit_names_the_referer_instead_of_writing_a_request_record(tmp_path: Path) -> None:
+    """A re-check whose request differs from the file's last request record only in its Referer adds no
+    request record: the revisit names the Referer, and the request as sent can be rebuilt byte for byte."""
+    later = WHEN.replace(hour=9)
+    host, agent = ("Host", "site.test"), ("User-Agent", "sc-test")
+    asked = {
+        "no referer": [host, agent],
+        "referer after host": [host, ("Referer", "http://site.test/list/1.html"), agent],
+        "another referer": [host, ("Referer", "http://site.test/list/2.html"), agent],
+        "referer last": [host, agent, ("Referer", "http://site.test/list/3.html")],  # cannot go after Host: written
+        "referer replaced": [host, agent, ("Referer", "http://site.test/list/4.html")],
+        "referer dropped": [host, agent],  # the last request record has one: written
+        "referer with a space": [host, ("Referer", "http://site.test/a b"), agent],  # not a header value as is
+        "two referers": [host, ("Referer", "http://site.test/x"), ("Referer", "http://site.test/y"), agent],
+    }
+    with writer(tmp_path, cls=WarcWriter) as w:
+        w.write_exchange(exchange(request_headers=[host, agent]))
+        pointers = {name: w.write_exchange(exchange(request_headers=headers, fetched_at=later))
+                    for name, headers in asked.items()}
+    written = {name for name, (request, _) in pointers.items() if request is not None}
+    assert written == {"referer last", "referer dropped", "referer with a space", "two referers"}
+    assert all(revisit.revisit_of is not None for _, revisit in pointers.values())
+    recs = {r[2]["WARC-Record-ID"]: r[2] for r in records(w.files[0])}
+    named = {name: recs[revisit.record_id].get("WARC-Request-Referer") for name, (_, revisit) in pointers.items()}
+    assert named == {"no referer": None, "referer after host": "http://site.test/list/1.html",
+                     "another referer": "http://site.test/list/2.html", "referer last": None,
+                     "referer replaced": "http://site.test/list/4.html", "referer dropped": None,
+                     "referer with a space": None, "two referers": None}
+    sent = _sent_requests(w.files[0])
+    for name, headers in asked.items():
+        record_id = pointers[name][1].record_id
+        assert sent[record_id] == http_request_head("GET", "http://site.test/a/1.html", "HTTP/1.1", headers), name
+    check = warcio_cli("check", str(w.files[0]))
+    assert check.returncode == 0, check.stdout + check.stderr
+    report = verify(w.files[0])
+    assert report.ok, report
+
+
+def test_a_304_revisit_names_its_referer_and_keeps_the_validators_rule(tmp_path: Path) -> None:
+    validators = [("If-None-Match", '"v1"'), ("If-Modified-Since", "Wed, 01 May 2024 08:00:00 GMT")]
+    referer = ("Referer", "http://site.test/list/1.html")
+    with writer(tmp_path, cls=WarcWriter) as w:
+        _, first = w.write_exchange(exchange(response_headers=[("ETag", '"v1"')]))
+        request, not_modified = w.write_exchange(exchange(
+            request_headers=[("Host", "site.test"), referer, ("User-Agent", "sc-test"), *validators], status=304,
+            reason="Not Modified", body=b"", fetched_at=WHEN.replace(hour=9),
+            not_modified_of=(first.record_id, first.date, first.payload_digest)))
+        kept, ignored = w.write_exchange(exchange(  # validators on a 200 are not the revisit's to rebuild
+            request_headers=[("Host", "site.test"), referer, ("User-Agent", "sc-test"), *validators]))
+    assert request is None and kept is not None and ignored.revisit_of == first.record_id
+    recs = {r[2]["WARC-Record-ID"]: r[2] for r in records(w.files[0])}
+    assert recs[not_modified.record_id]["WARC-Profile"] == NOT_MODIFIED_PROFILE
+    assert recs[not_modified.record_id]["WARC-Request-Referer"] == "http://site.test/list/1.html"
+    assert "WARC-Request-Referer" not in recs[ignored.record_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import socket
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from archive.reader import RevisitResolver, iter_records, read_record_at
+from sandbox import SandboxProcess
 from tests import CLI, ArchivedCrawl, run_cli
 
 pytestmark = pytest.mark.slow
@@ -41,8 +43,15 @@ def _first_line(proc: subprocess.Popen[bytes], timeout: float) -> str:
 
 @pytest.fixture(scope="module")
 def replay(archived_crawl: ArchivedCrawl) -> Iterator[str]:
+    with _replaying(archived_crawl.data) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _replaying(data: Path) -> Iterator[str]:
+    """``speechcrawl replay --data DATA`` running; its collection URL."""
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([*CLI, "replay", "--data", str(archived_crawl.data), "--port", "0"],
+        proc = subprocess.Popen([*CLI, "replay", "--data", str(data), "--port", "0"],
                                 stdout=subprocess.PIPE, stderr=err)
         try:
             url = _first_line(proc, 60)
@@ -89,6 +98,26 @@ def test_revisits_replay_as_their_original(replay: str, archived_crawl: Archived
                 assert body == resolver.original(record).payload
                 checked += 1
     assert checked >= 5, "the crawl should revisit each site's start page"
+
+
+def test_a_recrawl_replays_its_revisits_without_request_records(sandbox: SandboxProcess, tmp_path: Path) -> None:
+    """sucai crawled twice, nothing changed: the second crawl's revisits go without request records, naming the
+    Referer instead (docs/archive.md), and each replays as the payload of the first crawl's response."""
+    for _ in range(2):
+        proc = run_cli("crawl", "sucai", "--sandbox", "--no-progress", "--data", str(tmp_path),
+                       f"--origin=sucai={sandbox.urls['sucai']}")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    second = sorted((tmp_path / "warc" / "sucai").glob("*.warc.gz"))[-1]
+    lean = [r for r in iter_records(second)  # a 301 replays as a redirect: the 200s are what is compared
+            if r.rec_type == "revisit" and r.http_status == 200 and r.header("WARC-Request-Referer")]
+    assert len(lean) >= 20 and all(r.header("WARC-Concurrent-To") is None for r in lean)
+    resolver = RevisitResolver(second.parent)
+    with _replaying(tmp_path) as replay:
+        for record in lean:
+            body, headers = _get(f"{replay}{_timestamp(record.date)}id_/{record.target_uri}")
+            assert body == resolver.original(record).payload, record.target_uri
+            assert headers["Memento-Datetime"] == format_datetime(
+                datetime.fromisoformat(record.date).replace(microsecond=0), usegmt=True)
 
 
 def test_an_unarchived_url_is_not_found(replay: str) -> None:
