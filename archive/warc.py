@@ -10,8 +10,8 @@ record it refers to).  A request that differs from that record in its ``Referer`
 sends the page it found the link on) is left out too: the revisit then names the Referer in
 ``WARC-Request-Referer``, an extension field (WARC 1.1, 5.1: software ignores fields it does not
 know), and the request is the previous one with that Referer in place of its own (or after its
-``Host`` header when it had none).  This more than halves what a re-crawl of an unchanged site
-adds to the archive.
+``Host`` header when it had none).  Together this halves what a re-crawl of an unchanged site
+adds to the archive (docs/benchmarks.md, "Re-crawl cost").
 Records carry no ``WARC-Warcinfo-ID``: every record belongs to the warcinfo record at the head
 of its file (each file starts with one).
 
