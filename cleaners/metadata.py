@@ -62,6 +62,8 @@ class Facts:
     subtitles: tuple[str, ...] = ()
     """"——在…上的讲话" lines under the headline, read before a profile drops them."""
     date: str | None = None
+    page_date_first: bool = False
+    """The profile dates its records by the page's publication date, not by the speech's dateline."""
     source: str | None = None
     page_source: Callable[[], str | None] = _none
     """A source line found elsewhere on the page, looked for only when the text's surroundings state none."""
@@ -166,7 +168,8 @@ def collect_facts(tree: HtmlElement, rules: SiteRules | None, html: str | None =
         title = _unmark(TITLE_PAGINATION.sub("", normalize(title))) or None
     headlines = [_unmark(h) for h in headlines if len(h) <= 120]
     return Facts(title=title, headlines=tuple(headlines), subtitles=tuple(subtitles),
-                 date=date or _meta_date(tree), source=source, page_source=cache(lambda: _page_source(tree, html)))
+                 date=date or _meta_date(tree), page_date_first=rules is not None and rules.date_from == "page",
+                 source=source, page_source=cache(lambda: _page_source(tree, html)))
 
 
 def find_speaker(title: str | None) -> tuple[str, str | None, str] | None:
@@ -251,11 +254,14 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
         if m:
             occasion = m["occ"].strip()
             break
-    # The day the speech was given (its dateline) beats the day a site posted it.
+    # The day the speech was given (its dateline) beats the day a site posted it, unless the profile says
+    # otherwise (``date_from = "page"``).
     dateline = head.dateline
     if dateline is None and heading is None:
         dateline = next((parse_date(line) for line in chrome if DATELINE.match(line) and parse_date(line)), None)
-    date = dateline or head.byline_date or facts.date or _post_date(chrome)
+    spoken = dateline or head.byline_date
+    posted = facts.date or _post_date(chrome)
+    date = (posted or spoken) if facts.page_date_first else (spoken or posted)
     source = facts.source or next((src for line in chrome if (src := _source_of(line))), None)
     source = source or facts.page_source()
     if date is None:
