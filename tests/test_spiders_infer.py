@@ -101,6 +101,13 @@ def test_a_thread_s_later_pages_are_no_next_page() -> None:
     rules = analyse_articles(samples)
     assert rules.content == "div#postlist > div:nth-of-type(1) td.t_f" and rules.first_post
     assert rules.next_page is None and "first of repeated posts" in rules.evidence["next_page"]
+    # The footer's "GMT+8, 2023-5-20 22:16, Processed in …" (p.xs0, the same on every sample) is when the
+    # page was built; the post's "发表于 …" has an id of its own on every thread, so no selector is proposed
+    # and the cleaners read the labelled line.
+    assert rules.date is None and "label a posting date" in rules.evidence["date"]
+    record = clean([Page(url=samples[0].urls[0], html=samples[0].pages[0])],
+                   SiteRules(content=(rules.content,), drop=tuple(rules.drop))).records[0]
+    assert record.date == site.meta(threads[0]).date
 
 
 def test_proposals_on_real_pages_keep_the_text() -> None:
