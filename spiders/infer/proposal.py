@@ -123,7 +123,8 @@ class Proposal:
             "# Regexes of sentences the site injects into paragraphs (cut out, the paragraph kept): none proposed.",
             "ads = []",
             "# The date a record carries when a page states two: \"speech\", the dateline under the speaker",
-            "# (the day it was given), else the page's; \"page\", the publication date the `date` selector reads.",
+            "# (the day it was given), else the page's; \"page\", the page's publication date (the `date`",
+            "# selector, else a line labelled 发布时间 / 发表于 …), else the dateline.",
             'date_from = "speech"',
         ]
         if self.article.compilation is None:
