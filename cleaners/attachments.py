@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from cleaners.patterns import ATTACHMENT_LABEL, ATTACHMENT_RESIDUE, BLOCK_TAGS, FILE_HREF, FILE_NAME
+from cleaners.patterns import (
+    ATTACHMENT_LABEL,
+    ATTACHMENT_RESIDUE,
+    BLOCK_TAGS,
+    FILE_HREF,
+    FILE_MENTION,
+    FILE_NAME,
+)
 
 __all__ = ["drop_attachments"]
 
@@ -60,8 +67,11 @@ def _previous_element(el: HtmlElement) -> HtmlElement | None:
     return prev
 
 
-def drop_attachments(root: HtmlElement) -> int:
-    """Remove attachment lines under ``root`` (see the module docstring); characters removed."""
+def drop_attachments(root: HtmlElement, html: str | None = None) -> int:
+    """Remove attachment lines under ``root`` (see the module docstring); characters removed.  ``html``, the
+    source the tree was parsed from, lets a page that names no file at all be passed over at once."""
+    if html is not None and FILE_MENTION.search(html) is None:
+        return 0
     lines: list[HtmlElement] = []
     for a in root.iter("a"):
         if a.get("href") is None or not _is_file_link(a):

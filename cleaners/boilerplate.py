@@ -79,7 +79,7 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
     listing = False
     body = _body(tree)
     _count(audit, "hidden", drop_hidden(body, html))  # what no reader sees is no one's text, profile or not
-    _count(audit, "chrome", drop_attachments(body))  # nor is the name of a file offered for download
+    _count(audit, "chrome", drop_attachments(body, html))  # nor is the name of a file offered for download
     if rules is not None:
         _drop_elements(tree, rules.drop, audit)
         roots = select_first_rule(tree, rules.content)
