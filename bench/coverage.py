@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--articles", type=int, default=40)
     args = p.parse_args(argv)
     print("| site | crawl | articles reached | mean F1 | non-article records | records with a site line "
-          "| wrong dates |")
+          "| dates not the gold's |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for site in args.sites:
         with tempfile.TemporaryDirectory(prefix=f"coverage-{site}-") as tmp:
