@@ -3,8 +3,9 @@
 For each site: start the sandbox, propose a profile from list page 1 (no edit), crawl the whole
 site with it, export; crawl the same site in generic mode from list page 1, export.  Both exports
 are compared with the gold records (sandbox.gold): articles reached, mean character-bigram F1 over
-the gold records reached, records that are no gold article (list, tag or reply pages), and records
-leaking a line the gold says must not be there (the site's ``must_not_contain``).
+the gold records reached, records that are no gold article (list, tag or reply pages), records
+leaking a line the gold says must not be there (the site's ``must_not_contain``), and records whose
+``date`` is not the gold's (the page's publication date) among the gold records that state one.
 
     PYTHONPATH=. python -m bench.coverage [--articles N] [SITE ...]
 
@@ -43,7 +44,8 @@ def _export(data: Path, out: Path) -> list[dict[str, Any]]:
 
 
 def score(records: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict[str, Any]:
-    """Coverage, mean F1 over the gold records reached, non-article records, records with a leak."""
+    """Coverage, mean F1 over the gold records reached, non-article records, records with a leak, and
+    records reached whose date differs from the gold's."""
     def key(r: dict[str, Any]) -> tuple[str, int | None]:
         part = r.get("part")
         return r["url"], (part["index"] if part else None)
@@ -53,9 +55,11 @@ def score(records: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict[str
     found = [g for g in gold if key(g) in by_key]
     f1 = [bigram_f1(by_key[key(g)]["text"], g["text"]) for g in found]
     leaks = sum(1 for g in found if any(s in by_key[key(g)]["text"] for s in g["must_not_contain"]))
+    dated = [g for g in found if g["date"] is not None]
+    wrong = sum(1 for g in dated if by_key[key(g)].get("date") != g["date"])
     return {"gold": len(gold), "found": len(found), "coverage": len(found) / len(gold) if gold else 0.0,
             "f1": sum(f1) / len(f1) if f1 else 0.0, "extra": sum(1 for k in by_key if k not in gold_keys),
-            "leaks": leaks}
+            "leaks": leaks, "dated": len(dated), "wrong_dates": wrong}
 
 
 def measure(site: str, articles: int, root: Path) -> dict[str, dict[str, Any]]:
@@ -72,7 +76,7 @@ def measure(site: str, articles: int, root: Path) -> dict[str, dict[str, Any]]:
 
 def _row(site: str, mode: str, s: dict[str, Any]) -> str:
     return (f"| {site} | {mode} | {s['found']}/{s['gold']} ({s['coverage']:.0%}) | {s['f1']:.3f} | "
-            f"{s['extra']} | {s['leaks']} |")
+            f"{s['extra']} | {s['leaks']} | {s['wrong_dates']}/{s['dated']} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,8 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("sites", nargs="*", default=list(ALL_SITES))
     p.add_argument("--articles", type=int, default=40)
     args = p.parse_args(argv)
-    print("| site | crawl | articles reached | mean F1 | non-article records | records with a site line |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| site | crawl | articles reached | mean F1 | non-article records | records with a site line "
+          "| dates not the gold's |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for site in args.sites:
         with tempfile.TemporaryDirectory(prefix=f"coverage-{site}-") as tmp:
             result = measure(site, args.articles, Path(tmp))

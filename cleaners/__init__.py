@@ -40,5 +40,5 @@ __all__ = [
     "render_masks",
 ]
 
-CLEANER_VERSION = "0.3.1"
+CLEANER_VERSION = "0.4.0"
 """Bumped whenever the cleaners' output for the same input changes."""

@@ -6,7 +6,8 @@ that profiled sites are cleaned exactly and fast.  Without one (or when a
 profile's selector misses and fallback is allowed) main-content detection
 (cleaners.content) finds the text, once comment or reply threads (cleaners.threads)
 are out of the page.  In both modes hidden copies and hidden furniture (cleaners.hidden)
-go first: what no reader sees is no one's text.  Either way the chrome lines and the tail
+go first: what no reader sees is no one's text; then the lines that only link to the page's
+attached files (cleaners.attachments): a file's name is not its text.  Either way the chrome lines and the tail
 blocks that live inside the content element are then removed by wording
 (cleaners.chrome).
 """
@@ -18,6 +19,7 @@ from typing import Literal
 
 from lxml.html import HtmlElement
 
+from cleaners.attachments import drop_attachments
 from cleaners.blocks import Para, element_paragraphs
 from cleaners.chrome import cut_tail, strip_chrome_lines
 from cleaners.content import find_main_text, looks_like_listing
@@ -77,6 +79,7 @@ def strip_boilerplate(tree: HtmlElement, rules: SiteRules | None, *, page: int =
     listing = False
     body = _body(tree)
     _count(audit, "hidden", drop_hidden(body, html))  # what no reader sees is no one's text, profile or not
+    _count(audit, "chrome", drop_attachments(body, html))  # nor is the name of a file offered for download
     if rules is not None:
         _drop_elements(tree, rules.drop, audit)
         roots = select_first_rule(tree, rules.content)

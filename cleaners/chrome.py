@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from cleaners.blocks import Para, drop
 from cleaners.patterns import (
+    ATTACHMENT_LINE,
     BREADCRUMB_SEP,
     BREADCRUMB_START,
     BYLINE_STAMP,
@@ -61,6 +62,8 @@ def chrome_kind(text: str) -> str | None:
         return "chrome"
     if len(text) <= 120:
         if SOURCE_LINE.match(text) or CHROME_LINE_START.match(text) or CHROME_LINE_ANYWHERE.search(text):
+            return "chrome"
+        if text.startswith(("附件", "相关附件", "下载附件")) and ATTACHMENT_LINE.match(text):
             return "chrome"
         if PAGINATION_WORD.search(text) and PAGINATION_LINE.match(text):
             return "chrome"

@@ -43,6 +43,7 @@ from cleaners.types import SiteRules
 __all__ = ["Facts", "Meta", "collect_facts", "parse_date", "find_speaker", "extract_metadata"]
 
 _DATE_LINE_MAX_CHARS = 30
+_DATE_INFO_MAX_CHARS = 120
 _SOURCE_TAGS = ("div", "p", "span", "td", "li", "font", "em", "small")
 _SOURCE_LINE_MAX_CHARS = 120
 _SUBTITLE_MAX_CHARS = 80
@@ -62,9 +63,13 @@ class Facts:
     subtitles: tuple[str, ...] = ()
     """"——在…上的讲话" lines under the headline, read before a profile drops them."""
     date: str | None = None
+    page_date_first: bool = False
+    """The profile dates its records by the page's publication date, not by the speech's dateline."""
     source: str | None = None
     page_source: Callable[[], str | None] = _none
     """A source line found elsewhere on the page, looked for only when the text's surroundings state none."""
+    page_date: Callable[[], str | None] = _none
+    """A labelled posting date found elsewhere on the page, looked for only when nothing else dates the text."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +107,29 @@ def _page_source(tree: HtmlElement, html: str | None = None) -> str | None:
         line = normalize(str(el.text_content()))
         if len(line) <= _SOURCE_LINE_MAX_CHARS:
             found = _source_of(line)
+            if found:
+                return found
+    return None
+
+
+_DATE_TEXTS = etree.XPath(
+    ".//text()[contains(., '发布') or contains(., '发表') or contains(., '时间') or contains(., '日期')"
+    " or contains(., '更新') or contains(., '上传')]"
+)
+
+
+def _page_date(tree: HtmlElement) -> str | None:
+    """The first short line on the page that labels a posting date (an info bar's "发布时间:2023-03-06
+    来源:…" inside the headline, where no selector names it): what generic mode reads above the text."""
+    for text in _DATE_TEXTS(tree):
+        el = text.getparent()
+        if el is not None and text.is_tail:
+            el = el.getparent()
+        if el is None or el.tag in ("script", "style", "title", "head"):
+            continue
+        line = normalize(str(el.text_content()))
+        if len(line) <= _DATE_INFO_MAX_CHARS and DATE_LABEL.search(line) and not NOT_POST_DATE.search(line):
+            found = parse_date(line)
             if found:
                 return found
     return None
@@ -166,7 +194,9 @@ def collect_facts(tree: HtmlElement, rules: SiteRules | None, html: str | None =
         title = _unmark(TITLE_PAGINATION.sub("", normalize(title))) or None
     headlines = [_unmark(h) for h in headlines if len(h) <= 120]
     return Facts(title=title, headlines=tuple(headlines), subtitles=tuple(subtitles),
-                 date=date or _meta_date(tree), source=source, page_source=cache(lambda: _page_source(tree, html)))
+                 date=date or _meta_date(tree), page_date_first=rules is not None and rules.date_from == "page",
+                 source=source, page_source=cache(lambda: _page_source(tree, html)),
+                 page_date=cache(lambda: _page_date(tree)))
 
 
 def find_speaker(title: str | None) -> tuple[str, str | None, str] | None:
@@ -251,11 +281,16 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
         if m:
             occasion = m["occ"].strip()
             break
-    # The day the speech was given (its dateline) beats the day a site posted it.
+    # The day the speech was given (its dateline) beats the day a site posted it, unless the profile says
+    # otherwise (``date_from = "page"``).
     dateline = head.dateline
     if dateline is None and heading is None:
         dateline = next((parse_date(line) for line in chrome if DATELINE.match(line) and parse_date(line)), None)
-    date = dateline or head.byline_date or facts.date or _post_date(chrome)
+    spoken = dateline or head.byline_date
+    posted = facts.date or _post_date(chrome)
+    if posted is None and (facts.page_date_first or not spoken):
+        posted = facts.page_date()
+    date = (posted or spoken) if facts.page_date_first else (spoken or posted)
     source = facts.source or next((src for line in chrome if (src := _source_of(line))), None)
     source = source or facts.page_source()
     if date is None:

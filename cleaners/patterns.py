@@ -195,6 +195,24 @@ PAGINATION_LINE = re.compile(
     r"|第\s*\d+\s*页|\d{1,3}|…+|\.{2,}|\[\s*\d+\s*\]|[|｜/]|[:：,，]|<<|>>|«|»|‹|›|<|>|←|→))+\s*$"
 )
 SOURCE_LINE = re.compile(r"^[（(]\s*(?:本文来源|来源|稿件来源|文章来源|信息来源)\s*[:：]\s*(?P<src>[^()（）]{2,30}?)\s*[)）]$")
+_FILE_EXT = r"\.(?:pdf|docx?|xlsx?|et|wps|pptx?|dps|ofd|ceb|zip|rar|7z|txt|csv)"
+FILE_HREF = re.compile(_FILE_EXT + r"(?:$|[?#&])", re.I)
+"""A link to a file a page offers for download (an attachment), by its address (cleaners.attachments)."""
+FILE_NAME = re.compile(_FILE_EXT + r"$", re.I)
+FILE_MENTION = re.compile(_FILE_EXT + r"(?![a-z])", re.I)
+"""A file extension anywhere in a page's source: without one the page links to no file."""
+"""A link text that is a file's name (附件1：申报表.docx) though the address does not show it (download.jsp?id=3)."""
+ATTACHMENT_RESIDUE = re.compile(
+    r"^(?:相关附件|附件下载|下载附件|附件列表|附件清单|附件|点击下载|下载|文件大小|大小|[\d.]+[KMG]?B|\d+|[一二三四五六七八九十]+"
+    r"|[:：、.．,，;；()（）\[\]【】/|｜·•-])*$", re.I)
+"""What an attachment line holds besides its file links (whitespace removed): a label, numbering, sizes."""
+ATTACHMENT_LABEL = re.compile(r"^(?:相关|下载)?附件(?:下载|列表|清单)?[\d一二三四五六七八九十]*[:：]?$")
+"""A label line over attachment lines (附件：, 附件下载), whitespace removed; it goes only with them."""
+ATTACHMENT_LINE = re.compile(
+    r"^(?:相关)?附件\s*[\d一二三四五六七八九十]*\s*[:：]\s*[^。！？!?；;]{1,100}?" + _FILE_EXT
+    + r"(?:\s*[(（]\s*[\d.]+\s*[KMG]?B\s*[)）])?$|^(?:附件下载|下载附件)\s*[:：]?$", re.I)
+"""An attachment line as text (附件：2023年工作要点.pdf, 附件下载：): a file's name or a download label, not text.
+"附件：2020年度推选名单" (no file name) stays: the attachment may follow on the page."""
 
 # Lines that open a trailing block (related links, comments, share widgets, keyword
 # clouds): everything from there to the end is dropped as ``tail_blocks``.

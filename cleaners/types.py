@@ -37,6 +37,9 @@ class SiteRules:
     """Regexes removed from the title, e.g. a pagination suffix ``(第2/3页)``."""
     compilation: bool | None = None
     """True: page holds several speeches; False: never split; None: detect."""
+    date_from: Literal["speech", "page"] = "speech"
+    """Which date a record carries when the page states two: the speech's own dateline ("speech": the day it
+    was given) or the page's publication date ("page": the ``date`` selector, else a labelled posting date)."""
 
 
 @dataclass(frozen=True, kw_only=True)

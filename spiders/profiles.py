@@ -39,7 +39,7 @@ directory, read when it exists, written by ``speechcrawl site new``."""
 _TOP_KEYS = {"name", "description", "start_urls", "encoding", "allowed_hosts", "links", "article", "clean"}
 _LINK_KEYS = {"list", "article", "restrict"}
 _ARTICLE_KEYS = {"content", "title", "date", "source", "author", "drop", "next_page", "title_strip"}
-_CLEAN_KEYS = {"drop_lines", "ads", "compilation"}
+_CLEAN_KEYS = {"drop_lines", "ads", "compilation", "date_from"}
 _REQUIRED = {("name",), ("start_urls",), ("links", "article"), ("article", "content")}
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _TOML_AT = re.compile(r"\(at line (\d+)")
@@ -204,6 +204,10 @@ def load_profile(path: str | Path | Traversable) -> SiteProfile:
     compilation = clean.get("compilation")
     if compilation is not None and not isinstance(compilation, bool):
         raise v.fail("compilation", "clean", "must be true or false (omit it to auto-detect)")
+    date_from = clean.get("date_from", "speech")
+    if date_from not in ("speech", "page"):
+        raise v.fail("date_from", "clean", 'must be "speech" (the dateline under the speaker) or "page" '
+                                           "(the page's publication date)")
     encoding = data.get("encoding", "auto")
     if not isinstance(encoding, str):
         raise v.fail("encoding", None, "must be a string")
@@ -229,6 +233,7 @@ def load_profile(path: str | Path | Traversable) -> SiteProfile:
         ads=v.strings(clean, "ads", "clean"),
         title_strip=v.strings(article, "title_strip", "article"),
         compilation=compilation,
+        date_from=date_from,
     )
     if not rules.content:
         raise v.fail("content", "article", "needs at least one selector")

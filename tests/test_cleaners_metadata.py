@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from cleaners import Page, clean
+from cleaners import Page, SiteRules, clean
 from cleaners.metadata import find_speaker, parse_date
 
 BODY = "".join(f"<p>第{n}段：要坚持问题导向，强化责任担当，推动各项工作落地见效，确保全年目标任务圆满完成。</p>" for n in range(1, 7))
@@ -56,6 +57,34 @@ def test_byline_line_names_the_speaker_and_leaves_the_text(line: str, speaker: s
 def test_a_dateline_dates_the_speech_and_leaves_the_text(line: str, date: str) -> None:
     m = meta("在全市经济工作会议上的讲话", f"<p>{line}</p>", info="发布时间：2024-01-01")
     assert m["date"] == date and m["first"].startswith("第1段")
+
+
+def test_a_profile_may_date_its_records_by_the_page() -> None:
+    """The default dates a speech by its dateline; ``date_from = "page"`` by the page's publication date
+    (the ``date`` selector, else a labelled posting line), the dateline still left out of the text."""
+    def page(info: str) -> list[Page]:
+        return [Page(url="http://example.test/a.html", html=(
+            f"<html><body><h1>在全市经济工作会议上的讲话</h1><div class='info'>{info}</div><div class='content'>"
+            f"<p>市长 王小平</p><p>（2023年3月10日）</p>{BODY}</div></body></html>"))]
+
+    dated, undated = page("<span class='time'>发布时间：2023-03-15</span>"), page("<span class='time'>浏览：12</span>")
+    speech = SiteRules(content=("div.content",), date=("span.time",))
+    for pages, rules, date in ((dated, speech, "2023-03-10"), (dated, replace(speech, date_from="page"), "2023-03-15"),
+                               (dated, replace(speech, date=(), date_from="page"), "2023-03-15"),
+                               (undated, replace(speech, date_from="page"), "2023-03-10")):
+        record = clean(pages, rules).records[0]
+        assert (record.date, record.speaker, record.text[:3]) == (date, "王小平", "第1段")
+
+
+def test_a_profile_without_a_date_selector_reads_the_labelled_posting_date() -> None:
+    """A PHPCMS headline holding its info bar (<h1>title<br><span>发布时间:…</span></h1>) names no date a
+    selector was proposed for; the page's labelled posting date still dates the record, as in generic mode."""
+    html = (f"<html><head><title>在全市经济工作会议上的讲话 - 讲话资料库</title></head><body><div class='nav'>"
+            f"<span>更新说明</span></div><div id='Article'><h1>在全市经济工作会议上的讲话<br/><span>发布时间:2023-03-06"
+            f" 来源:临江日报</span></h1><div class='content'>{BODY}<p>注册时间：2020-01-01</p></div></div></body></html>")
+    pages = [Page(url="http://example.test/index.php?m=content&c=index&a=show&catid=12&id=345", html=html)]
+    for rules in (SiteRules(content=("div.content",)), None):
+        assert clean(pages, rules).records[0].date == "2023-03-06"
 
 
 def test_byline_carrying_its_date() -> None:

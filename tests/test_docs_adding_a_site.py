@@ -4,7 +4,9 @@ Every ``$ speechcrawl …`` line of the tutorial is run in order (profiles and f
 tmp dirs, never into the repository), the first line of its output must have the documented
 shape, and the one file the tutorial has you write — the ``[clean]`` table of the profile — is
 written exactly as the document shows it.  At the end the crawl must match the site's gold
-records: mean F1 of at least 0.95 and no leaked line, where the unedited proposal leaked.
+records: mean F1 of at least 0.95, no leaked line (nor in the unedited proposal's records), and
+every record dated by the page's publication date, as the gold is, where the unedited proposal dated
+some by the meeting date under the speaker.
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ def _leaks(records: dict[str, dict[str, Any]], gold: list[dict[str, Any]]) -> in
     return sum(1 for g in gold if g["url"] in records for s in g["must_not_contain"] if s in records[g["url"]]["text"])
 
 
+def _misdated(records: dict[str, dict[str, Any]], gold: list[dict[str, Any]]) -> int:
+    return sum(1 for g in gold if g["url"] in records and records[g["url"]]["date"] != g["date"])
+
+
 def test_the_tutorial_works_as_written(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # the tutorial's relative paths (tutorial-data, *.jsonl) land here
@@ -102,8 +108,10 @@ def test_the_tutorial_works_as_written(tmp_path: Path, capsys: pytest.CaptureFix
     assert set(final) == {g["url"] for g in gold}
     mean = sum(bigram_f1(final[g["url"]]["text"], g["text"]) for g in gold) / len(gold)
     with capsys.disabled():
-        print(f"\ntutorial site: mean F1 {mean:.4f} over {len(gold)} records, {_leaks(final, gold)} leaks "
-              f"(unedited proposal: {_leaks(first_try, gold)} leaks in {len(first_try)} records)")
+        print(f"\ntutorial site: mean F1 {mean:.4f} over {len(gold)} records, {_leaks(final, gold)} leaks, "
+              f"{_misdated(final, gold)} dated otherwise than the page (unedited proposal: {_leaks(first_try, gold)} "
+              f"leaks, {_misdated(first_try, gold)} dated otherwise, in {len(first_try)} records)")
     assert mean >= 0.95
-    assert _leaks(final, gold) == 0 < _leaks(first_try, gold)
+    assert _leaks(final, gold) == 0 == _leaks(first_try, gold)
+    assert _misdated(final, gold) == 0 < _misdated(first_try, gold)
     assert {r["site"] for r in final.values()} == {"linjiang"} and all(r["mode"] == "profile" for r in final.values())

@@ -54,6 +54,9 @@ def test_good_profile_round_trip(tmp_path: Path) -> None:
     rebased = profile.rebased("http://127.0.0.1:9999")
     assert rebased.start_urls == ("http://127.0.0.1:9999/list/1.html",)
     assert rebased.hosts == ("127.0.0.1:9999",)
+    assert profile.rules is not None and profile.rules.date_from == "speech"
+    dated = load_profile(write(tmp_path, GOOD + '\n[clean]\ndate_from = "page"\n', "dated.toml"))
+    assert dated.rules is not None and dated.rules.date_from == "page"
 
 
 @pytest.mark.parametrize(
@@ -75,6 +78,7 @@ def test_good_profile_round_trip(tmp_path: Path) -> None:
         (lambda t: "colour = 1\n" + t, r"demo.toml:1: key 'colour': unknown key"),
         (lambda t: t.replace('"http://news.example.cn/list/1.html"', '"/list/1.html"'), r"not an absolute"),
         (lambda t: t + "\n[clean]\ncompilation = \"yes\"\n", r"key 'clean.compilation': must be true or false"),
+        (lambda t: t + "\n[clean]\ndate_from = \"published\"\n", r"key 'clean.date_from': must be \"speech\""),
     ],
 )
 def test_bad_profiles_name_file_line_and_key(tmp_path: Path, edit: object, expected: str) -> None:

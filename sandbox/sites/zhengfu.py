@@ -7,8 +7,9 @@ one (``index.html``, ``index_1.html`` … as TRS publishes them), the 政府网�
 / ``PubDate`` / ``ContentSource`` tags, a 信息公开 index table above the text, and inside the
 ``TRS_Editor`` element an editor's note, a centred speaker line, the meeting date "(2023年6月9日)"
 and sometimes a "(根据录音整理)" line, none of them speech; every third speech ends with its attachment
-(``附件:…工作要点.pdf``, a link to the PDF), which on a speech column is furniture but on a 通知 would be
-text: the tutorial's ``drop_lines`` lesson.  The 大汉 CMS URLs of the old portal
+(``附件:…工作要点.pdf``, a link to the PDF).  The meeting date under the speaker is not the page's
+publication date (``PubDate``, 发布时间) on most articles: which one a record carries is the tutorial's
+``date_from`` lesson.  The 大汉 CMS URLs of the old portal
 (``/art/2023/6/12/art_1352_…html``) answer 301; print views live under the robots-disallowed /print/.
 """
 

@@ -60,6 +60,8 @@ SITE_LINE = re.compile(r"^\s*(?:本帖最后由\s*\S+\s*于\s*[\d:\- ]+编辑|�
                        r"[(（]?编辑[:：]\S{2,4}[)）]?$)")
 """Lines a site adds to a speech (a forum's edit notice, 原标题, 责任编辑): dropped when they have an element of their own."""
 _BAD_SOURCE = re.compile(r"浏览|点击|阅读|作者|时间|日期|编辑|字号|字体")
+_POSTED = re.compile(r"(?:发表|发布|(?<!注册)时间|日期|更新|上传)[^\d]{0,6}" + DATE.pattern)
+"""A date labelled as the day the page was posted (发表于 2023-4-15, 发布时间：2023-03-06); a member's 注册时间 is not."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,25 @@ def _near_text(tree: HtmlElement, pattern: re.Pattern[str], content: str | None)
     return None
 
 
+def _date_pick(tree: HtmlElement, content: str | None) -> str | None:
+    """A date tag, else the line that labels the posting date (发表于 …, 发布时间：…); only on a page that
+    labels none, any date outside the text.  An unlabelled date on a page that has a labelled one is some
+    other day (a forum footer's "GMT+8, 2023-5-20 22:16, Processed in …" is when the page was built).
+    A labelled line no one selector names on every sample (``em#authorposton123``) is left to the
+    cleaners, which read a labelled posting date wherever it is on the page."""
+    found = _meta(tree, _META_TAGS["date"])
+    if found:
+        return found
+    return _near_text(tree, _POSTED if _labels_posting(tree, content) else DATE, content)
+
+
+def _labels_posting(tree: HtmlElement, content: str | None) -> bool:
+    """Whether a short line outside the text labels the day the page was posted."""
+    inside = {el for root in (select_all(tree, content) if content else []) for el in root.iter()}  # kept alive
+    return any(el not in inside and len(text := text_of(el)) <= 120 and _POSTED.search(text) is not None
+               for el in tree.iter("em", "span", "p", "div", "td", "li", "font", "h1", "h2", "h3"))
+
+
 def _facts(tree: HtmlElement, *, title: str = "", date: str = "", source: str = "",
            ) -> tuple[str | None, str | None, str | None]:
     """What the cleaners' metadata step reads with these selectors: the proof a selector works."""
@@ -275,10 +296,12 @@ def _metadata(trees: Sequence[HtmlElement], rules: ArticleRules) -> None:
     rules.title, ok = _best(trees, _title_pick, lambda t, s: bool(_facts(t, title=s)[0]))
     if rules.title:
         rules.evidence["title"] = f"the headline that <title> repeats; read on {ok} of {n} samples"
-    rules.date, ok = _best(trees, lambda t: _meta(t, _META_TAGS["date"]) or _near_text(t, DATE, rules.content),
-                           lambda t, s: bool(_facts(t, date=s)[1]))
+    rules.date, ok = _best(trees, lambda t: _date_pick(t, rules.content), lambda t, s: bool(_facts(t, date=s)[1]))
     if rules.date:
         rules.evidence["date"] = f"a date outside the text; a valid date on {ok} of {n} samples"
+    elif any(_labels_posting(t, rules.content) for t in trees):
+        rules.evidence["date"] = ("none proposed: the samples label a posting date (发表于 …, 发布时间 …) where no one "
+                                  "selector names it; the cleaners read such a line wherever it is")
 
     def source_ok(tree: HtmlElement, selector: str) -> bool:
         value = _facts(tree, source=selector)[2]

@@ -122,6 +122,10 @@ class Proposal:
             "drop_lines = []",
             "# Regexes of sentences the site injects into paragraphs (cut out, the paragraph kept): none proposed.",
             "ads = []",
+            "# The date a record carries when a page states two: \"speech\", the dateline under the speaker",
+            "# (the day it was given), else the page's; \"page\", the page's publication date (the `date`",
+            "# selector, else a line labelled 发布时间 / 发表于 …), else the dateline.",
+            'date_from = "speech"',
         ]
         if self.article.compilation is None:
             lines.append("# compilation: not set, so each page is checked for several speeches (篇一 …) on its own.")
