@@ -88,7 +88,8 @@ WORKER_COMPONENTS = {
                        "crawler.distributed.handoff.RecordHandoffPipeline": 800},
     # The lease is the workers' lock; health and the report judge a whole crawl, not one worker's share.
     "EXTENSIONS": {"crawler.extensions.lock.CrawlLockExtension": None, "crawler.extensions.monitor.HealthMonitor": None,
-                   "crawler.extensions.report.HtmlReport": None, "crawler.distributed.leases.LeaseKeeper": 0},
+                   "crawler.extensions.report.HtmlReport": None, "crawler.distributed.leases.LeaseKeeper": 0,
+                   "crawler.distributed.limits.CrawlLimits": 0},
 }
 
 

@@ -63,6 +63,16 @@ class SiteKeys:
         """Set (to the time) once the frontier is empty and no lease is held: the site's crawl is over."""
         return f"{self.prefix}:done"
 
+    @property
+    def pages(self) -> str:
+        """Counter: responses of the site in this run of the crawl (for --max-pages, crawler.distributed.limits)."""
+        return f"{self.prefix}:pages"
+
+    @property
+    def stopped(self) -> str:
+        """String: why the site was stopped before its frontier ran dry (Scrapy's close reason)."""
+        return f"{self.prefix}:stopped"
+
 
 @dataclass(frozen=True)
 class CrawlKeys:
