@@ -334,7 +334,8 @@ class DistributedScheduler(Scheduler):  # type: ignore[misc]
         self.queue = LeasedQueue(self.server, spider, self.queue_key % {"spider": spider.name}, self.serializer)
         self.queue.lease_seconds = self.crawler.settings.getfloat("SPEECHCRAWL_LEASE_SECONDS")
         self.ready: deque[Request] = deque()
-        self.lease_batch = LEASE_BATCH
+        # never more at once than the downloader takes: requests leased here are kept from the other workers
+        self.lease_batch = max(1, min(LEASE_BATCH, self.crawler.settings.getint("CONCURRENT_REQUESTS")))
         self._leasing = False
         self._empty_until = 0.0
         self.queue.token_prefix = f"{self.crawler.settings.get('SPEECHCRAWL_WORKER_ID')}-{secrets.token_hex(3)}"

@@ -132,7 +132,9 @@ class LeaseKeeper:
             self.ticker.stop()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         summary = {"reason": reason, "pages": stats.get("response_received_count", 0),
-                   "records": stats.get("speechcrawl/handoff/records", 0), "at": _iso_now()}
+                   "records": stats.get("speechcrawl/handoff/records", 0), "at": _iso_now(),
+                   # the writer sums every worker's and judges the crawl's health on them (crawler.distributed.ingest)
+                   "stats": {k: v for k, v in stats.items() if isinstance(v, int | float | str)}}
         self.link.send_entry(CLOSED, spider.name, json.dumps(summary))
         # The outbox sends in the background: what the crawl queued last must go out before the worker
         # moves on or exits.  A Redis that stays away gets a lease's time; then the leases expire as for a

@@ -47,7 +47,7 @@ class CrawlLimits:
         s = crawler.settings
         max_pages, max_duration = s.getint("SPEECHCRAWL_CRAWL_MAX_PAGES"), s.getfloat("SPEECHCRAWL_CRAWL_MAX_DURATION")
         if not s.get("SPEECHCRAWL_WORKER_ID") or not (max_pages or max_duration):
-            raise NotConfigured("not a worker of a crawl with --max-pages or --max-duration")
+            raise NotConfigured  # silently: most crawls have no limit
         limits = cls(crawler, link_for(crawler), max_pages=max_pages, max_duration=max_duration,
                      started_at=s.getfloat("SPEECHCRAWL_CRAWL_STARTED_AT") or time.time())
         crawler.signals.connect(limits.spider_opened, signal=signals.spider_opened)
