@@ -86,9 +86,11 @@ class SpeechcrawlAddon:
 WORKER_COMPONENTS = {
     "ITEM_PIPELINES": {"crawler.pipelines.catalog.CatalogPipeline": None,
                        "crawler.distributed.handoff.RecordHandoffPipeline": 800},
-    # The lease is the workers' lock; health and the report judge a whole crawl, not one worker's share.
-    "EXTENSIONS": {"crawler.extensions.lock.CrawlLockExtension": None, "crawler.extensions.monitor.HealthMonitor": None,
-                   "crawler.extensions.report.HtmlReport": None, "crawler.distributed.leases.LeaseKeeper": 0},
+    # The lease is the workers' lock.
+    # The health monitor only counts in a worker; the record writer judges the crawl and writes its report.
+    "EXTENSIONS": {"crawler.extensions.lock.CrawlLockExtension": None,
+                   "crawler.extensions.report.HtmlReport": None, "crawler.distributed.leases.LeaseKeeper": 0,
+                   "crawler.distributed.limits.CrawlLimits": 0},
 }
 
 

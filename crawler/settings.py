@@ -82,6 +82,9 @@ SPEECHCRAWL_WORKER_ID = ""  # set by `speechcrawl worker`: this crawl is one wor
 SPEECHCRAWL_LEASE_SECONDS = 60.0  # a dequeued request not acknowledged within this goes back to the frontier
 SPEECHCRAWL_LEASE_MAX_ATTEMPTS = 3  # leases of one request that may expire before it is recorded as failed
 SPEECHCRAWL_REDIS_RETRY_MAX = 30.0  # seconds between retries while Redis is unreachable (backoff cap)
+SPEECHCRAWL_CRAWL_MAX_PAGES = 0  # a distributed crawl's --max-pages per site, for all workers together (0: none)
+SPEECHCRAWL_CRAWL_MAX_DURATION = 0.0  # a distributed crawl's --max-duration, seconds from its seeding (0: none)
+SPEECHCRAWL_CRAWL_STARTED_AT = 0.0  # Unix time the distributed crawl was seeded (or resumed)
 
 # --- network safety ----------------------------------------------------------------
 SPEECHCRAWL_SSRF_ALLOW_PRIVATE = False

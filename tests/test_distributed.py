@@ -213,11 +213,33 @@ def test_a_request_whose_leases_keep_expiring_is_given_up(redis_server: RedisSer
         assert queue.reap(max_attempts=3) == []  # back in the queue
     assert queue.pop() is not None
     time.sleep(0.1)
-    [lost] = queue.reap(max_attempts=3)
+    [lost] = queue.exhausted(queue.reap(max_attempts=3))
     assert (lost.request.url, lost.attempts) == (requests[0].url, 3)
     assert queue.pop() is None and not queue.finished()
     assert queue.release(lost.lease)
     assert queue.finished()
+
+
+def test_requests_leased_together_are_given_back_without_an_attempt_counted(redis_server: RedisServer) -> None:
+    """A worker leases several requests in one round trip, best first; those it never started go back to
+    the queue when its crawl closes, at their priority, and their next lease is not counted as a retry."""
+    client = connect(redis_server.url)
+    spider, requests = start_requests(resolve_targets(["wenmi"])[0])
+    queue = LeasedQueue(client, spider, CrawlKeys("z").site("wenmi").requests)
+    first, second = requests[0], requests[0].replace(url=requests[0].url + "?b", priority=5)
+    assert queue.push(first) and queue.push(second)
+    tokens = queue.tokens(8)
+    leased = queue.leased(queue.lease(tokens), tokens)
+    assert [r.url for r in leased] == [second.url, first.url]  # best (highest priority) first
+    assert len({r.meta["speechcrawl_lease"] for r in leased}) == 2 and len(queue) == 0
+    assert queue.give_back([r.meta["speechcrawl_lease"] for r in leased]) == 2
+    assert queue.give_back([r.meta["speechcrawl_lease"] for r in leased]) == 0  # once only
+    assert len(queue) == 2 and not queue.held
+    queue.lease_seconds = 0.05
+    again = queue.pop()
+    assert again is not None and again.url == second.url
+    time.sleep(0.1)
+    assert queue.reap(max_attempts=2) == []  # its first lease that expired: re-queued, not given up
 
 
 def test_a_live_worker_keeps_the_leases_of_requests_it_still_works_on(redis_server: RedisServer) -> None:

@@ -53,10 +53,12 @@ def seed_crawl(server: redis.Redis, crawl_id: str, options: CrawlOptions, target
         # Resumed: the first seeding's options stand, now with --resume (workers skip documents already stored).
         stored = json.loads(server.get(keys.options) or "{}")
         stored["options"]["resume"] = True
+        stored["seeded_at"] = time.time()  # --max-duration counts from the resumption, as a local --resume does
         server.set(keys.options, json.dumps(stored, default=str))
     count = seed_start_requests(server, crawl_id, profiles)
     if options.resume:
-        server.delete(*(keys.site(p.name).done for p in profiles))
+        server.delete(*(key for p in profiles for key in (keys.site(p.name).done, keys.site(p.name).pages,
+                                                            keys.site(p.name).stopped)))
     server.sadd(CRAWLS, crawl_id)
     return count
 
@@ -74,6 +76,12 @@ def worker_settings(document: dict[str, Any], crawl_id: str, *, data_dir: Path, 
     shared["crawl_id"] = crawl_id
     settings = crawl_settings(CrawlOptions(**shared, data_dir=data_dir, progress=False))
     settings.setdict({"SPEECHCRAWL_REDIS_URL": redis_url, "SPEECHCRAWL_WORKER_ID": worker_id}, "cmdline")
+    # --max-pages and --max-duration are the crawl's, not each worker's (crawler.distributed.limits).
+    priority = max(settings.getpriority("CLOSESPIDER_PAGECOUNT") or 0, settings.getpriority("CLOSESPIDER_TIMEOUT") or 0)
+    settings.setdict({"SPEECHCRAWL_CRAWL_MAX_PAGES": settings.getint("CLOSESPIDER_PAGECOUNT"),
+                      "SPEECHCRAWL_CRAWL_MAX_DURATION": settings.getfloat("CLOSESPIDER_TIMEOUT"),
+                      "SPEECHCRAWL_CRAWL_STARTED_AT": float(document.get("seeded_at") or 0),
+                      "CLOSESPIDER_PAGECOUNT": 0, "CLOSESPIDER_TIMEOUT": 0}, max(priority, 40))
     return settings
 
 

@@ -14,8 +14,11 @@ between the two can neither drop a request (seen but not queued) nor queue it tw
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
 import secrets
 import time
+from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -36,8 +39,15 @@ if TYPE_CHECKING:
     from crawler.distributed.outbox import Outbox
     from spiders.profiles import SiteProfile
 
+logger = logging.getLogger(__name__)
+
 __all__ = ["LEASE_META", "LeasedQueue", "DistributedScheduler", "seed_start_requests", "Exhausted"]
 
+LEASE_BATCH = 8
+"""Requests leased in one round trip: the engine asks for one at a time, and each ask was a round trip."""
+EMPTY_WAIT = 0.1
+"""Seconds an empty frontier is not asked again: the engine asks after every page, the lease keeper's tick
+wakes it within a second anyway."""
 RENEW_LEASES_FOR = 10
 """Leases' worth of time a live worker keeps renewing a request that has no outcome yet."""
 LEASE_META = "speechcrawl_lease"
@@ -57,15 +67,20 @@ local function ack(id, token)
   return 0
 end
 """
+# ARGV: expiry, then one owner token per request wanted; answers id, data, id, data, ... (best first)
 _LEASE = """
-local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #r == 0 then return false end
-redis.call('ZREM', KEYS[1], r[1])
-local id = redis.sha1hex(r[1])
-redis.call('ZADD', KEYS[2], ARGV[1], id)
-redis.call('HSET', KEYS[3], id, r[1])
-redis.call('HSET', KEYS[4], id, r[2] .. ' ' .. ARGV[2])
-return {id, r[1]}
+local r = redis.call('ZRANGE', KEYS[1], 0, #ARGV - 2, 'WITHSCORES')
+local out = {}
+for i = 1, #r, 2 do
+  redis.call('ZREM', KEYS[1], r[i])
+  local id = redis.sha1hex(r[i])
+  redis.call('ZADD', KEYS[2], ARGV[1], id)
+  redis.call('HSET', KEYS[3], id, r[i])
+  redis.call('HSET', KEYS[4], id, r[i + 1] .. ' ' .. ARGV[(i + 1) / 2 + 1])
+  table.insert(out, id)
+  table.insert(out, r[i])
+end
+return out
 """
 # ARGV: fingerprint, dont_filter, score, data, lease id to release ('' for none), its token
 _PUSH = _ACK + """
@@ -78,6 +93,22 @@ if ARGV[5] ~= '' then ack(ARGV[5], ARGV[6]) end
 return pushed
 """
 _RELEASE = _ACK + "return ack(ARGV[1], ARGV[2])"
+# ARGV: lease id and owner token pairs of leased requests never started: back in the queue, no attempt counted
+_GIVE_BACK = """
+local n = 0
+for i = 1, #ARGV - 1, 2 do
+  local info = redis.call('HGET', KEYS[4], ARGV[i])
+  local data = redis.call('HGET', KEYS[3], ARGV[i])
+  if info and data and string.sub(info, -string.len(ARGV[i + 1])) == ARGV[i + 1] then
+    redis.call('ZADD', KEYS[1], string.match(info, '^(%S+)'), data)
+    redis.call('ZREM', KEYS[2], ARGV[i])
+    redis.call('HDEL', KEYS[3], ARGV[i])
+    redis.call('HDEL', KEYS[4], ARGV[i])
+    n = n + 1
+  end
+end
+return n
+"""
 # ARGV: now, max attempts, expiry of a lease kept for its failure report, limit
 _REAP = """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[4]))
@@ -138,6 +169,14 @@ class Exhausted:
         self.attempts = attempts
 
 
+class _Methods:
+    """The bound methods of a spider, as attributes, and nothing else: where callbacks' names are looked up."""
+
+    def __init__(self, spider: Spider) -> None:
+        for name, method in inspect.getmembers(spider, inspect.ismethod):
+            setattr(self, name, method)
+
+
 class LeasedQueue(PriorityQueue):  # type: ignore[misc]
     """scrapy-redis's priority queue whose pop leases instead of deleting."""
 
@@ -154,6 +193,9 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
         self._reap = server.register_script(_REAP)
         self._done = server.register_script(_DONE)
         self._renew = server.register_script(_RENEW)
+        self._give_back = server.register_script(_GIVE_BACK)
+        self._tokens: list[str] = []
+        self._methods: _Methods | None = None
         self.held: dict[str, tuple[str, float]] = {}
         """Leases this worker holds: id -> (token, time after which it stops renewing them)."""
 
@@ -163,10 +205,17 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
         return [self.key, k.leases, k.leased, k.lease_info, k.attempts]
 
     def _encode_request(self, request: Request) -> Any:
-        """Encoded without its lease: that belongs to the popped request, not to the one queued."""
+        """Encoded without its lease: that belongs to the popped request, not to the one queued.
+
+        Request.to_dict names a callback by listing every member of the object it is given; on the spider
+        that cost a millisecond a request (a third of a worker's own time per page).  It is given an object
+        holding the spider's methods only, listed once.
+        """
+        if self._methods is None:
+            self._methods = _Methods(self.spider)
         lease = request.meta.pop(LEASE_META, None)
         try:
-            return super()._encode_request(request)
+            return self.serializer.dumps(request.to_dict(spider=self._methods))  # type: ignore[arg-type]
         finally:
             if lease is not None:
                 request.meta[LEASE_META] = lease
@@ -177,36 +226,67 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
     def push(self, request: Request) -> bool:
         """Queue ``request`` unless the dupefilter saw it; whether it was queued."""
         fingerprint = RFPDupeFilter(self.server, self.dupefilter_key).request_fingerprint(request)
-        return self.push_unseen(fingerprint, request.dont_filter, -request.priority, self._encode_request(request))
+        return bool(self.push_unseen(fingerprint, request.dont_filter, -request.priority,
+                                     self._encode_request(request)))
+
+    @staticmethod
+    def _run(script: Any, keys: list[str], args: list[Any], client: Any = None) -> Any:
+        """Run ``script`` now, or add it to ``client`` (a pipeline: by its text, which a restarted Redis
+        that lost its script cache still runs)."""
+        if client is None:
+            return script(keys=keys, args=args)
+        return client.eval(script.script, len(keys), *keys, *args)
 
     def push_unseen(self, fingerprint: str, dont_filter: bool, score: float, data: Any,
-                    release: tuple[str, str] | None = None) -> bool:
+                    release: tuple[str, str] | None = None, client: Any = None) -> Any:
         """Queue ``data`` unless the dupefilter saw it (one script); release the lease it replaces."""
         lease_id, token = release or ("", "")
         self.held.pop(lease_id, None)
-        return bool(self._push(keys=[*self._lease_keys, self.dupefilter_key],
-                               args=[fingerprint, int(dont_filter), score, data, lease_id, token]))
+        return self._run(self._push, [*self._lease_keys, self.dupefilter_key],
+                         [fingerprint, int(dont_filter), score, data, lease_id, token], client)
+
+    def tokens(self, count: int) -> list[str]:
+        """Owner tokens for ``count`` new leases (one each: an acknowledgement names the lease it settles)."""
+        first = self._serial + 1
+        self._serial += count
+        return [f"{self.token_prefix}-{n}" for n in range(first, first + count)]
+
+    def lease(self, tokens: list[str], client: Any = None) -> Any:
+        """Lease up to ``len(tokens)`` requests, best first; give the answer to :meth:`leased`."""
+        return self._run(self._lease, self._lease_keys, [time.time() + self.lease_seconds, *tokens], client)
+
+    def leased(self, answer: list[Any], tokens: list[str]) -> list[Request]:
+        """The requests of a :meth:`lease` answer, each carrying its lease (id, owner token)."""
+        requests = []
+        until = time.monotonic() + RENEW_LEASES_FOR * self.lease_seconds
+        for lease_id, data, token in zip(answer[::2], answer[1::2], tokens, strict=False):
+            request: Request = self._decode_request(data)
+            lease_id = lease_id.decode() if isinstance(lease_id, bytes) else lease_id
+            request.meta[LEASE_META] = (lease_id, token)
+            self.held[lease_id] = (token, until)
+            requests.append(request)
+        return requests
 
     def pop(self, timeout: float = 0) -> Request | None:
-        self._serial += 1
-        token = f"{self.token_prefix}-{self._serial}"
-        found = self._lease(keys=self._lease_keys, args=[time.time() + self.lease_seconds, token])
-        if not found:
-            return None
-        lease_id, data = found
-        request: Request = self._decode_request(data)
-        lease_id = lease_id.decode() if isinstance(lease_id, bytes) else lease_id
-        request.meta[LEASE_META] = (lease_id, token)
-        self.held[lease_id] = (token, time.monotonic() + RENEW_LEASES_FOR * self.lease_seconds)
-        return request
+        tokens = self.tokens(1)
+        found = self.leased(self.lease(tokens), tokens)
+        return found[0] if found else None
 
-    def release(self, lease: tuple[str, str]) -> bool:
+    def release(self, lease: tuple[str, str], client: Any = None) -> Any:
         """Acknowledge a lease: the request's outcome is in Redis, nobody needs to fetch it again."""
         self.held.pop(lease[0], None)
-        return bool(self._release(keys=self._lease_keys, args=list(lease)))
+        return self._run(self._release, self._lease_keys, list(lease), client)
 
-    def renew(self) -> int:
-        """Extend the leases of requests this worker still works on; how many were extended.
+    def give_back(self, leases: list[tuple[str, str]]) -> int:
+        """Put leased requests this worker never started back in the queue, no attempt counted."""
+        for lease_id, _ in leases:
+            self.held.pop(lease_id, None)
+        if not leases:
+            return 0
+        return int(self._give_back(keys=self._lease_keys, args=[x for lease in leases for x in lease]))
+
+    def renew(self, client: Any = None) -> Any:
+        """Extend the leases of requests this worker still works on; the answer: how many were extended.
 
         A live worker's requests may wait long in its downloader (politeness, a slow host): without
         this their leases would lapse and other workers fetch them again.  Only a dead (or frozen)
@@ -215,17 +295,20 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
         now = time.monotonic()
         for lease_id in [i for i, (_, until) in self.held.items() if until < now]:
             del self.held[lease_id]
-        if not self.held:
-            return 0
         pairs = [x for lease_id, (token, _) in self.held.items() for x in (lease_id, token)]
-        return int(self._renew(keys=self._lease_keys, args=[time.time() + self.lease_seconds, *pairs]))
+        if not pairs and client is None:
+            return 0
+        return self._run(self._renew, self._lease_keys, [time.time() + self.lease_seconds, *pairs], client)
 
-    def reap(self, max_attempts: int, limit: int = 100) -> list[Exhausted]:
-        """Put expired leases back in the queue; return those that expired ``max_attempts`` times."""
+    def reap(self, max_attempts: int, limit: int = 100, client: Any = None) -> Any:
+        """Put expired leases back in the queue; those that expired ``max_attempts`` times are in the
+        answer (give it to :meth:`exhausted`)."""
         now = time.time()
+        return self._run(self._reap, self._lease_keys, [now, max_attempts, now + self.lease_seconds, limit], client)
+
+    def exhausted(self, answer: list[Any]) -> list[Exhausted]:
         out = []
-        for lease_id, data, token, attempts in self._reap(keys=self._lease_keys,
-                                                          args=[now, max_attempts, now + self.lease_seconds, limit]):
+        for lease_id, data, token, attempts in answer:
             request = self._decode_request(data)
             lease = (lease_id.decode() if isinstance(lease_id, bytes) else lease_id,
                      token.decode() if isinstance(token, bytes) else token)
@@ -267,6 +350,11 @@ class DistributedScheduler(Scheduler):  # type: ignore[misc]
         self.df = RFPDupeFilter(self.server, self.dupefilter_key % {"spider": spider.name})
         self.queue = LeasedQueue(self.server, spider, self.queue_key % {"spider": spider.name}, self.serializer)
         self.queue.lease_seconds = self.crawler.settings.getfloat("SPEECHCRAWL_LEASE_SECONDS")
+        self.ready: deque[Request] = deque()
+        # never more at once than the downloader takes: requests leased here are kept from the other workers
+        self.lease_batch = max(1, min(LEASE_BATCH, self.crawler.settings.getint("CONCURRENT_REQUESTS")))
+        self._leasing = False
+        self._empty_until = 0.0
         self.queue.token_prefix = f"{self.crawler.settings.get('SPEECHCRAWL_WORKER_ID')}-{secrets.token_hex(3)}"
         from crawler.distributed.link import link_for
 
@@ -277,34 +365,68 @@ class DistributedScheduler(Scheduler):  # type: ignore[misc]
         fingerprint = self.df.request_fingerprint(request)
         data = self.queue.encode(request)
         score, dont_filter = -request.priority, request.dont_filter
-        self.outbox.send(lambda: self.queue.push_unseen(fingerprint, dont_filter, score, data, release))
+        self.outbox.send(lambda client: self.queue.push_unseen(fingerprint, dont_filter, score, data, release, client))
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
     def next_request(self) -> Request | None:
-        if self.outbox.outage.down or len(self.outbox):
-            return None  # the outbox's retries find out when Redis is back
-        try:
-            request = self.queue.pop()
-        except REDIS_ERRORS:
-            self.outbox.send(self.server.ping)  # starts the outage: backoff, one warning
+        """The next of the requests leased together; when few are left, more are leased in the background
+        (through the outbox, so behind this worker's own pushes), and the engine is woken when they come."""
+        if len(self.ready) <= self.lease_batch // 2:
+            self._lease_more()
+        if not self.ready:
             return None
-        if request is not None and self.stats:
+        request = self.ready.popleft()
+        if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
+    def _lease_more(self) -> None:
+        if self._leasing or self.outbox.outage.down or time.monotonic() < self._empty_until:
+            return  # Redis away: the outbox's retries find out when it is back
+        self._leasing = True
+        tokens = self.queue.tokens(self.lease_batch)
+        self.outbox.send(lambda client: self.queue.lease(tokens, client),
+                         lambda answer: self._leased(self.queue.leased(answer, tokens)))
+
+    def _leased(self, found: list[Request]) -> None:
+        self._leasing = False
+        if not found:
+            # The engine is woken all the same: it asked while the answer was on its way, found nothing and
+            # must look again to see the crawl idle (within EMPTY_WAIT it does not send another lease).
+            self._empty_until = time.monotonic() + EMPTY_WAIT
+        self.ready.extend(found)
+        wake(self.crawler)
+
     def has_pending_requests(self) -> bool:
+        if self.ready:
+            return True  # (a lease on its way does not count: the lease keeper's idle check sees it in the outbox)
         if self.outbox.outage.down:
             return False
         try:
             return len(self.queue) > 0
         except REDIS_ERRORS:
-            self.outbox.send(self.server.ping)
+            self.outbox.send(lambda client: client.ping())
             return False
 
     def close(self, reason: str) -> None:
-        """The frontier is the crawl's, not this worker's: nothing is flushed."""
+        """The frontier is the crawl's, not this worker's: nothing is flushed.  Requests leased together
+        but never started go back to the queue at once (else their leases would lapse first)."""
+        leases = [request.meta[LEASE_META] for request in self.ready]
+        self.ready.clear()
+        try:
+            self.queue.give_back(leases)
+        except REDIS_ERRORS:
+            logger.warning("%d leased requests not given back (Redis away): they return when their leases expire",
+                           len(leases))
+
+
+def wake(crawler: Crawler) -> None:
+    """Have the engine ask the scheduler again now, not at its next heartbeat (Scrapy has no public call)."""
+    slot = getattr(crawler.engine, "_slot", None)
+    if slot is not None:
+        slot.nextcall.schedule()
 
 
 def start_requests(profile: SiteProfile) -> tuple[Spider, list[Request]]:

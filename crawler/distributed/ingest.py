@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,10 +28,14 @@ from typing import TYPE_CHECKING, Any
 import redis
 
 from corpus.catalog import Catalog
+from crawler.distributed.crawls import stored_options
 from crawler.distributed.handoff import CLOSED, DOCUMENT, FAILURE, FETCH, OPENED
 from crawler.distributed.keys import CRAWLS, CrawlKeys
 from crawler.distributed.outbox import REDIS_ERRORS, Outage
+from crawler.extensions.monitor import judge, previous_crawl, thresholds_from
 from crawler.pipelines.catalog import store_fetch, store_records
+from crawler.report.html import write_report
+from quality.health import key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,6 +48,9 @@ GROUP = "speechcrawl-writer"
 CONSUMER = "writer"
 """One consumer name for every writer: a restarted writer reads what its killed predecessor left pending."""
 BATCH = 500
+WORKER_GONE = 5.0
+"""Seconds without a sign of life after which a worker that never closed its share is taken for dead
+(a live worker's lease keeper says so every second)."""
 
 
 def _now() -> str:
@@ -73,10 +81,21 @@ class CrawlProgress:
         counts = self.workers.setdefault(site, {}).setdefault(worker, {"pages": 0, "records": 0, "failures": 0})
         counts[what] = counts.get(what, 0) + n
 
+    def merged(self, site: str) -> dict[str, Any]:
+        """The Scrapy stats of every worker that closed its share of ``site``, numbers summed (as one crawl's)."""
+        out: dict[str, Any] = {}
+        for counts in self.workers.get(site, {}).values():
+            for name, value in (counts.get("stats") or {}).items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    out[name] = out.get(name, 0) + value
+                else:
+                    out.setdefault(name, value)
+        return out
+
     def stats(self, site: str) -> dict[str, Any]:
-        """The catalog row's stats: per-worker counts, and the totals ``speechcrawl crawls`` shows."""
+        """The catalog row's stats: the workers' stats summed, per-worker counts, the totals ``crawls`` shows."""
         workers = self.workers.get(site, {})
-        return {"distributed": True, "workers": workers,
+        return {**self.merged(site), "distributed": True, "workers": workers,
                 "speechcrawl/warc/bytes": sum(int(c.get("bytes", 0)) for c in workers.values())}
 
     def line(self) -> str:
@@ -199,6 +218,7 @@ class RecordWriter:
         elif kind == CLOSED:
             progress.count(site, worker, "pages", 0)
             progress.workers[site][worker]["closed"] = data.get("reason")
+            progress.workers[site][worker]["stats"] = data.get("stats") or {}
         elif kind != OPENED:
             logger.warning("record stream of %s: unknown entry kind %r skipped", crawl_id, kind)
 
@@ -216,11 +236,46 @@ class RecordWriter:
             for site in crawl_sites(self.server, crawl_id):
                 if site in progress.finished or not self.server.exists(keys.site(site).done):
                     continue
-                if self.server.xlen(keys.records):
+                if self.server.xlen(keys.records) or not self._workers_closed(keys, site, progress):
                     continue  # the closing workers' last entries are still coming in
+                reason = _text(self.server.get(keys.site(site).stopped) or "finished")
+                stats = progress.stats(site)
+                stats[key("warnings")] = self._judge(crawl_id, site, reason, stats)
                 self.catalog.start_crawl(crawl_id, site, _now())
-                self.catalog.finish_crawl(crawl_id, site, _now(), "finished", progress.stats(site))
+                self.catalog.finish_crawl(crawl_id, site, _now(), reason, stats)
                 progress.finished.add(site)
+                self._report(crawl_id, site)
+
+    def _workers_closed(self, keys: CrawlKeys, site: str, progress: CrawlProgress) -> bool:
+        """Every worker that sent entries of ``site`` has closed its share (its last entries are in), or stopped
+        saying it is alive (killed: nothing more will come from it)."""
+        alive = {_text(w): float(t) for w, t in self.server.hgetall(keys.workers).items()}
+        return all(counts.get("closed") is not None or time.time() - alive.get(worker, 0.0) > WORKER_GONE
+                   for worker, counts in progress.workers.get(site, {}).items())
+
+    def _judge(self, crawl_id: str, site: str, reason: str, stats: dict[str, Any]) -> list[str]:
+        """The health verdict a local crawl's monitor gives, on every worker's counters together."""
+        from scrapy.settings import Settings
+
+        from crawler.settings import SPEECHCRAWL_DEFAULTS
+
+        settings = Settings(SPEECHCRAWL_DEFAULTS)
+        document = stored_options(self.server, crawl_id) or {}
+        settings.setdict(dict((document.get("options") or {}).get("overrides") or {}), "cmdline")
+        if not settings.getbool("SPEECHCRAWL_HEALTH_ENABLED"):
+            return []
+        previous, previous_id = previous_crawl(self.catalog_path, site, crawl_id)
+        return judge(stats, site, crawl_id, reason, previous, previous_id, thresholds_from(settings),
+                     self.catalog_path.parent / "reports")
+
+    def _report(self, crawl_id: str, site: str) -> None:
+        """The HTML report of the site's crawl, as a local crawl writes it when it ends (never fails the crawl)."""
+        try:
+            path = write_report(self.catalog.conn, self.catalog_path.parent, crawl_id, site)
+        except (KeyError, OSError, sqlite3.Error):
+            logger.warning("could not write the HTML report of %s", site, exc_info=True)
+            return
+        logger.info("report: %s", path)
 
     def crawl_over(self, crawl_id: str) -> bool:
         """Every site of the crawl is over and written (False while Redis is away)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import redis
+    import redis.asyncio
 
 __all__ = ["CRAWLS", "WORKERS", "CrawlKeys", "SiteKeys", "connect", "scheduler_settings"]
 
@@ -61,6 +62,16 @@ class SiteKeys:
     def done(self) -> str:
         """Set (to the time) once the frontier is empty and no lease is held: the site's crawl is over."""
         return f"{self.prefix}:done"
+
+    @property
+    def pages(self) -> str:
+        """Counter: responses of the site in this run of the crawl (for --max-pages, crawler.distributed.limits)."""
+        return f"{self.prefix}:pages"
+
+    @property
+    def stopped(self) -> str:
+        """String: why the site was stopped before its frontier ran dry (Scrapy's close reason)."""
+        return f"{self.prefix}:stopped"
 
 
 @dataclass(frozen=True)
@@ -113,9 +124,21 @@ def connect(url: str, *, retries: int = 2) -> redis.Redis:
     callers catch ``crawler.distributed.outbox.REDIS_ERRORS`` and try again later.
     """
     import redis
+    import redis.asyncio
     from redis.backoff import ExponentialBackoff
     from redis.retry import Retry
 
     return redis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=1.0, base=0.1), retries),
                                 retry_on_error=[redis.ConnectionError, redis.TimeoutError],
                                 socket_connect_timeout=2.0, socket_timeout=10.0, health_check_interval=5)
+
+
+def connect_async(url: str, *, decode_responses: bool = False) -> redis.asyncio.Redis:
+    """The ``redis.asyncio`` client of a worker's background writes (the outbox, host slots): one quick
+    reconnect, then the caller's own backoff (crawler.distributed.outbox.Outage) takes over."""
+    from redis.asyncio import Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
+    return Redis.from_url(url, decode_responses=decode_responses, socket_timeout=5, socket_connect_timeout=2,
+                          retry=Retry(NoBackoff(), 1))

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from crawler.distributed.frontier import LEASE_META
+from crawler.distributed.frontier import LEASE_META, Exhausted, wake
 from crawler.distributed.handoff import CLOSED, FAILURE
 from crawler.distributed.link import Link, link_for
 from crawler.distributed.outbox import REDIS_ERRORS
@@ -53,6 +53,7 @@ class LeaseKeeper:
         self.lease_seconds = crawler.settings.getfloat("SPEECHCRAWL_LEASE_SECONDS")
         self.max_attempts = crawler.settings.getint("SPEECHCRAWL_LEASE_MAX_ATTEMPTS")
         self.ticker: LoopingCall | None = None
+        self._reaping_since: float | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -82,20 +83,28 @@ class LeaseKeeper:
         lease = request.meta.get(LEASE_META)
         queue = self.link.queue
         if lease is not None and queue is not None:
-            self.link.outbox.send(lambda: queue.release(lease))
+            self.link.outbox.send(lambda client: queue.release(lease, client))
         return result
 
     def tick(self) -> None:
+        """Say this worker lives, renew its leases, reap expired ones: one pipeline, sent by the outbox."""
+        queue, outbox = self.link.queue, self.link.outbox
+        if queue is None or outbox.outage.down:
+            return
+        if self._reaping_since is None or self._now() - self._reaping_since > self.lease_seconds:
+            # the last tick's answer is in: never pile ticks up behind a slow Redis
+            self._reaping_since = self._now()
+            link, now = self.link, f"{self._now():.0f}"
+            outbox.send(lambda client: client.hset(link.keys.workers, link.worker, now))
+            outbox.send(lambda client: queue.renew(client))
+            outbox.send(lambda client: queue.reap(self.max_attempts, client=client),
+                        lambda answer: self._reaped(queue.exhausted(answer)))
+        wake(self.crawler)
+
+    def _reaped(self, exhausted: list[Exhausted]) -> None:
+        self._reaping_since = None
         queue = self.link.queue
-        if queue is None or self.link.outbox.outage.down:
-            return
-        try:
-            self.link.server.hset(self.link.keys.workers, self.link.worker, f"{self._now():.0f}")
-            queue.renew()
-            exhausted = queue.reap(self.max_attempts)
-        except REDIS_ERRORS:
-            self.link.outbox.send(self.link.server.ping)
-            return
+        assert queue is not None
         site = self.crawler.spider.name if self.crawler.spider else "?"
         for lost in exhausted:
             reason = (f"every worker that fetched it stopped before finishing it ({lost.attempts} leases of "
@@ -105,10 +114,6 @@ class LeaseKeeper:
                      "at": _iso_now()}
             self.link.send_entry(FAILURE, site, json.dumps(entry))
             self.link.outbox.send(partial(queue.release, lost.lease))
-        engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None)
-        if slot is not None:
-            slot.nextcall.schedule()
 
     def spider_idle(self, spider: Spider) -> None:
         queue = self.link.queue
@@ -117,18 +122,27 @@ class LeaseKeeper:
         try:
             finished = queue.finished()
         except REDIS_ERRORS:
-            self.link.outbox.send(self.link.server.ping)
+            self.link.outbox.send(lambda client: client.ping())
             raise DontCloseSpider from None
         if not finished:
             raise DontCloseSpider
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.ticker is not None and self.ticker.running:
             self.ticker.stop()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         summary = {"reason": reason, "pages": stats.get("response_received_count", 0),
-                   "records": stats.get("speechcrawl/handoff/records", 0), "at": _iso_now()}
+                   "records": stats.get("speechcrawl/handoff/records", 0), "at": _iso_now(),
+                   # the writer sums every worker's and judges the crawl's health on them (crawler.distributed.ingest)
+                   "stats": {k: v for k, v in stats.items() if isinstance(v, int | float | str)}}
         self.link.send_entry(CLOSED, spider.name, json.dumps(summary))
+        # The outbox sends in the background: what the crawl queued last must go out before the worker
+        # moves on or exits.  A Redis that stays away gets a lease's time; then the leases expire as for a
+        # dead worker, and the pages are fetched again.
+        left = await self.link.outbox.close(wait=self.lease_seconds)
+        if left:
+            logger.warning("%s: %d writes to Redis not sent (Redis away); their pages will be fetched again",
+                           self.link.outbox.outage.what, left)
 
     @staticmethod
     def _now() -> float:

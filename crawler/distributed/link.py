@@ -11,7 +11,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from crawler.distributed.keys import CrawlKeys, connect
+from crawler.distributed.keys import CrawlKeys, connect, connect_async
 from crawler.distributed.outbox import Outbox
 
 if TYPE_CHECKING:
@@ -24,11 +24,13 @@ __all__ = ["Link", "link_for"]
 class Frontier(Protocol):
     """What the lease keeper needs of the scheduler's queue (crawler.distributed.frontier.LeasedQueue)."""
 
-    def release(self, lease: tuple[str, str]) -> bool: ...
+    def release(self, lease: tuple[str, str], client: Any = None) -> Any: ...
 
-    def renew(self) -> int: ...
+    def renew(self, client: Any = None) -> Any: ...
 
-    def reap(self, max_attempts: int, limit: int = 100) -> list[Any]: ...
+    def reap(self, max_attempts: int, limit: int = 100, client: Any = None) -> Any: ...
+
+    def exhausted(self, answer: list[Any]) -> list[Any]: ...
 
     def finished(self) -> bool: ...
 
@@ -45,7 +47,7 @@ class Link:
     def send_entry(self, kind: str, site: str, data: str) -> None:
         """Append one entry for the record writer (crawler.distributed.ingest), in order, through the outbox."""
         fields = {"kind": kind, "site": site, "worker": self.worker, "data": data}
-        self.outbox.send(lambda: self.server.xadd(self.keys.records, fields))  # type: ignore[arg-type]
+        self.outbox.send(lambda client: client.xadd(self.keys.records, fields))
 
 
 _LINKS: weakref.WeakKeyDictionary[Crawler, Link] = weakref.WeakKeyDictionary()
@@ -57,9 +59,11 @@ def link_for(crawler: Crawler) -> Link:
         from twisted.internet import reactor
 
         s = crawler.settings
-        link = Link(server=connect(s["SPEECHCRAWL_REDIS_URL"]),
-                    outbox=Outbox(f"worker {s['SPEECHCRAWL_WORKER_ID']} ({crawler.spidercls.name})", reactor.callLater,
-                                  cap=s.getfloat("SPEECHCRAWL_REDIS_RETRY_MAX")),
+        server = connect(s["SPEECHCRAWL_REDIS_URL"])
+        link = Link(server=server,
+                    outbox=Outbox(f"worker {s['SPEECHCRAWL_WORKER_ID']} ({crawler.spidercls.name})",
+                                  connect_async(s["SPEECHCRAWL_REDIS_URL"]),
+                                  reactor.callLater, cap=s.getfloat("SPEECHCRAWL_REDIS_RETRY_MAX")),
                     keys=CrawlKeys(s["SPEECHCRAWL_CRAWL_ID"]), worker=s["SPEECHCRAWL_WORKER_ID"])
         _LINKS[crawler] = link
     return link

@@ -8,16 +8,26 @@ Order matters: a lease is acknowledged only after the requests and records it pr
 Redis, so a worker killed with a full outbox loses nothing: its leases expire and the pages are
 fetched again.  Every operation is safe to send twice (a connection can drop after the server
 executed a command): pushes go through the dupefilter, the writer ignores records it holds.
+
+Operations are sent together and without blocking: one pipeline at a time is in flight (asyncio
+client), and whatever the crawl queued meanwhile goes out as the next one, so a busy worker sends
+many pages' pushes, records and acknowledgements per round trip.  Synchronous calls, one round trip
+per command with the reactor stopped, used to take a third of a worker's time
+(bench.bench_distributed; docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 import redis
+from redis.asyncio import Redis as AsyncRedis
 
 __all__ = ["Outbox", "REDIS_ERRORS", "Outage"]
 
@@ -58,37 +68,80 @@ class Outage:
         self.delay = self.first
 
 
-class Outbox:
-    """Ordered Redis operations; ``call_later(seconds, fn)`` schedules retries (the reactor's callLater)."""
+Operation = Callable[[Any], object]
+"""Adds exactly one command to the client it is given: a pipeline, sent with the operations around it."""
+Answered = Callable[[Any], object]
+"""Called with the operation's answer once Redis gave it."""
 
-    def __init__(self, what: str, call_later: Callable[..., object], *,
+BATCH = 500
+"""Operations per pipeline: after an outage the outbox may hold thousands."""
+
+
+class Outbox:
+    """Ordered Redis operations, sent in pipelines by a background task of the reactor's asyncio loop.
+
+    ``client`` is a ``redis.asyncio`` client; ``call_later(seconds, fn)`` schedules the retries (the
+    reactor's callLater).  An operation counts in ``len()`` until Redis has answered it.
+    """
+
+    def __init__(self, what: str, client: AsyncRedis, call_later: Callable[..., object], *,
                  cap: float = 30.0) -> None:
-        self.pending: deque[Callable[[], object]] = deque()
+        self.pending: deque[tuple[Operation, Answered | None]] = deque()
         self.outage = Outage(what, cap=cap)
+        self.client = client
         self.call_later = call_later
-        self._retry_scheduled = False
+        self._sending = False
+        self._waiting = False
 
     def __len__(self) -> int:
         return len(self.pending)
 
-    def send(self, operation: Callable[[], object]) -> None:
-        """Run ``operation`` now if nothing waits before it, else after what waits."""
-        self.pending.append(operation)
-        if not self.outage.down:
-            self.flush()
+    def send(self, operation: Operation, answered: Answered | None = None) -> None:
+        """Queue ``operation`` behind what waits; ``answered(answer)`` is called once it went through."""
+        self.pending.append((operation, answered))
+        self._start()
 
-    def flush(self) -> bool:
-        """Send what waits, in order; False (and a retry scheduled) when Redis is away."""
-        self._retry_scheduled = False
-        while self.pending:
-            try:
-                self.pending[0]()
-            except REDIS_ERRORS as exc:
-                delay = self.outage.failed(exc)
-                if not self._retry_scheduled:
-                    self._retry_scheduled = True
-                    self.call_later(delay, self.flush)
-                return False
-            self.pending.popleft()
-        self.outage.recovered()
-        return True
+    def _start(self) -> None:
+        if self._sending or self._waiting or not self.pending:
+            return
+        self._sending = True
+        asyncio.ensure_future(self._drain())
+
+    def _retry(self) -> None:
+        self._waiting = False
+        self._start()
+
+    async def _drain(self) -> None:
+        try:
+            while self.pending:
+                batch = list(itertools.islice(self.pending, BATCH))
+                pipe = self.client.pipeline(transaction=False)
+                for operation, _ in batch:
+                    operation(pipe)
+                answers = await pipe.execute()
+                for _ in batch:
+                    self.pending.popleft()
+                self.outage.recovered()
+                for (_, answered), answer in zip(batch, answers, strict=True):
+                    if answered is not None:
+                        answered(answer)
+        except REDIS_ERRORS as exc:
+            self._waiting = True
+            self.call_later(self.outage.failed(exc), self._retry)
+        except redis.RedisError:
+            # Redis refused a command (a bug of ours, not an outage): sending it again cannot help.
+            logger.exception("%s: Redis refused a batch of %d writes; dropped", self.outage.what, len(batch))
+            for _ in batch:
+                self.pending.popleft()
+            self.call_later(0, self._start)
+        finally:
+            self._sending = False
+
+    async def close(self, wait: float) -> int:
+        """Give what waits up to ``wait`` seconds to go out, then close the client; how many were left."""
+        deadline = time.monotonic() + wait
+        while self.pending and time.monotonic() < deadline:  # bounded by ``wait``
+            await asyncio.sleep(0.02)
+        left = len(self.pending)
+        await self.client.aclose()
+        return left

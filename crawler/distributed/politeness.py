@@ -36,9 +36,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlsplit
 
-from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
@@ -46,6 +43,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
 from crawler.distributed.hostlimits import HostLimits
+from crawler.distributed.keys import connect_async
 from crawler.distributed.outbox import REDIS_ERRORS, Outage
 from crawler.downloadermiddlewares._wait import CrawlClosingError
 from crawler.downloadermiddlewares._wait import wait as wait_or_close
@@ -131,8 +129,7 @@ class DistributedPolitenessMiddleware(HostPacingMiddleware):
         url = settings.get("SPEECHCRAWL_REDIS_URL")
         if not url:
             raise NotConfigured("SPEECHCRAWL_REDIS_URL is not set")
-        client = Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2,
-                                retry=Retry(NoBackoff(), 1))
+        client = connect_async(url, decode_responses=True)
         max_delay = settings.getfloat("SPEECHCRAWL_PACING_MAX_DELAY")
         mw = cls.listening(crawler, limits=HostLimits(client, max_delay=max_delay,
                                                       lease=settings.getfloat("SPEECHCRAWL_POLITENESS_LEASE")),

@@ -30,7 +30,10 @@ class CrawlClosingError(IgnoreRequest):
 
 
 def _closing(crawler: Crawler | None) -> bool:
-    engine = getattr(crawler, "engine", None)
+    try:
+        engine = getattr(crawler, "engine", None)
+    except RuntimeError:  # Scrapy 2.19: "Crawler.engine is not set yet", a crawler whose crawl has not started
+        return False
     slot = getattr(engine, "_slot", None)  # Scrapy has no public "closing" flag; absent means "not closing"
     return engine is not None and (not getattr(engine, "running", True) or getattr(slot, "closing", None) is not None)
 
@@ -38,7 +41,9 @@ def _closing(crawler: Crawler | None) -> bool:
 async def wait(crawler: Crawler | None, seconds: float) -> None:
     """Sleep ``seconds``, or raise CrawlClosingError as soon as the crawl starts closing."""
     deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
-        if _closing(crawler):
+    while True:  # bounded by ``seconds``
+        if _closing(crawler):  # also with nothing left to wait: a closing crawl starts no new download
             raise CrawlClosingError("crawl closing: request abandoned while waiting (backoff or Crawl-delay)")
+        if (left := deadline - time.monotonic()) <= 0:
+            return
         await sleep(min(left, _STEP))

@@ -68,6 +68,8 @@ class HealthMonitor:
         self.profile: SiteProfile | None = None
         self.previous: dict[str, Any] | None = None
         self.previous_id = ""
+        self.worker = False
+        """In a distributed crawl's worker: count only (crawler.distributed.ingest judges the crawl)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -75,18 +77,16 @@ class HealthMonitor:
         if not s.getbool("SPEECHCRAWL_HEALTH_ENABLED"):
             raise NotConfigured("SPEECHCRAWL_HEALTH_ENABLED is off")
         assert crawler.stats is not None
-        thresholds = Thresholds(max_drop=s.getfloat("SPEECHCRAWL_HEALTH_MAX_DROP"),
-                                max_empty=s.getfloat("SPEECHCRAWL_HEALTH_MAX_EMPTY"),
-                                max_errors=s.getfloat("SPEECHCRAWL_HEALTH_MAX_ERRORS"),
-                                max_fallback=s.getfloat("SPEECHCRAWL_HEALTH_MAX_FALLBACK"),
-                                max_leaks=s.getfloat("SPEECHCRAWL_HEALTH_MAX_LEAKS"))
+        thresholds = thresholds_from(s)
         scope = ",".join(f"{label}<={s.getint(name)}" for name, label in _SCOPE_SETTINGS if s.getint(name)) or "full"
         ext = cls(crawler.stats, thresholds=thresholds,
                   report_dir=Path(s.get("SPEECHCRAWL_HEALTH_REPORT_DIR") or data_dir_from(s) / "reports"),
                   catalog_path=catalog_path_from(s), crawl_id=crawl_id_from(s),
                   sample=s.getint("SPEECHCRAWL_HEALTH_SELECTOR_SAMPLE"), scope=scope)
-        # Read before any spider opens: no catalog writer of this process holds a transaction yet.
-        ext.previous, ext.previous_id = ext._previous(crawler.spidercls.name)
+        ext.worker = bool(s.get("SPEECHCRAWL_WORKER_ID"))
+        if not ext.worker:
+            # Read before any spider opens: no catalog writer of this process holds a transaction yet.
+            ext.previous, ext.previous_id = ext._previous(crawler.spidercls.name)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
@@ -154,36 +154,62 @@ class HealthMonitor:
                 self._inc(f"missed/{name}")
 
     def _previous(self, site: str) -> tuple[dict[str, Any] | None, str]:
-        if not self.catalog_path.exists():
-            return None, ""
-        catalog = Catalog(self.catalog_path)
-        try:
-            for crawl in catalog.site_crawls(site):
-                if crawl["id"] != self.crawl_id and crawl["finished_at"]:
-                    return crawl["stats"], str(crawl["id"])
-        finally:
-            catalog.close()
-        return None, ""
+        return previous_crawl(self.catalog_path, site, self.crawl_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        stats = self.stats.get_stats()
-        previous, previous_id = self.previous, self.previous_id
-        # A crawl stopped by a failed write is judged by that failure (crawler.storage), not by its few pages.
-        warnings = [] if reason == WRITE_FAILED else evaluate(stats, previous, previous_id, self.thresholds)
+        if self.worker:
+            return  # a worker's counters go to the record writer with its stats, which judges the whole crawl
+        warnings = judge(self.stats.get_stats(), spider.name, self.crawl_id, reason, self.previous, self.previous_id,
+                         self.thresholds, self.report_dir)
         self.stats.set_value(key("warnings"), warnings)
-        for warning in warnings:
-            logger.warning("%s: %s", spider.name, warning)
-        counters = {k: v for k, v in stats.items() if k.startswith(key("")) and k != key("warnings")}
-        report = {"site": spider.name, "crawl_id": self.crawl_id, "finish_reason": reason,
-                  "previous_crawl": previous_id or None, "warnings": warnings, "counters": counters}
-        path = self.report_dir / f"{spider.name}-{self.crawl_id}.json"
-        part = path.with_name(path.name + ".part")
-        try:
-            self.report_dir.mkdir(parents=True, exist_ok=True)
-            contained(self.report_dir, path)
-            part.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-            part.replace(path)  # whole or not at all
-        except (OSError, UnsafeNameError) as exc:
-            with contextlib.suppress(OSError):
-                part.unlink(missing_ok=True)
-            logger.warning("could not write the health report %s: %s", path, exc)
+
+
+def thresholds_from(s: Any) -> Thresholds:
+    """The health thresholds of these settings (SPEECHCRAWL_HEALTH_MAX_*)."""
+    return Thresholds(max_drop=s.getfloat("SPEECHCRAWL_HEALTH_MAX_DROP"),
+                      max_empty=s.getfloat("SPEECHCRAWL_HEALTH_MAX_EMPTY"),
+                      max_errors=s.getfloat("SPEECHCRAWL_HEALTH_MAX_ERRORS"),
+                      max_fallback=s.getfloat("SPEECHCRAWL_HEALTH_MAX_FALLBACK"),
+                      max_leaks=s.getfloat("SPEECHCRAWL_HEALTH_MAX_LEAKS"))
+
+
+def previous_crawl(catalog_path: Path, site: str, crawl_id: str) -> tuple[dict[str, Any] | None, str]:
+    """The stats and id of the site's last finished crawl before ``crawl_id`` (what a crawl is judged against)."""
+    if not catalog_path.exists():
+        return None, ""
+    catalog = Catalog(catalog_path)
+    try:
+        for crawl in catalog.site_crawls(site):
+            if crawl["id"] != crawl_id and crawl["finished_at"]:
+                return crawl["stats"], str(crawl["id"])
+    finally:
+        catalog.close()
+    return None, ""
+
+
+def judge(stats: dict[str, Any], site: str, crawl_id: str, reason: str, previous: dict[str, Any] | None,
+          previous_id: str, thresholds: Thresholds, report_dir: Path) -> list[str]:
+    """The crawl's health warnings, logged and written with its counters to ``<report_dir>/<site>-<crawl>.json``.
+
+    A local crawl's monitor calls it when the spider closes; a distributed crawl's record writer when the
+    site is over, on the counters of every worker summed (crawler.distributed.ingest).
+    """
+    # A crawl stopped by a failed write is judged by that failure (crawler.storage), not by its few pages.
+    warnings = [] if reason == WRITE_FAILED else evaluate(stats, previous, previous_id, thresholds)
+    for warning in warnings:
+        logger.warning("%s: %s", site, warning)
+    counters = {k: v for k, v in stats.items() if k.startswith(key("")) and k != key("warnings")}
+    report = {"site": site, "crawl_id": crawl_id, "finish_reason": reason,
+              "previous_crawl": previous_id or None, "warnings": warnings, "counters": counters}
+    path = report_dir / f"{site}-{crawl_id}.json"
+    part = path.with_name(path.name + ".part")
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        contained(report_dir, path)
+        part.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        part.replace(path)  # whole or not at all
+    except (OSError, UnsafeNameError) as exc:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        logger.warning("could not write the health report %s: %s", path, exc)
+    return warnings
