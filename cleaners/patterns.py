@@ -199,9 +199,9 @@ _FILE_EXT = r"\.(?:pdf|docx?|xlsx?|et|wps|pptx?|dps|ofd|ceb|zip|rar|7z|txt|csv)"
 FILE_HREF = re.compile(_FILE_EXT + r"(?:$|[?#&])", re.I)
 """A link to a file a page offers for download (an attachment), by its address (cleaners.attachments)."""
 FILE_NAME = re.compile(_FILE_EXT + r"$", re.I)
+"""A link text that is a file's name (附件1：申报表.docx) though the address does not show it (download.jsp?id=3)."""
 FILE_MENTION = re.compile(_FILE_EXT + r"(?![a-z])", re.I)
 """A file extension anywhere in a page's source: without one the page links to no file."""
-"""A link text that is a file's name (附件1：申报表.docx) though the address does not show it (download.jsp?id=3)."""
 ATTACHMENT_RESIDUE = re.compile(
     r"^(?:相关附件|附件下载|下载附件|附件列表|附件清单|附件|点击下载|下载|文件大小|大小|[\d.]+[KMG]?B|\d+|[一二三四五六七八九十]+"
     r"|[:：、.．,，;；()（）\[\]【】/|｜·•-])*$", re.I)
