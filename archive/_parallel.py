@@ -21,18 +21,19 @@ there inflates to a WARC record start.  Uncompressed files are never cut.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import zlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Generic, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, Generic, TypeVar
 
 from archive._scan import GZIP_MAGIC, Damage, Member, is_gzip_at, scan
+
+if TYPE_CHECKING:  # imported when a pool is made: 20 ms of every archive command's start-up otherwise
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = ["Window", "Plan", "pool", "default_workers"]
 
@@ -149,9 +150,13 @@ def pool(workers: int, total_bytes: int, piece: int = PIECE) -> Iterator[Process
     only safe while this process runs no other thread, so with threads alive the files are
     read here.
     """
-    usable = (workers > 1 and total_bytes >= 2 * piece and threading.active_count() == 1
-              and "fork" in multiprocessing.get_all_start_methods())
-    if not usable:
+    if workers < 2 or total_bytes < 2 * piece or threading.active_count() > 1:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
