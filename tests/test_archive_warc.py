@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import os
 import random
 import subprocess
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive._format import sha1_digest
 from archive.exceptions import ArchiveError, WriterClosedError
 from archive.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE, HttpExchange, WarcWriter
 from tests import GOLDEN_TIME, GoldenWriter
@@ -271,3 +274,9 @@ def test_failed_write_leaves_no_half_record(tmp_path: Path, monkeypatch: pytest.
     w.write_exchange(exchange(url="http://site.test/third"))
     w.close()
     assert [r[1] for r in records(w.files[0])] == ["warcinfo", "request", "response", "request", "response"]
+
+
+def test_sha1_digest_is_the_base32_of_the_sha1() -> None:
+    for n in range(2000):
+        data = hashlib.sha256(n.to_bytes(4, "big")).digest() * (n % 7)
+        assert sha1_digest(data) == "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
