@@ -88,8 +88,9 @@ def _on_paths(inner: argparse._SubParsersAction[argparse.ArgumentParser], name: 
 
 def _add_workers_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=positive_int, default=None, metavar="N",
-                        help="processes reading the files, a large file in ranges (default: one per core; "
-                             "under 8 MB in all, one); the output is the same with any N")
+                        help="processes reading the files, a large file in ranges (default: one per idle core, "
+                             "its cores less the load average; under 8 MB in all, one); the output is the same "
+                             "with any N")
 
 
 def _workers(args: argparse.Namespace) -> int:
