@@ -32,7 +32,21 @@ WARC_DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$")
 
 def sha1_digest(data: bytes) -> str:
     """WARC's customary digest form: ``sha1:`` + base32 of the raw SHA-1."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+    return "sha1:" + _base32(hashlib.sha1(data).digest())
+
+
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_B32_PAIRS = [a + b for a in _B32 for b in _B32]  # the two characters of every 10 bits
+_SHIFTS_160 = tuple(range(150, -1, -10))
+
+
+def _base32(raw: bytes) -> str:
+    """RFC 4648 base32 of a digest; a SHA-1's 160 bits as 16 table lookups, twice as fast as
+    ``base64.b32encode`` (a Python loop), which the writer calls four times a page."""
+    if len(raw) != 20:
+        return base64.b32encode(raw).decode("ascii")
+    n = int.from_bytes(raw, "big")
+    return "".join([_B32_PAIRS[(n >> shift) & 1023] for shift in _SHIFTS_160])
 
 
 # RFC 4648 base32 (A-Z2-7) -> the digits int() reads in base 32 (0-9A-V): decoding a digest
@@ -145,7 +159,7 @@ def record_member(headers: Sequence[tuple[str, str]], content_type: str, parts: 
     for part in parts:
         h.update(part)
         length += len(part)
-    fields = [*headers, ("WARC-Block-Digest", "sha1:" + base64.b32encode(h.digest()).decode("ascii"))]
+    fields = [*headers, ("WARC-Block-Digest", "sha1:" + _base32(h.digest()))]
     if payload_digest is not None:
         fields.append(("WARC-Payload-Digest", payload_digest))
     fields += [("Content-Type", content_type), ("Content-Length", str(length))]

@@ -85,9 +85,15 @@ def starts_like_warc(f: BinaryIO) -> bool:
     return head.startswith(b"WARC/1.") or (len(head) < 7 and b"WARC/1.".startswith(head))
 
 
-def scan(f: BinaryIO, start: int = 0) -> Iterator[Member | Damage]:
-    """Members of a file from ``start``: gzip members if it starts with gzip, else raw records."""
-    yield from (_scan_gzip(f, start) if is_gzip_at(f, start) else _scan_raw(f, start))
+def scan(f: BinaryIO, start: int = 0, *, gzip: bool | None = None) -> Iterator[Member | Damage]:
+    """Members of a file from ``start``: gzip members if it starts with gzip, else raw records.
+
+    ``gzip`` forces the mode: a scan resumed at a member boundary of a gzip file reads gzip
+    members whatever the bytes there, as the scan from 0 would.
+    """
+    if gzip is None:
+        gzip = is_gzip_at(f, start)
+    yield from (_scan_gzip(f, start) if gzip else _scan_raw(f, start))
 
 
 def _scan_gzip(f: BinaryIO, start: int) -> Iterator[Member | Damage]:
@@ -100,7 +106,6 @@ def _scan_gzip(f: BinaryIO, start: int) -> Iterator[Member | Damage]:
             if not pending:
                 return
         begin = pos
-        is_gzip = bytes(pending[:3]) == GZIP_MAGIC[: len(pending[:3])]
         d = zlib.decompressobj(31)
         parts: list[bytes] = []
         try:
@@ -117,6 +122,11 @@ def _scan_gzip(f: BinaryIO, start: int) -> Iterator[Member | Damage]:
                                  "inside a record", truncated=True)
                     return
         except zlib.error as exc:
+            # Read from the file, not from ``pending``: a read boundary inside the first bytes must not
+            # change the message, so a scan started at any member boundary says what a scan from 0 says.
+            f.seek(begin)
+            head = f.read(len(GZIP_MAGIC))
+            is_gzip = head == GZIP_MAGIC[:len(head)]
             resume = _find_magic(f, begin + 1)
             end = resume if resume is not None else os.fstat(f.fileno()).st_size
             what = "corrupt gzip member" if is_gzip else "not a gzip member"

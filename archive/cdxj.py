@@ -18,15 +18,19 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from archive._format import sha1_digest
+from archive._parallel import PIECE, Plan, Window, pool
 from archive._scan import starts_like_warc
 from archive.exceptions import ArchiveError
 from archive.files import replaced_when_done
-from archive.reader import ArchivedRecord, iter_records
+from archive.reader import ArchivedRecord, records_of
+from archive.reader import logger as reader_logger
 
 __all__ = ["surt", "cdxj_lines", "write_cdxj"]
 
@@ -161,45 +165,77 @@ def _line(record: ArchivedRecord, filename: str, keys: dict[str, str]) -> str | 
 def cdxj_lines(path: Path | str, *, filename: str | None = None) -> Iterator[str]:
     """Unsorted index lines of one file; damaged records are skipped with a warning."""
     path = Path(path)
-    name = filename or path.name
+    for lines in Plan(path, partial(_index_window, name=filename or path.name), None).results():
+        yield from _lines_of(path, lines)
+
+
+def _lines_of(path: Path, indexed: _Indexed) -> list[str]:
+    """A window's lines, after logging its warnings; raises the error that stopped it."""
+    for note in indexed.notes:
+        reader_logger.warning("%s", note)
+    if indexed.error is not None:
+        raise ArchiveError(indexed.error)
+    return indexed.lines
+
+
+@dataclass
+class _Indexed:
+    lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _index_window(path: Path, start: int, end: int | None, gzip: bool, *, name: str) -> tuple[_Indexed, int]:
+    """Index lines of the records from ``start`` to ``end``; errors are returned, for a worker to hand back."""
+    out = _Indexed()
     with path.open("rb") as f:
-        if not starts_like_warc(f):
-            raise ArchiveError(f"{path} is not a WARC file: it does not start with a WARC record")
-    last_offset = -1
-    keys: dict[str, str] = {}  # SURT key by URL: a page's response and its document's metadata share one
-    for record in iter_records(path, skip_damage=True):
-        if record.offset == last_offset:
-            raise ArchiveError(f"{path} is not record-chunked (several records in one gzip member), so it "
-                               f"cannot be indexed; recompress it with `warcio recompress {path} NEW.warc.gz`")
-        last_offset = record.offset
-        if (line := _line(record, name, keys)) is not None:
-            yield line
+        if start == 0 and not starts_like_warc(f):
+            out.error = f"{path} is not a WARC file: it does not start with a WARC record"
+            return out, start
+        window = Window(f, start, end, gzip=gzip)
+        last_offset = -1
+        keys: dict[str, str] = {}  # SURT key by URL: a page's response and its document's metadata share one
+        for record in records_of(path, window, skip_damage=True, notes=out.notes):
+            if record.offset == last_offset:
+                out.error = (f"{path} is not record-chunked (several records in one gzip member), so it cannot "
+                             f"be indexed; recompress it with `warcio recompress {path} NEW.warc.gz`")
+                return out, record.offset
+            last_offset = record.offset
+            if (line := _line(record, name, keys)) is not None:
+                out.lines.append(line)
+    return out, window.stop
 
 
 def write_cdxj(paths: Iterable[Path | str], out: Path | IO[str], *, dir_root: Path | str | None = None,
-               tick: Callable[[], None] | None = None) -> int:
+               tick: Callable[[], None] | None = None, workers: int = 1, piece: int = PIECE) -> int:
     """Write the sorted CDXJ index of ``paths`` (files or directories); return the line count.
 
     ``tick`` is called after each WARC file is read (a progress line for the CLI).
 
     ``filename`` in each line is relative to ``dir_root`` when given, else the bare file
     name (what pywb expects for a flat collection).  Large indexes are sorted in runs
-    spilled to temporary files, so memory stays bounded for years of archives.
+    spilled to temporary files, so memory stays bounded for years of archives.  With
+    ``workers`` > 1 the files, and large files in ranges of about ``piece`` bytes, are read
+    by that many processes (:mod:`archive._parallel`); the index is the same.
     """
     from archive.verify import warc_files  # verify imports reader; keep the import graph acyclic
 
+    files = list(warc_files(paths))
     runs: list[Path] = []
     chunk: list[str] = []
     count = 0
-    with tempfile.TemporaryDirectory(prefix="cdxj-") as tmp:
-        for path in warc_files(paths):
-            name = os.path.relpath(path, dir_root) if dir_root is not None else path.name
-            for line in cdxj_lines(path, filename=name):
-                chunk.append(line)
-                count += 1
-                if len(chunk) >= _SORT_CHUNK:
-                    runs.append(_spill(sorted(chunk), Path(tmp), len(runs)))
-                    chunk = []
+    with tempfile.TemporaryDirectory(prefix="cdxj-") as tmp, \
+            pool(workers, sum(path.stat().st_size for path in files), piece) as executor:
+        plans = [Plan(path, partial(_index_window, name=os.path.relpath(path, dir_root) if dir_root is not None
+                                    else path.name), executor, piece) for path in files]
+        for path, plan in zip(files, plans, strict=True):
+            for indexed in plan.results():
+                for line in _lines_of(path, indexed):
+                    chunk.append(line)
+                    count += 1
+                    if len(chunk) >= _SORT_CHUNK:
+                        runs.append(_spill(sorted(chunk), Path(tmp), len(runs)))
+                        chunk = []
             if tick is not None:
                 tick()
         chunk.sort()

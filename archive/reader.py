@@ -8,7 +8,7 @@ Softer faults are kept on the record in ``problems``; ``verify`` is the strict j
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -17,7 +17,7 @@ from archive._content import decode_content
 from archive._scan import Damage, Member, ParsedRecord, parse_record, scan
 from archive.exceptions import ArchiveError, RecordFormatError
 
-__all__ = ["ArchivedRecord", "iter_records", "http_head_end", "split_http", "read_record_at", "decode_content", "RevisitResolver", "resolve_revisit"]
+__all__ = ["ArchivedRecord", "iter_records", "records_of", "http_head_end", "split_http", "read_record_at", "decode_content", "RevisitResolver", "resolve_revisit"]
 
 logger = logging.getLogger(__name__)
 
@@ -139,23 +139,38 @@ def iter_records(path: Path | str, *, skip_damage: bool = False,
     """
     path = Path(path)
     with path.open("rb") as f:
-        for item in scan(f):
-            if isinstance(item, Damage):
-                if not skip_damage:
-                    raise RecordFormatError(f"{path.name}: {item.message}", offset=item.offset)
-                logger.warning("%s at offset %d: %s; run `speechcrawl archive verify %s`", path, item.offset,
-                               item.message, path)
-                if damage is not None:
-                    damage.append(f"{path.name} at offset {item.offset}: {item.message}")
-                continue
-            try:
-                yield from _records_in(path.name, item)
-            except RecordFormatError as exc:
-                if not skip_damage:
-                    raise
-                logger.warning("%s: %s; run `speechcrawl archive verify %s`", path, exc, path)
-                if damage is not None:
-                    damage.append(f"{path.name} at offset {exc.offset}: {exc.message}")
+        yield from records_of(path, scan(f), skip_damage=skip_damage, damage=damage)
+
+
+def records_of(path: Path, items: Iterable[Member | Damage], *, skip_damage: bool = False,
+               damage: list[str] | None = None, notes: list[str] | None = None) -> Iterator[ArchivedRecord]:
+    """The records of scanned ``items`` of ``path``, as :func:`iter_records` reads them.
+
+    With ``notes`` the warnings about skipped damage go there instead of to the log (a worker
+    process hands them back, and its parent logs them in file order).
+    """
+    def warn(message: str) -> None:
+        if notes is None:
+            logger.warning("%s", message)
+        else:
+            notes.append(message)
+
+    for item in items:
+        if isinstance(item, Damage):
+            if not skip_damage:
+                raise RecordFormatError(f"{path.name}: {item.message}", offset=item.offset)
+            warn(f"{path} at offset {item.offset}: {item.message}; run `speechcrawl archive verify {path}`")
+            if damage is not None:
+                damage.append(f"{path.name} at offset {item.offset}: {item.message}")
+            continue
+        try:
+            yield from _records_in(path.name, item)
+        except RecordFormatError as exc:
+            if not skip_damage:
+                raise
+            warn(f"{path}: {exc}; run `speechcrawl archive verify {path}`")
+            if damage is not None:
+                damage.append(f"{path.name} at offset {exc.offset}: {exc.message}")
 
 
 def read_record_at(path: Path | str, offset: int, *, decode_content: bool = False) -> ArchivedRecord:

@@ -14,15 +14,20 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive._format import digest_of
-from archive._scan import Damage, ParsedRecord, parse_record, scan, starts_like_warc
+from archive._parallel import PIECE, Plan, Window, pool
+from archive._scan import Damage, ParsedRecord, parse_record, starts_like_warc
 from archive.exceptions import ArchiveError, RecordFormatError
 from archive.files import lock_file
 from archive.reader import http_head_end
 from archive.warc import OPEN_SUFFIX
 
 __all__ = ["Fault", "FileReport", "RepairReport", "verify", "verify_paths", "repair", "repair_paths", "warc_files"]
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +122,39 @@ def warc_files(paths: Iterable[Path | str], *, include_open: bool = False) -> It
 
 def verify(path: Path | str) -> FileReport:
     """Read every record of one file and report each fault; never raises for bad content."""
-    report = FileReport(Path(path))
+    return _report(Path(path), None)
+
+
+def verify_paths(paths: Iterable[Path | str], *, workers: int = 1, piece: int = PIECE) -> Iterator[FileReport]:
+    """verify() each WARC file under ``paths`` (``.open`` files too: they are where crashes show).
+
+    With ``workers`` > 1 the files, and large files in ranges of about ``piece`` bytes, are read
+    by that many processes; the reports are the same, in the same order (see
+    :mod:`archive._parallel`).
+    """
+    files = list(warc_files(paths, include_open=True))
+    with pool(workers, sum(_size(path) for path in files), piece) as executor:
+        plans = [_plan(path, executor, piece) for path in files]
+        for path, plan in zip(files, plans, strict=True):
+            yield _report(path, plan)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _plan(path: Path, executor: ProcessPoolExecutor | None, piece: int) -> Plan[FileReport] | None:
+    try:
+        return Plan(path, _verify_window, executor, piece)
+    except OSError:
+        return None  # reported by _report, which meets the same error
+
+
+def _report(path: Path, plan: Plan[FileReport] | None) -> FileReport:
+    report = FileReport(path)
     try:
         with report.path.open("rb") as f:
             report.size = os.fstat(f.fileno()).st_size
@@ -127,41 +164,53 @@ def verify(path: Path | str) -> FileReport:
             f.seek(0)
             if report.size and report.path.name.endswith((".gz", ".gz.open")) and f.read(2) != b"\x1f\x8b":
                 report.fault(0, "file is named .gz but is not gzip-compressed")
-            for item in scan(f):
-                if isinstance(item, Damage):
-                    report.fault(item.offset, item.message + (_REPAIR_HINT if item.truncated else ""))
-                    continue
-                # "complete" is about extent only: a record whose digest is wrong is still a whole
-                # record, and repair must keep it (it is evidence), so only parse failures count.
-                count, complete = 0, True
-                pos = 0
-                while pos < len(item.data):
-                    try:
-                        parsed, pos = parse_record(item.data, pos)
-                    except RecordFormatError as exc:
-                        report.fault(item.offset, exc.message)
-                        complete = False
-                        break
-                    count += 1
-                    for problem in [*parsed.problems, *_digest_faults(parsed)]:
-                        report.fault(item.offset, problem)
-                report.records += count
-                report.members_end = item.offset + item.length
-                if item.compressed and count > 1:
-                    report.fault(item.offset, f"gzip member holds {count} records: the file is not record-chunked "
-                                 "(one gzip member per record), so its records cannot be read by offset")
-                if complete and count:
-                    report.valid_end = item.offset + item.length
-                    report.valid_records = report.records
+        if plan is None:
+            plan = Plan(path, _verify_window, None)
+        for part in plan.results():
+            report.faults.extend(part.faults)
+            if part.valid_end:
+                report.valid_end = part.valid_end
+                report.valid_records = report.records + part.valid_records
+            if part.members_end:
+                report.members_end = part.members_end
+            report.records += part.records
     except OSError as exc:
         report.fault(0, f"cannot read file: {exc}")
     return report
 
 
-def verify_paths(paths: Iterable[Path | str]) -> Iterator[FileReport]:
-    """verify() each WARC file under ``paths`` (``.open`` files too: they are where crashes show)."""
-    for path in warc_files(paths, include_open=True):
-        yield verify(path)
+def _verify_window(path: Path, start: int, end: int | None, gzip: bool) -> tuple[FileReport, int]:
+    """Faults and counts of the records from ``start`` to ``end`` (``valid_records`` counted from ``start``)."""
+    part = FileReport(path)
+    with path.open("rb") as f:
+        window = Window(f, start, end, gzip=gzip)
+        for item in window:
+            if isinstance(item, Damage):
+                part.fault(item.offset, item.message + (_REPAIR_HINT if item.truncated else ""))
+                continue
+            # "complete" is about extent only: a record whose digest is wrong is still a whole
+            # record, and repair must keep it (it is evidence), so only parse failures count.
+            count, complete = 0, True
+            pos = 0
+            while pos < len(item.data):
+                try:
+                    parsed, pos = parse_record(item.data, pos)
+                except RecordFormatError as exc:
+                    part.fault(item.offset, exc.message)
+                    complete = False
+                    break
+                count += 1
+                for problem in [*parsed.problems, *_digest_faults(parsed)]:
+                    part.fault(item.offset, problem)
+            part.records += count
+            part.members_end = item.offset + item.length
+            if item.compressed and count > 1:
+                part.fault(item.offset, f"gzip member holds {count} records: the file is not record-chunked "
+                           "(one gzip member per record), so its records cannot be read by offset")
+            if complete and count:
+                part.valid_end = item.offset + item.length
+                part.valid_records = part.records
+    return part, window.stop
 
 
 def _digest_faults(parsed: ParsedRecord) -> Iterator[str]:

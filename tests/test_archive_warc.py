@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import os
 import random
 import subprocess
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive._format import http_request_head
+from archive._format import http_request_head, sha1_digest
 from archive.exceptions import ArchiveError, WriterClosedError
 from archive.verify import verify
 from archive.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE, HttpExchange, WarcWriter
@@ -360,3 +362,9 @@ def test_a_304_revisit_names_its_referer_and_keeps_the_validators_rule(tmp_path:
     assert recs[not_modified.record_id]["WARC-Profile"] == NOT_MODIFIED_PROFILE
     assert recs[not_modified.record_id]["WARC-Request-Referer"] == "http://site.test/list/1.html"
     assert "WARC-Request-Referer" not in recs[ignored.record_id]
+
+
+def test_sha1_digest_is_the_base32_of_the_sha1() -> None:
+    for n in range(2000):
+        data = hashlib.sha256(n.to_bytes(4, "big")).digest() * (n % 7)
+        assert sha1_digest(data) == "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")

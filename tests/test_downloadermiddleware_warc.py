@@ -190,6 +190,35 @@ def test_a_writer_setting_that_is_not_a_writer_fails_loudly() -> None:
         build_from_crawler(WarcRecorderMiddleware, crawler)
 
 
+@pytest.mark.parametrize(("level", "xfl"), [(1, 4), (9, 2)])
+def test_records_are_compressed_at_the_level_the_setting_names(tmp_path: Path, level: int, xfl: int) -> None:
+    crawler = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}, "SPEECHCRAWL_CRAWL_ID": "c",
+                                         "SPEECHCRAWL_DATA_DIR": str(tmp_path),
+                                         "SPEECHCRAWL_WARC_COMPRESS_LEVEL": level})
+    mw = build_from_crawler(WarcRecorderMiddleware, crawler)
+    mw.spider_opened(Spider(name="s"))
+    assert mw.writer is not None
+    body = "".join(f"<p>第{i}段：会议强调，要{i * 7919 % 1000}项任务</p>" for i in range(400)).encode()
+    mw.writer.write_exchange(_exchange("http://s.test/page", body))
+    mw.spider_closed(Spider(name="s"))
+    [path] = (tmp_path / "warc" / "s").glob("*.warc.gz")
+    assert verify(path).ok
+    data, pos, flags = path.read_bytes(), 0, []
+    while pos < len(data):  # gzip members found with zlib alone; byte 8 of each header is XFL
+        flags.append(data[pos + 8])
+        d = zlib.decompressobj(31)
+        d.decompress(data[pos:])
+        pos = len(data) - len(d.unused_data)
+    assert flags == [xfl] * 3  # warcinfo, request, response; zlib writes 4 for level 1, 2 for level 9
+
+
+def test_a_compress_level_out_of_range_fails_loudly() -> None:
+    crawler = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}, "SPEECHCRAWL_CRAWL_ID": "c",
+                                         "SPEECHCRAWL_WARC_COMPRESS_LEVEL": 0})
+    with pytest.raises(ValueError, match="SPEECHCRAWL_WARC_COMPRESS_LEVEL must be 1 to 9"):
+        build_from_crawler(WarcRecorderMiddleware, crawler)
+
+
 def test_errors_and_robots_txt_are_archived_as_linked_pairs(sandbox: SandboxProcess, tmp_path: Path) -> None:
     missing = sandbox.urls["ribao"] + "/html/no-such-page.htm"
     proc = run_cli("crawl", missing, "--sandbox", "--no-progress", "--data", str(tmp_path))

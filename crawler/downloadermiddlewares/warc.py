@@ -98,12 +98,18 @@ def _writer_class(path: str) -> type[WarcWriter]:
     return cls
 
 
+def _compress_level(level: int) -> int:
+    if not 1 <= level <= 9:
+        raise ValueError(f"SPEECHCRAWL_WARC_COMPRESS_LEVEL must be 1 to 9 (zlib levels), got {level}")
+    return level
+
+
 class WarcRecorderMiddleware:
     """Writes a request and a response (or revisit) record for every fetch.
 
     Settings
     --------
-    SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_WARC_DIR, SPEECHCRAWL_WARC_MAX_SIZE,
+    SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_WARC_COMPRESS_LEVEL, SPEECHCRAWL_WARC_DIR, SPEECHCRAWL_WARC_MAX_SIZE,
     SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_WARC_REPEATED_REQUESTS, SPEECHCRAWL_WARC_WRITER, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_RESUME, SPEECHCRAWL_OPERATOR,
     USER_AGENT, ROBOTSTXT_OBEY (recorded in warcinfo), SPEECHCRAWL_CATALOG_ENABLED and SPEECHCRAWL_CATALOG_PATH
     (earlier crawls' payloads, for revisits).
@@ -112,8 +118,9 @@ class WarcRecorderMiddleware:
     def __init__(self, directory: Path, *, crawl_id: str, max_size: int, revisits: bool,
                  warcinfo: dict[str, str], crawler: Crawler | None = None,
                  catalog_path: Path | None = None, writer_class: type[WarcWriter] = WarcWriter,
-                 repeated_requests: bool = False) -> None:
+                 repeated_requests: bool = False, compresslevel: int = 6) -> None:
         self.directory = directory
+        self.compresslevel = compresslevel
         self.crawl_id = crawl_id
         self.max_size = max_size
         self.revisits = revisits
@@ -146,7 +153,8 @@ class WarcRecorderMiddleware:
                  max_size=settings.getint("SPEECHCRAWL_WARC_MAX_SIZE"),
                  revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler,
                  catalog_path=catalog, writer_class=_writer_class(settings.get("SPEECHCRAWL_WARC_WRITER")),
-                 repeated_requests=settings.getbool("SPEECHCRAWL_WARC_REPEATED_REQUESTS"))
+                 repeated_requests=settings.getbool("SPEECHCRAWL_WARC_REPEATED_REQUESTS"),
+                 compresslevel=_compress_level(settings.getint("SPEECHCRAWL_WARC_COMPRESS_LEVEL")))
         mw.resume = settings.getbool("SPEECHCRAWL_RESUME")
         mw.worker = settings.get("SPEECHCRAWL_WORKER_ID") or ""
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
@@ -170,7 +178,8 @@ class WarcRecorderMiddleware:
         extra = {"worker": self.worker} if self.worker else {}
         self.writer = self.writer_class(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
                                         max_size=self.max_size, revisits=self.revisits,
-                                        repeated_requests=self.repeated_requests, **extra)
+                                        repeated_requests=self.repeated_requests, compresslevel=self.compresslevel,
+                                        **extra)
         logger.info("writing WARC to %s (rotate at %d bytes)", directory, self.max_size)
         if self.revisits:
             self._remember_earlier_crawls(spider.name, self.writer)
