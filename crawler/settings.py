@@ -82,6 +82,9 @@ SPEECHCRAWL_WORKER_ID = ""  # set by `speechcrawl worker`: this crawl is one wor
 SPEECHCRAWL_LEASE_SECONDS = 60.0  # a dequeued request not acknowledged within this goes back to the frontier
 SPEECHCRAWL_LEASE_MAX_ATTEMPTS = 3  # leases of one request that may expire before it is recorded as failed
 SPEECHCRAWL_REDIS_RETRY_MAX = 30.0  # seconds between retries while Redis is unreachable (backoff cap)
+SPEECHCRAWL_DUPEFILTER = "set"  # seen requests: "set" (exact, ~100 B/URL) | "bloom" (a few B/URL, rare URLs never fetched)
+SPEECHCRAWL_BLOOM_CAPACITY = 100_000  # URLs per site the Bloom filter's first layer takes; each next layer twice more
+SPEECHCRAWL_BLOOM_ERROR_RATE = 1e-6  # most of the new URLs a Bloom filter may take for seen ones (never fetched)
 
 # --- network safety ----------------------------------------------------------------
 SPEECHCRAWL_SSRF_ALLOW_PRIVATE = False
