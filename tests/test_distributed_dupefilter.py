@@ -99,3 +99,14 @@ def test_settings_choose_the_dupefilter() -> None:
         Seen("cuckoo")
     with pytest.raises(ValueError, match="SPEECHCRAWL_BLOOM_ERROR_RATE"):
         Seen("bloom", 1000, 1.5)
+
+
+def test_crawl_refuses_an_unknown_dupefilter_before_storing_the_crawl(redis_server: RedisServer,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.cli import main
+
+    code = main(["crawl", "wenmi", "--sandbox", "--origin", "wenmi=http://127.0.0.1:9/", "--redis", redis_server.url,
+                 "--crawl-id", "bad", "-s", "SPEECHCRAWL_DUPEFILTER=cuckoo", "--no-progress"])
+    assert code == 2
+    assert "SPEECHCRAWL_DUPEFILTER must be one of set, bloom, not 'cuckoo'" in capsys.readouterr().err
+    assert connect(redis_server.url).keys("speechcrawl:*") == []
