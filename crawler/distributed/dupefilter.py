@@ -37,11 +37,9 @@ if TYPE_CHECKING:
 
     from crawler.distributed.keys import SiteKeys
 
-__all__ = ["KINDS", "Seen", "BloomDupeFilter", "RedisBloom", "BLOOM_LUA", "MAX_BITS"]
+__all__ = ["KINDS", "Seen", "BloomDupeFilter", "RedisBloom", "BLOOM_LUA"]
 
 KINDS = ("set", "bloom")
-MAX_BITS = 2**32
-"""A Redis string holds at most 512 MB: the layers of one site's filter together."""
 
 # Functions shared by the filter's own scripts and the frontier's push script.
 # bloom_add(bits key, info key, fingerprint, capacity, error rate) -> 1 when the fingerprint was new
@@ -67,8 +65,8 @@ local function bloom_new_layer(bits, info, layers)
   local k = math.ceil(-math.log(p) / math.log(2))
   local o = 0
   if n > 0 then o = layers[n][1] + layers[n][2] end
-  if o + m > 4294967296 then
-    error('bloom filter ' .. bits .. ' is full (512 MB): raise SPEECHCRAWL_BLOOM_CAPACITY')
+  if o + m > 4294967296 then  -- a Redis string holds at most 512 MB: all the layers of a site together
+    error('bloom filter ' .. bits .. ' is full (512 MB, SPEECHCRAWL_BLOOM_CAPACITY and _ERROR_RATE)')
   end
   redis.call('SETBIT', bits, o + m - 1, 0)  -- allocate the layer now: its size is known, not its fill
   redis.call('HSET', info, 'layers', (base[3] or '') .. string.format('%d,%d,%d,%d ', o, m, k, c), 'last', 0)
