@@ -14,6 +14,7 @@ between the two can neither drop a request (seen but not queued) nor queue it tw
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
     from crawler.distributed.outbox import Outbox
     from spiders.profiles import SiteProfile
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["LEASE_META", "LeasedQueue", "DistributedScheduler", "seed_start_requests", "Exhausted"]
 
@@ -287,6 +290,10 @@ class DistributedScheduler(Scheduler):  # type: ignore[misc]
         self.queue = LeasedQueue(self.server, spider, self.queue_key % {"spider": spider.name}, self.serializer,
                                  seen=seen)
         self.df = seen.dupefilter(self.server, self.queue.site_keys)
+        if seen.kind == "bloom":
+            logger.info("%s: seen requests in a Bloom filter (first layer %d URLs, error rate at most %g): "
+                        "a new URL it takes for a seen one is never fetched", spider.name, seen.capacity,
+                        seen.error_rate)
         self.queue.lease_seconds = self.crawler.settings.getfloat("SPEECHCRAWL_LEASE_SECONDS")
         self.queue.token_prefix = f"{self.crawler.settings.get('SPEECHCRAWL_WORKER_ID')}-{secrets.token_hex(3)}"
         from crawler.distributed.link import link_for
