@@ -44,7 +44,7 @@ class SiteKeys:
 
     @property
     def bloom_info(self) -> str:
-        """Hash: the Bloom filter's layers, base capacity and error rate, items added."""
+        """Hash: the Bloom filter's base capacity and error rate, its layers, the items in its last layer."""
         return f"{self.prefix}:bloom-info"
 
     @property
