@@ -97,9 +97,12 @@ WORKER_COMPONENTS = {
 def _distributed(settings: BaseSettings) -> None:
     """One worker's share of a distributed crawl: scrapy-redis's frontier and dupefilter (with leases),
     records handed to the one writer instead of the catalog (docs/distributed.md)."""
+    from crawler.distributed.dupefilter import Seen
     from crawler.distributed.keys import scheduler_settings
 
-    for name, value in scheduler_settings(settings["SPEECHCRAWL_CRAWL_ID"], settings["SPEECHCRAWL_REDIS_URL"]).items():
+    kind = Seen.from_settings(settings).kind
+    for name, value in scheduler_settings(settings["SPEECHCRAWL_CRAWL_ID"], settings["SPEECHCRAWL_REDIS_URL"],
+                                          kind).items():
         settings.set(name, value, "addon")
     for name, components in WORKER_COMPONENTS.items():
         _register(settings, name, components)

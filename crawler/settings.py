@@ -86,6 +86,9 @@ SPEECHCRAWL_REDIS_RETRY_MAX = 30.0  # seconds between retries while Redis is unr
 SPEECHCRAWL_CRAWL_MAX_PAGES = 0  # a distributed crawl's --max-pages per site, for all workers together (0: none)
 SPEECHCRAWL_CRAWL_MAX_DURATION = 0.0  # a distributed crawl's --max-duration, seconds from its seeding (0: none)
 SPEECHCRAWL_CRAWL_STARTED_AT = 0.0  # Unix time the distributed crawl was seeded (or resumed)
+SPEECHCRAWL_DUPEFILTER = "set"  # seen requests: "set" (exact, ~100 B/URL) | "bloom" (a few B/URL, rare URLs never fetched)
+SPEECHCRAWL_BLOOM_CAPACITY = 100_000  # URLs per site the Bloom filter's first layer takes; each next layer twice more
+SPEECHCRAWL_BLOOM_ERROR_RATE = 1e-6  # most of the new URLs a Bloom filter may take for seen ones (never fetched)
 
 # --- network safety ----------------------------------------------------------------
 SPEECHCRAWL_SSRF_ALLOW_PRIVATE = False

@@ -108,6 +108,30 @@ def test_three_workers_give_what_one_process_gives(small_sandbox: SandboxProcess
     assert _texts(exported_records(tmp_path / "rebuilt")) == reference[""]  # its catalog, exported without dedup
 
 
+def test_workers_with_the_bloom_dupefilter_give_what_one_process_gives(
+        small_sandbox: SandboxProcess, reference: dict[str, dict[str, str]], redis_server: RedisServer,
+        tmp_path: Path) -> None:
+    """The same crawl with seen requests in a Bloom filter (crawler.distributed.dupefilter) instead of the set;
+    its first layer so small that two workers grow it while crawling."""
+    data = tmp_path / "data"
+    bloom = ("SPEECHCRAWL_DUPEFILTER=bloom", "SPEECHCRAWL_BLOOM_CAPACITY=2")
+    seed(redis_server.url, "b2", SITES, small_sandbox.urls, data, FEW, *bloom)
+    workers = [start_worker(redis_server.url, data, f"w{n}") for n in (1, 2)]
+    ingest = start_ingest(redis_server.url, data, "b2")
+    assert finish([ingest, *workers]) == [0, 0, 0]
+    assert _texts(exported_records(data)) == reference[""]
+    client = connect(redis_server.url)
+    try:
+        for site in SITES:
+            keys = CrawlKeys("b2").site(site)
+            assert client.exists(keys.bloom) and not client.exists(keys.dupefilter), site
+            assert len(client.hget(keys.bloom_info, "layers").split()) >= 2, site  # type: ignore[union-attr]
+    finally:
+        client.close()
+    again = seed_cli(redis_server.url, "b2", SITES, small_sandbox.urls, data, FEW, *bloom)
+    assert "crawl b2: 0 start requests seeded" in again  # the start pages are in the filter
+
+
 def _kill_trial(redis_url: str, crawl_id: str, data: Path, origins: dict[str, str], pause: float,
                 *settings: str) -> list[int]:
     """Crawl wenmi with two workers, one killed with -9 ``pause`` seconds after it first holds a lease."""

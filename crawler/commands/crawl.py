@@ -106,8 +106,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _distributed(args: argparse.Namespace, options: CrawlOptions, profiles: list[SiteProfile], setting_url: str) -> int:
+    from crawler.distributed.dupefilter import Seen
     from crawler.distributed.launch import LOCAL_REDIS, NoRedis, launch
+    from crawler.options import crawl_settings
 
+    try:
+        Seen.from_settings(crawl_settings(options))  # before the crawl is stored for every worker to read
+    except ValueError as exc:
+        return fail(str(exc), 2)
     url = args.redis or setting_url or LOCAL_REDIS
     crawl_id = str(options.crawl_id)
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.distributed.dupefilter import Seen
 from crawler.distributed.frontier import seed_start_requests
 from crawler.distributed.keys import CRAWLS, CrawlKeys
 from crawler.options import CrawlOptions, crawl_settings
@@ -55,7 +56,10 @@ def seed_crawl(server: redis.Redis, crawl_id: str, options: CrawlOptions, target
         stored["options"]["resume"] = True
         stored["seeded_at"] = time.time()  # --max-duration counts from the resumption, as a local --resume does
         server.set(keys.options, json.dumps(stored, default=str))
-    count = seed_start_requests(server, crawl_id, profiles)
+    # The stored options decide the kind of dupefilter, as they do for every worker (a resume keeps the first's).
+    stored = stored_options(server, crawl_id) or document
+    seen = Seen.from_settings(_settings(stored, crawl_id, data_dir=options.data_dir))
+    count = seed_start_requests(server, crawl_id, profiles, seen)
     if options.resume:
         server.delete(*(key for p in profiles for key in (keys.site(p.name).done, keys.site(p.name).pages,
                                                             keys.site(p.name).stopped)))
@@ -68,13 +72,18 @@ def stored_options(server: redis.Redis, crawl_id: str) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
-def worker_settings(document: dict[str, Any], crawl_id: str, *, data_dir: Path, redis_url: str,
-                    worker_id: str) -> Settings:
-    """One worker's settings for the crawl: the crawl's options through crawl_settings, plus who it is."""
+def _settings(document: dict[str, Any], crawl_id: str, *, data_dir: Path) -> Settings:
+    """The crawl's options (as stored) through crawl_settings."""
     shared = dict(document["options"])
     shared["profiles_dir"] = Path(shared["profiles_dir"]) if shared.get("profiles_dir") else None
     shared["crawl_id"] = crawl_id
-    settings = crawl_settings(CrawlOptions(**shared, data_dir=data_dir, progress=False))
+    return crawl_settings(CrawlOptions(**shared, data_dir=data_dir, progress=False))
+
+
+def worker_settings(document: dict[str, Any], crawl_id: str, *, data_dir: Path, redis_url: str,
+                    worker_id: str) -> Settings:
+    """One worker's settings for the crawl: the crawl's options through crawl_settings, plus who it is."""
+    settings = _settings(document, crawl_id, data_dir=data_dir)
     settings.setdict({"SPEECHCRAWL_REDIS_URL": redis_url, "SPEECHCRAWL_WORKER_ID": worker_id}, "cmdline")
     # --max-pages and --max-duration are the crawl's, not each worker's (crawler.distributed.limits).
     priority = max(settings.getpriority("CLOSESPIDER_PAGECOUNT") or 0, settings.getpriority("CLOSESPIDER_TIMEOUT") or 0)

@@ -19,13 +19,14 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.distributed.dupefilter import Seen
 from crawler.distributed.keys import CrawlKeys, SiteKeys
 from crawler.distributed.outbox import REDIS_ERRORS
 from crawler.settings import SPEECHCRAWL_DEFAULTS
@@ -82,10 +83,12 @@ for i = 1, #r, 2 do
 end
 return out
 """
-# ARGV: fingerprint, dont_filter, score, data, lease id to release ('' for none), its token
-_PUSH = _ACK + """
+# KEYS: requests, leases, leased, lease_info, attempts, then the seen fingerprints' two keys (Seen.keys);
+# ARGV: fingerprint, dont_filter, score, data, lease id to release ('' for none), its token, then Seen.args.
+# Preceded by the Lua of the crawl's kind of dupefilter (Seen.lua), which defines add_unseen.
+_PUSH = """
 local pushed = 0
-if ARGV[2] == '1' or redis.call('SADD', KEYS[6], ARGV[1]) == 1 then
+if ARGV[2] == '1' or add_unseen(KEYS[6], KEYS[7], ARGV[1], ARGV[7], ARGV[8]) == 1 then
   redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
   pushed = 1
 end
@@ -180,15 +183,17 @@ class _Methods:
 class LeasedQueue(PriorityQueue):  # type: ignore[misc]
     """scrapy-redis's priority queue whose pop leases instead of deleting."""
 
-    def __init__(self, server: redis.Redis, spider: Spider, key: str, serializer: Any = None) -> None:
+    def __init__(self, server: redis.Redis, spider: Spider, key: str, serializer: Any = None,
+                 seen: Seen | None = None) -> None:
         super().__init__(server, spider, key, serializer)
         self.site_keys = SiteKeys(self.key.removesuffix(":requests"))
-        self.dupefilter_key = f"{self.site_keys.prefix}:dupefilter"
+        self.seen = seen or Seen()
+        self.seen_keys = self.seen.keys(self.site_keys)
         self.lease_seconds = float(SPEECHCRAWL_DEFAULTS["SPEECHCRAWL_LEASE_SECONDS"])
         self.token_prefix = secrets.token_hex(4)
         self._serial = 0
         self._lease = server.register_script(_LEASE)
-        self._push = server.register_script(_PUSH)
+        self._push = server.register_script(_ACK + self.seen.lua + _PUSH)
         self._release = server.register_script(_RELEASE)
         self._reap = server.register_script(_REAP)
         self._done = server.register_script(_DONE)
@@ -225,7 +230,7 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
 
     def push(self, request: Request) -> bool:
         """Queue ``request`` unless the dupefilter saw it; whether it was queued."""
-        fingerprint = RFPDupeFilter(self.server, self.dupefilter_key).request_fingerprint(request)
+        fingerprint = RFPDupeFilter(self.server, self.seen_keys[0]).request_fingerprint(request)
         return bool(self.push_unseen(fingerprint, request.dont_filter, -request.priority,
                                      self._encode_request(request)))
 
@@ -237,13 +242,27 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
             return script(keys=keys, args=args)
         return client.eval(script.script, len(keys), *keys, *args)
 
+    def push_many(self, requests: Iterable[Request]) -> int:
+        """:meth:`push` each of ``requests`` (each one script, all in one pipeline); how many were queued."""
+        pipe = self.server.pipeline(transaction=False)
+        self.push_into(pipe, requests)
+        return sum(pipe.execute())
+
+    def push_into(self, pipe: redis.client.Pipeline, requests: Iterable[Request]) -> None:
+        """Add the :meth:`push` of each of ``requests`` to ``pipe``: its results are 1 for each request queued."""
+        fingerprints = RFPDupeFilter(self.server, self.seen_keys[0])
+        for request in requests:
+            self._push(keys=[*self._lease_keys, *self.seen_keys],
+                       args=[fingerprints.request_fingerprint(request), int(request.dont_filter), -request.priority,
+                             self._encode_request(request), "", "", *self.seen.args()], client=pipe)
+
     def push_unseen(self, fingerprint: str, dont_filter: bool, score: float, data: Any,
                     release: tuple[str, str] | None = None, client: Any = None) -> Any:
         """Queue ``data`` unless the dupefilter saw it (one script); release the lease it replaces."""
         lease_id, token = release or ("", "")
         self.held.pop(lease_id, None)
-        return self._run(self._push, [*self._lease_keys, self.dupefilter_key],
-                         [fingerprint, int(dont_filter), score, data, lease_id, token], client)
+        return self._run(self._push, [*self._lease_keys, *self.seen_keys],
+                         [fingerprint, int(dont_filter), score, data, lease_id, token, *self.seen.args()], client)
 
     def tokens(self, count: int) -> list[str]:
         """Owner tokens for ``count`` new leases (one each: an acknowledgement names the lease it settles)."""
@@ -347,8 +366,14 @@ class DistributedScheduler(Scheduler):  # type: ignore[misc]
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        self.df = RFPDupeFilter(self.server, self.dupefilter_key % {"spider": spider.name})
-        self.queue = LeasedQueue(self.server, spider, self.queue_key % {"spider": spider.name}, self.serializer)
+        seen = Seen.from_settings(self.crawler.settings)
+        self.queue = LeasedQueue(self.server, spider, self.queue_key % {"spider": spider.name}, self.serializer,
+                                 seen=seen)
+        self.df = seen.dupefilter(self.server, self.queue.site_keys)
+        if seen.kind == "bloom":
+            logger.info("%s: seen requests in a Bloom filter (first layer %d URLs, error rate at most %g): "
+                        "a new URL it takes for a seen one is never fetched", spider.name, seen.capacity,
+                        seen.error_rate)
         self.queue.lease_seconds = self.crawler.settings.getfloat("SPEECHCRAWL_LEASE_SECONDS")
         self.ready: deque[Request] = deque()
         # never more at once than the downloader takes: requests leased here are kept from the other workers
@@ -439,16 +464,16 @@ def start_requests(profile: SiteProfile) -> tuple[Spider, list[Request]]:
     return spider, asyncio.run(collect())
 
 
-def seed_start_requests(server: redis.Redis, crawl_id: str, profiles: Sequence[SiteProfile]) -> int:
-    """Put every profile's start requests into the crawl's frontier (once: the dupefilter sees to it); how many
-    were queued now (0 when seeding again)."""
+def seed_start_requests(server: redis.Redis, crawl_id: str, profiles: Sequence[SiteProfile],
+                        seen: Seen | None = None) -> int:
+    """Put every profile's start requests into the crawl's frontier (once: the dupefilter, of the crawl's
+    kind ``seen``, sees to it); how many were queued now (0 when seeding again)."""
     keys = CrawlKeys(crawl_id)
     count = 0
     for profile in profiles:
         spider, requests = start_requests(profile)
-        queue = LeasedQueue(server, spider, keys.site(profile.name).requests)
-        for request in requests:
-            # A local crawl's start requests skip the dupefilter; here they go through it, so seeding twice
-            # (a second `crawl --redis`, a resume) does not fetch the start pages twice.
-            count += queue.push(request.replace(dont_filter=False))
+        queue = LeasedQueue(server, spider, keys.site(profile.name).requests, seen=seen)
+        # A local crawl's start requests skip the dupefilter; here they go through it, so seeding twice
+        # (a second `crawl --redis`, a resume) does not fetch the start pages twice.
+        count += queue.push_many(request.replace(dont_filter=False) for request in requests)
     return count

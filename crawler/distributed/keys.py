@@ -35,8 +35,18 @@ class SiteKeys:
 
     @property
     def dupefilter(self) -> str:
-        """scrapy-redis's set of request fingerprints."""
+        """scrapy-redis's set of request fingerprints (SPEECHCRAWL_DUPEFILTER = "set")."""
         return f"{self.prefix}:dupefilter"
+
+    @property
+    def bloom(self) -> str:
+        """The Bloom filter's bits, in place of the set (SPEECHCRAWL_DUPEFILTER = "bloom")."""
+        return f"{self.prefix}:bloom"
+
+    @property
+    def bloom_info(self) -> str:
+        """Hash: the Bloom filter's base capacity and error rate, its layers, the items in its last layer."""
+        return f"{self.prefix}:bloom-info"
 
     @property
     def leases(self) -> str:
@@ -103,15 +113,21 @@ class CrawlKeys:
         return f"{self.prefix}:workers"
 
 
-def scheduler_settings(crawl_id: str, redis_url: str) -> dict[str, Any]:
-    """The scrapy-redis settings of a worker's crawl of ``crawl_id`` (keys namespaced by crawl and site)."""
+def scheduler_settings(crawl_id: str, redis_url: str, dupefilter: str = "set") -> dict[str, Any]:
+    """The scrapy-redis settings of a worker's crawl of ``crawl_id`` (keys namespaced by crawl and site), its
+    fingerprints in a set or a Bloom filter (``dupefilter``: SPEECHCRAWL_DUPEFILTER)."""
     keys = CrawlKeys(crawl_id)
+    if dupefilter == "bloom":
+        seen = {"SCHEDULER_DUPEFILTER_KEY": f"{keys.prefix}:%(spider)s:bloom",
+                "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.BloomDupeFilter"}
+    else:
+        seen = {"SCHEDULER_DUPEFILTER_KEY": f"{keys.prefix}:%(spider)s:dupefilter",
+                "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter"}
     return {
         "SCHEDULER": "crawler.distributed.frontier.DistributedScheduler",
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.frontier.LeasedQueue",
         "SCHEDULER_QUEUE_KEY": f"{keys.prefix}:%(spider)s:requests",
-        "SCHEDULER_DUPEFILTER_KEY": f"{keys.prefix}:%(spider)s:dupefilter",
-        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        **seen,
         "SCHEDULER_PERSIST": True,  # the frontier outlives every worker: it is the crawl's state
         "REDIS_URL": redis_url,
     }
