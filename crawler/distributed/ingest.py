@@ -76,6 +76,8 @@ class CrawlProgress:
     """site -> worker -> {"pages", "records", "failures", "closed"}."""
     finished: set[str] = field(default_factory=set)
     """Sites whose crawl is over and fully written."""
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    """site -> the health verdict the writer gave once the site was over."""
 
     def count(self, site: str, worker: str, what: str, n: int = 1) -> None:
         counts = self.workers.setdefault(site, {}).setdefault(worker, {"pages": 0, "records": 0, "failures": 0})
@@ -95,7 +97,8 @@ class CrawlProgress:
     def stats(self, site: str) -> dict[str, Any]:
         """The catalog row's stats: the workers' stats summed, per-worker counts, the totals ``crawls`` shows."""
         workers = self.workers.get(site, {})
-        return {**self.merged(site), "distributed": True, "workers": workers,
+        verdict = {key("warnings"): self.warnings[site]} if site in self.warnings else {}
+        return {**self.merged(site), **verdict, "distributed": True, "workers": workers,
                 "speechcrawl/warc/bytes": sum(int(c.get("bytes", 0)) for c in workers.values())}
 
     def line(self) -> str:
@@ -128,6 +131,8 @@ class RecordWriter:
             for row in self.catalog.conn.execute("SELECT site, stats FROM crawls WHERE id = ?", (crawl_id,)):
                 stats = json.loads(row["stats"]) if row["stats"] else {}
                 progress.workers[row["site"]] = dict(stats.get("workers") or {})
+                if key("warnings") in stats:
+                    progress.warnings[row["site"]] = list(stats[key("warnings")])
             self.progress[crawl_id] = progress
         return self.progress[crawl_id]
 
@@ -239,8 +244,8 @@ class RecordWriter:
                 if self.server.xlen(keys.records) or not self._workers_closed(keys, site, progress):
                     continue  # the closing workers' last entries are still coming in
                 reason = _text(self.server.get(keys.site(site).stopped) or "finished")
+                progress.warnings[site] = self._judge(crawl_id, site, reason, progress.stats(site))
                 stats = progress.stats(site)
-                stats[key("warnings")] = self._judge(crawl_id, site, reason, stats)
                 self.catalog.start_crawl(crawl_id, site, _now())
                 self.catalog.finish_crawl(crawl_id, site, _now(), reason, stats)
                 progress.finished.add(site)

@@ -118,24 +118,34 @@ class Outbox:
                 pipe = self.client.pipeline(transaction=False)
                 for operation, _ in batch:
                     operation(pipe)
-                answers = await pipe.execute()
-                for _ in batch:
-                    self.pending.popleft()
+                answers = await pipe.execute(raise_on_error=False)
+                if not self._settle(batch, answers):
+                    return
                 self.outage.recovered()
-                for (_, answered), answer in zip(batch, answers, strict=True):
-                    if answered is not None:
-                        answered(answer)
         except REDIS_ERRORS as exc:
-            self._waiting = True
-            self.call_later(self.outage.failed(exc), self._retry)
-        except redis.RedisError:
-            # Redis refused a command (a bug of ours, not an outage): sending it again cannot help.
-            logger.exception("%s: Redis refused a batch of %d writes; dropped", self.outage.what, len(batch))
-            for _ in batch:
-                self.pending.popleft()
-            self.call_later(0, self._start)
+            self._wait(exc)
         finally:
             self._sending = False
+
+    def _settle(self, batch: list[tuple[Operation, Answered | None]], answers: list[Any]) -> bool:
+        """Hand each answer over, in order; False when Redis cannot take writes for now (out of memory):
+        that operation and the ones after it stay queued and are sent again after a pause (each is safe
+        to send twice).  An operation Redis refused outright (a bug, or a full Bloom filter) is logged and
+        dropped alone: sending it again cannot help, and the operations around it must not wait for it."""
+        for (_, answered), answer in zip(batch, answers, strict=True):
+            if isinstance(answer, redis.OutOfMemoryError):
+                self._wait(answer)
+                return False
+            self.pending.popleft()
+            if isinstance(answer, redis.RedisError):
+                logger.error("%s: Redis refused a write (%s); dropped", self.outage.what, answer)
+            elif answered is not None:
+                answered(answer)
+        return True
+
+    def _wait(self, exc: BaseException) -> None:
+        self._waiting = True
+        self.call_later(self.outage.failed(exc), self._retry)
 
     async def close(self, wait: float) -> int:
         """Give what waits up to ``wait`` seconds to go out, then close the client; how many were left."""
