@@ -40,6 +40,17 @@ INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 """Zero-width characters, BOMs and soft hyphens: deleted, not turned into spaces."""
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+
+def guarded(pattern: re.Pattern[str], first: str) -> re.Pattern[str]:
+    """``pattern`` behind a lookahead for the characters a match of it can start with (``first``, the body of
+    a character class): the same matches, found faster.  ``re`` skips quickly only to where a pattern's
+    first literal or class matches; an alternation with a branch that starts otherwise (a lookbehind,
+    ``\\b``, ``\\s``, a group) has every branch tried at every position of the text.  The lookahead
+    fails at once where no branch can start (3-5x faster on the short lines the chrome step reads).
+    tests/test_cleaners_patterns.py checks that ``first`` holds every possible first character."""
+    return re.compile(f"(?=[{first}])(?:{pattern.pattern})", pattern.flags)
+
+
 # --- step 2 (generic): hidden elements and comment/reply threads ----------------
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 """An inline style (or a page ``<style>`` rule body) that hides its element."""
@@ -81,18 +92,20 @@ PROSE_LINE = re.compile(r"[，。！？；,!?;]")
 BREADCRUMB_START = re.compile(r"^(?:(?:您|你)(?:现在|当前)?(?:所在)?的|当前|现在|所在)?位置\s*[:：]")
 """当前位置: / 您的位置: / 您现在的位置: / 你所在的位置: / 所在位置: …"""
 BREADCRUMB_SEP = re.compile(r">>|»|›|＞|→|>")
-BYLINE_TOKEN = re.compile(
+BYLINE_TOKEN_PLAIN = re.compile(
     r"作者\s*[:：]|来源\s*[:：]|阅读\s*\d*\s*次|点击\s*(?:数|量)?\s*[:：]?\s*\d*\s*次|浏览\s*(?:次数|量)?\s*[:：]"
     r"|【\s*收藏|加入收藏|收藏本文|以稿换稿|(?:发布|更新|发表)(?:时间|日期)\s*[:：]|(?<![主])时间\s*[:：]|日期\s*[:：]"
     r"|(?:责任)?编辑\s*[:：]|字号\s*[:：]|【\s*[大中小]\s*】|打印本页|关闭窗口|分享到|\badmin\b|\s分享\s"
     r"|共计\s*\d+\s*个字|预计阅读时长|阅读时长|【\s*打印\s*】|【\s*关闭\s*】|访问统计"
 )
+BYLINE_TOKEN = guarded(BYLINE_TOKEN_PLAIN, r"作来阅点浏【加收以发更时日责编字打关分a共预访\s")
 BYLINE_STAMP = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 """A date or time: counts once towards a byline, and never makes one alone."""
-PROMO_LINE = re.compile(
+PROMO_LINE_PLAIN = re.compile(
     r"(?:下载|安装|打开)[^，。！？]{0,12}(?:客户端|APP|App|app)|(?:关注|订阅)[^，。！？]{0,16}(?:公众号|微信号|抖音号|快手号|视频号|微博|"
     r"头条号|简报|早报|晚报|newsletter|邮件)|扫描?二维码|扫一扫|长按识别|(?:送到|发送到)(?:你|您)的邮箱"
 )
+PROMO_LINE = guarded(PROMO_LINE_PLAIN, "下安打关订扫长送发")
 """What a promo box says (download the app, follow the account, subscribe, scan the code)."""
 PROMO_MAX_CHARS = 60
 """A promo is a line or two; a longer paragraph that mentions an app is text."""
@@ -168,7 +181,9 @@ def _at_start(branch: str) -> bool:
 CHROME_LINE = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES), re.I)
 """Whole lines of furniture: banners, QR/share/print widgets, source/editor lines, disclaimers."""
 CHROME_LINE_START = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if _at_start(b)), re.I)
-CHROME_LINE_ANYWHERE = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if not _at_start(b)), re.I)
+CHROME_LINE_ANYWHERE_PLAIN = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if not _at_start(b)), re.I)
+CHROME_LINE_ANYWHERE = guarded(CHROME_LINE_ANYWHERE_PLAIN,
+                               "如若涉版你您可引本此文转P京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼")
 """CHROME_LINE split: ``CHROME_LINE.search(t)`` finds a match exactly when ``CHROME_LINE_START.match(t)`` or
 ``CHROME_LINE_ANYWHERE.search(t)`` does.  ``search`` would try the ^-anchored branches (most of them) at every
 position of the line, where they cannot match; this way they are tried once (a sixth of generic mode's time)."""
