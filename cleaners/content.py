@@ -110,11 +110,6 @@ def _attr_class(el: HtmlElement) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-def _container_factor(el: HtmlElement) -> float:
-    cls, ident = el.get("class"), el.get("id")
-    return _names_factor(f"{cls or ''} {ident or ''}") if cls or ident else 1.0
-
-
 @lru_cache(maxsize=4096)
 def _names_factor(names: str) -> float:
     """A template repeats its class names on every page: the answer is computed once a name."""
@@ -148,8 +143,9 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
     """Every paragraph of ``root`` with the features its prose value is computed from.
 
     This runs over every element of every page, so the walk is written for speed: text runs are
-    collected in place (no helper call per element), and a run's features come from a cache when the
-    same run was seen on an earlier page (``_CACHED_MAX_CHARS``)."""
+    collected in place (no helper call per element), whitespace that would only open a run is not
+    collected (it is the indentation between blocks, and a run is normalized anyway), and a run's
+    features come from a cache when the same run was seen on an earlier page (``_CACHED_MAX_CHARS``)."""
     out: list[Scored] = []
     text_parts: list[str] = []
     link_parts: list[str] = []
@@ -187,7 +183,7 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
             if tag in SKIP_TAGS:
                 walker.skip_subtree()
                 tail = el.tail
-                if tail:
+                if tail and (text_parts or not tail.isspace()):
                     text_parts.append(tail)
                     if link_depth:
                         link_parts.append(tail)
@@ -201,7 +197,8 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
                 if text_parts:
                     flush()
                 heading = tag if tag in HEADING_TAGS else "p"
-                factor = _container_factor(el)
+                names, ident = el.get("class"), el.get("id")
+                factor = _names_factor(f"{names or ''} {ident or ''}") if names or ident else 1.0
                 factors.append(factors[-1] * factor if factor != 1.0 else factors[-1])
                 owners.append(el)
                 if tag == "tr" and data_row(el):
@@ -209,7 +206,7 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
             if tag == "a":
                 link_depth += 1
             text = el.text
-            if text:
+            if text and (text_parts or not text.isspace()):
                 text_parts.append(text)
                 if link_depth:
                     link_parts.append(text)
@@ -230,7 +227,7 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
                 owners.pop()
             if el is not root:
                 tail = el.tail
-                if tail:
+                if tail and (text_parts or not tail.isspace()):
                     text_parts.append(tail)
                     if link_depth:
                         link_parts.append(tail)
