@@ -78,9 +78,7 @@ def read_html(html: str) -> Parsed:
     if len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
     # libxml2 refuses str input that declares an encoding, and NUL/control bytes.
-    declaration = _XML_DECLARATION.match(html)  # match, not sub: sub tries the ^ at every position
-    if declaration:
-        html = html[declaration.end():]
+    html = _XML_DECLARATION.sub("", html, count=1)
     # Lone surrogates (from lenient decoders) cannot be encoded for libxml2 either.  One scan finds out
     # whether there is anything to repair (most pages have nothing): the surrogate round trip copies the
     # page twice, and a page of 200,000 links is 13 MB of text (issue 23, item 10).
