@@ -234,12 +234,13 @@ NUMBER_LINE = re.compile(r"^\d{1,12}$")
 # --- step 3: injected ads and paywall markers --------------------------------
 _AUDIENCE = r"(?:大家|您|你|各位|朋友们|读者)"
 _CURATE = r"(?:精心|特意|特地|用心|认真)?(?:整理|收集|搜集|推荐|带来|分享|准备|精选|挑选|汇编|收录|编辑|编写|提供)"
-AD_TRIGGER = re.compile(
+AD_TRIGGER_PLAIN = re.compile(
     r"(?P<editor>小编)"
     rf"|(?:下面|以下|接下来|下文|本文|本篇|以上)就?(?:是|为|由)?[^。！？!?，,；;]{{0,20}}?(?:为|给|帮){_AUDIENCE}{_CURATE}"
     rf"|(?:下面|以下|接下来|以上)就?(?:是|为)(?:本站|笔者|本网)?{_CURATE}"
     r"|(?:想|如想|若想|欲|如需)?(?:了解|查看|阅读|获取|下载)?更多[^。！？!?]{0,30}?(?:请|可|欢迎)(?:访问|关注|点击|登录|搜索|进入)"
 )
+AD_TRIGGER = guarded(AD_TRIGGER_PLAIN, "下了以如小想接更本查欲若获阅")
 """Where an injected sentence is: 小编 anywhere, or "下面是/以下是/本文是/以上是 <anyone> 为大家/为您 整理/推荐/带来…".
 Without 小编 the sentence must also pass AD_CONFIRM: a speech may well say "以下是各单位为大家整理的建议"."""
 AD_CONFIRM = re.compile(
@@ -263,21 +264,23 @@ AD_PREFILTER = re.compile(
     r"更多|小编|下面|以下|接下来|下文|本文|本篇|以上|隐藏|剩余|还剩|余下|全文|免费阅读|试读|预览|参考|借鉴|帮助|帮到|喜欢|欢迎"
 )
 """Cheap pre-test: a paragraph with none of these words holds no generic ad or marker."""
-HIDDEN_MARKERS = re.compile(
+HIDDEN_MARKERS_PLAIN = re.compile(
     r"当前隐藏内容免费查看|隐藏内容免费查看|(?:剩余|还剩)\s*\d+\s*字(?:未读)?|(?:点击)?展开全文|免费阅读全文|全文阅读已结束"
     r"|免费阅读已结束[，,]?\s*(?:点击)?(?:下载|付费)?(?:阅读|查看)?(?:编辑)?(?:剩下|剩余)?(?:内容|全文)?\s*(?:\.{2,}|…+)?"
     r"|(?:试读|预览)(?:已)?结束|(?:点击|下载)查看(?:完整|全部)?(?:全文|文档)|余下全文"
 )
+HIDDEN_MARKERS = guarded(HIDDEN_MARKERS_PLAIN, "下余免全剩展当点试还隐预")
 """Paywall / "read the rest" markers, removed wherever they stand (often glued to the next sentence)."""
 
 # --- step 4: masks ------------------------------------------------------------
-MASK = re.compile(
+MASK_PLAIN = re.compile(
     r"(?P<year>(?<![0-9A-Za-z])(?:19|20|二[〇○零])(?:\d|[〇○零一二])?(?:[xXＸｘⅹⅩ]{1,2}|×{1,2}|[*＊]{1,2}|_{1,2})(?=年))"
     r"|(?P<run>[*＊xXＸｘⅹⅩ]+(?:[.．][*＊xXＸｘⅹⅩ]+)?)"
     r"|(?P<cross>[×✕]+)"
     r"|(?P<blank>_{2,}|＿+)"
     r"|(?P<box>□{2,}|(?<![一二三四五六七八九十〇○零])[〇○]{2,}(?![一二三四五六七八九十〇○零年]))"
 )
+MASK = guarded(MASK_PLAIN, "12二*＊xXＸｘⅹⅩ×✕_＿□〇○")
 """Candidates; cleaners.masks decides which runs of x are masks and which are words."""
 FORM_BLANK = re.compile(r"_{3,}|＿{2,}")
 FORM_MIN_BLANKS = 3
@@ -394,6 +397,14 @@ NOT_POST_DATE = re.compile(r"注册|出生|生日|到期|截止|有效期")
 META_DATE_NAMES = ("article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date",
                    "publishdate", "dc.date", "dc.date.issued", "date", "weibo:article:create_at", "sailthru.date")
 TITLE_PAGINATION = re.compile(r"\s*(?:[（(]\s*第\s*\d+\s*/\s*\d+\s*页\s*[)）]|[（(_-]?\s*第\s*\d+\s*页\s*[)）]?)\s*$")
+
+
+def strip_pagination(text: str) -> str:
+    """``text`` without its page-number suffix ((第2/3页), _第2页).  Every suffix holds 页, so a text without one
+    skips the search: TITLE_PAGINATION starts with ``\\s*``, so ``re`` tries it at every position (15 us a line)."""
+    return TITLE_PAGINATION.sub("", text) if "页" in text else text
+
+
 TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:title|tit|headline|biaoti|bt)(?:$|[\s_-])", re.I)
 """Class or id of an element that holds the headline (div.arc-tit, p.article-title, h1.bt)."""
 TITLE_SEPARATORS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]{1,2}\s+|\s*[-—–]{2}\s*")
