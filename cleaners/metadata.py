@@ -34,7 +34,7 @@ from cleaners.patterns import (
     SOURCE,
     SOURCE_START,
     SUBTITLE_DASH,
-    TITLE_PAGINATION,
+    strip_pagination,
 )
 from cleaners.selectors import element_text, regexes, select
 from cleaners.titles import page_title
@@ -163,7 +163,7 @@ def collect_facts(tree: HtmlElement, rules: SiteRules | None, html: str | None =
     if not title:
         title = page_title(tree)
     if title:
-        title = _unmark(TITLE_PAGINATION.sub("", normalize(title))) or None
+        title = _unmark(strip_pagination(normalize(title))) or None
     headlines = [_unmark(h) for h in headlines if len(h) <= 120]
     return Facts(title=title, headlines=tuple(headlines), subtitles=tuple(subtitles),
                  date=date or _meta_date(tree), source=source, page_source=cache(lambda: _page_source(tree, html)))
