@@ -134,7 +134,8 @@ def _subtitles(tree: HtmlElement) -> list[str]:
     """"——在…上的讲话" lines outside the text: an h3 on one site, a div.arc-sub on another."""
     out = []
     for el in tree.iter("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "center"):
-        if el.text and SUBTITLE_DASH.match(el.text.lstrip()):
+        text = el.text  # read once: each read decodes the text again
+        if text and SUBTITLE_DASH.match(text.lstrip()):
             text = normalize(str(el.text_content()))
             if len(text) <= _SUBTITLE_MAX_CHARS:
                 out.append(text)

@@ -39,8 +39,8 @@ def _headings(tree: HtmlElement) -> list[str]:
             if _MIN_TITLE <= len(text) <= _MAX_TITLE:
                 out.append(text)
     for el in tree.iter("div", "p", "span", "td", "strong"):
-        names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if TITLE_CLASS.search(names):
+        cls, ident = el.get("class"), el.get("id")
+        if (cls or ident) and TITLE_CLASS.search(f"{cls or ''} {ident or ''}"):  # most elements have no name
             text = normalize(str(el.text_content()))
             if _MIN_TITLE <= len(text) <= _MAX_TITLE:
                 out.append(text)
