@@ -174,13 +174,31 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
             append(Scored(text, heading, owners[-1], chars, min(link, chars), words, punctuated, factors[-1],
                           len(out)))
 
-    walker = etree.iterwalk(root, events=("start", "end"))
+    # Tests ordered by how often they hold (block tags, then links, then skipped tags: the three sets
+    # are disjoint); comments and processing instructions give no events at all (tag=etree.Element).
+    walker = etree.iterwalk(root, events=("start", "end"), tag=etree.Element)
     for event, el in walker:
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
         if event == "start":
-            if tag in SKIP_TAGS:
+            if tag in BLOCK_TAGS:
+                if row is not None:
+                    if tag in _CELL_TAGS:
+                        text_parts.append(" ")
+                        if link_depth:
+                            link_parts.append(" ")
+                else:
+                    if text_parts:
+                        flush()
+                    heading = tag if tag in HEADING_TAGS else "p"
+                    names, ident = el.get("class"), el.get("id")
+                    factor = _names_factor(f"{names or ''} {ident or ''}") if names or ident else 1.0
+                    factors.append(factors[-1] * factor if factor != 1.0 else factors[-1])
+                    owners.append(el)
+                    if tag == "tr" and data_row(el):
+                        row = el
+            elif tag == "a":
+                link_depth += 1
+            elif tag in SKIP_TAGS:
                 walker.skip_subtree()
                 tail = el.tail
                 if tail and (text_parts or not tail.isspace()):
@@ -188,36 +206,16 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
                     if link_depth:
                         link_parts.append(tail)
                 continue
-            if row is not None:
-                if tag in _CELL_TAGS:
-                    text_parts.append(" ")
-                    if link_depth:
-                        link_parts.append(" ")
-            elif tag in BLOCK_TAGS:
-                if text_parts:
-                    flush()
-                heading = tag if tag in HEADING_TAGS else "p"
-                names, ident = el.get("class"), el.get("id")
-                factor = _names_factor(f"{names or ''} {ident or ''}") if names or ident else 1.0
-                factors.append(factors[-1] * factor if factor != 1.0 else factors[-1])
-                owners.append(el)
-                if tag == "tr" and data_row(el):
-                    row = el
-            if tag == "a":
-                link_depth += 1
             text = el.text
             if text and (text_parts or not text.isspace()):
                 text_parts.append(text)
                 if link_depth:
                     link_parts.append(text)
-        else:
-            if tag in SKIP_TAGS:
-                continue
-            if tag == "a":
-                link_depth -= 1
+            continue
+        if tag in BLOCK_TAGS:
             if row is not None and el is row:
                 row = None
-            if row is None and tag in BLOCK_TAGS:
+            if row is None:
                 if tag in HEADING_TAGS:
                     heading = tag
                 if text_parts:
@@ -225,12 +223,16 @@ def score_paragraphs(root: HtmlElement) -> list[Scored]:
                 heading = "p"
                 factors.pop()
                 owners.pop()
-            if el is not root:
-                tail = el.tail
-                if tail and (text_parts or not tail.isspace()):
-                    text_parts.append(tail)
-                    if link_depth:
-                        link_parts.append(tail)
+        elif tag == "a":
+            link_depth -= 1
+        elif tag in SKIP_TAGS:
+            continue
+        if el is not root:
+            tail = el.tail
+            if tail and (text_parts or not tail.isspace()):
+                text_parts.append(tail)
+                if link_depth:
+                    link_parts.append(tail)
     if text_parts:
         flush()
     return out
