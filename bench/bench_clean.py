@@ -12,7 +12,7 @@ needs); trafilatura gets each page alone with its default settings.  Each run is
 ``--rounds`` times, interleaved, and the best round counts: on a shared 2-core machine the
 best round is the one least disturbed.  Ratios are computed from these same rounds.
 Prints a markdown section for docs/benchmarks.md.  ``--steps`` also times each numbered step
-of generic mode (cleaners.pipeline) on the same pages, wall time without a profiler.  Never
+of generic mode (cleaners.pipeline) on the same pages, CPU time without a profiler.  Never
 run as a test.
 
 ``--before TREE`` compares generic mode before and after a change: TREE is another speechcrawl source
@@ -173,11 +173,11 @@ def _timed_steps(spent: dict[str, float]) -> Iterator[None]:
 
     def wrap(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started = time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+                spent[label] = spent.get(label, 0.0) + time.process_time() - started
         return timed
 
     try:
@@ -191,17 +191,29 @@ def _timed_steps(spent: dict[str, float]) -> Iterator[None]:
             setattr(module, name, fn)
 
 
+def _clear_caches() -> None:
+    """Empty the cleaners' ``functools.lru_cache``s: a round must not find what the round before cached."""
+    import functools
+
+    for name, module in list(sys.modules.items()):
+        if name == "cleaners" or name.startswith("cleaners."):
+            for value in vars(module).values():
+                if isinstance(value, functools._lru_cache_wrapper):
+                    value.cache_clear()
+
+
 def step_times(corpus: list[Article], rounds: int) -> str:
-    """Generic mode's time per step (best of ``rounds``), as a markdown table."""
+    """Generic mode's time per step (best of ``rounds``, caches emptied before each), as a markdown table."""
     best_total = float("inf")
     best: dict[str, float] = {}
     for _ in range(rounds):
+        _clear_caches()
         spent: dict[str, float] = {}
         with _timed_steps(spent):
-            started = time.perf_counter()
+            started = time.process_time()
             for a in corpus:
                 clean(a.pages, None)
-            total = time.perf_counter() - started
+            total = time.process_time() - started
         if total < best_total:
             best_total, best = total, spent
     pages = sum(len(a.pages) for a in corpus)
@@ -322,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     best = measure(corpus, args.rounds)
     print(report(corpus, best, per_site(corpus)))
     if args.steps:
-        print(f"\nWhere generic mode's time goes (best of {args.rounds} rounds, wall time):\n")
+        print(f"\nWhere generic mode's time goes (best of {args.rounds} rounds, CPU time):\n")
         print(step_times(corpus, args.rounds))
     for mode in ("profile", "generic") if args.profile_top else ():
         print(f"\n--- cProfile, {mode} mode ---\n{profile_top(corpus, mode, args.profile_top)}")
