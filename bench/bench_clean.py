@@ -1,6 +1,7 @@
 """Cleaning throughput: speechcrawl's cleaners (with profiles, and generic) vs trafilatura.extract, same pages.
 
     python -m bench.bench_clean [--pages 2000] [--rounds 3] [--profile-top 0] [--steps]
+    python -m bench.bench_clean --before TREE [--pages 1000] [--rounds 5]
 
 The pages are the sandbox's own article pages (2,000 by default: 400 from each of the five
 sites, every page of a paginated article counted), rendered in this process and decoded once,
@@ -11,8 +12,17 @@ needs); trafilatura gets each page alone with its default settings.  Each run is
 ``--rounds`` times, interleaved, and the best round counts: on a shared 2-core machine the
 best round is the one least disturbed.  Ratios are computed from these same rounds.
 Prints a markdown section for docs/benchmarks.md.  ``--steps`` also times each numbered step
-of generic mode (cleaners.pipeline) on the same pages, wall time without a profiler.  Never
+of generic mode (cleaners.pipeline) on the same pages, CPU time without a profiler.  Never
 run as a test.
+
+``--before TREE`` compares generic mode before and after a change: TREE is another speechcrawl source
+tree (``git archive COMMIT | tar -x -C TREE``).  Two worker processes, one importing the cleaners of
+TREE and one those of this tree, build the same corpus; in every round the parent has them run, one
+after the other, generic mode of TREE, generic mode of this tree and ``trafilatura.extract``, each
+timed in CPU seconds of its worker.  The caches of the cleaners (``functools.lru_cache``) are emptied
+before each run, so a page's furniture is only ever found again within a round, as in a crawl, never
+from the round before.  Ratios are taken round by round and their medians reported: on a shared
+machine CPU time moves less than wall time, and a ratio within one round less than either.
 """
 
 from __future__ import annotations
@@ -20,12 +30,17 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
+import os
 import pstats
+import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -133,7 +148,7 @@ def profile_top(corpus: list[Article], mode: str, top: int) -> str:
 
 
 STEPS: list[tuple[str, str, str]] = [
-    ("cleaners.pipeline", "parse", "1 parse (lxml)"),
+    ("cleaners.pipeline", "read_html", "1 parse (lxml)"),
     ("cleaners.pipeline", "collect_facts", "1 title/date/source evidence of the first page"),
     ("cleaners.boilerplate", "drop_hidden", "2 hidden copies"),
     ("cleaners.boilerplate", "find_main_text", "2 main-text detection"),
@@ -158,11 +173,11 @@ def _timed_steps(spent: dict[str, float]) -> Iterator[None]:
 
     def wrap(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started = time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+                spent[label] = spent.get(label, 0.0) + time.process_time() - started
         return timed
 
     try:
@@ -176,17 +191,29 @@ def _timed_steps(spent: dict[str, float]) -> Iterator[None]:
             setattr(module, name, fn)
 
 
+def _clear_caches() -> None:
+    """Empty the cleaners' ``functools.lru_cache``s: a round must not find what the round before cached."""
+    import functools
+
+    for name, module in list(sys.modules.items()):
+        if name == "cleaners" or name.startswith("cleaners."):
+            for value in vars(module).values():
+                if isinstance(value, functools._lru_cache_wrapper):
+                    value.cache_clear()
+
+
 def step_times(corpus: list[Article], rounds: int) -> str:
-    """Generic mode's time per step (best of ``rounds``), as a markdown table."""
+    """Generic mode's time per step (best of ``rounds``, caches emptied before each), as a markdown table."""
     best_total = float("inf")
     best: dict[str, float] = {}
     for _ in range(rounds):
+        _clear_caches()
         spent: dict[str, float] = {}
         with _timed_steps(spent):
-            started = time.perf_counter()
+            started = time.process_time()
             for a in corpus:
                 clean(a.pages, None)
-            total = time.perf_counter() - started
+            total = time.process_time() - started
         if total < best_total:
             best_total, best = total, spent
     pages = sum(len(a.pages) for a in corpus)
@@ -199,6 +226,97 @@ def step_times(corpus: list[Article], rounds: int) -> str:
     return "\n".join(lines)
 
 
+_WORKER = """
+import functools, json, sys, time
+from bench.bench_clean import build_corpus
+from cleaners import clean
+corpus = build_corpus(int(sys.argv[1]))
+def clear():
+    for name, module in list(sys.modules.items()):
+        if name == "cleaners" or name.startswith("cleaners."):
+            for value in vars(module).values():
+                if isinstance(value, functools._lru_cache_wrapper):
+                    value.cache_clear()
+def run(what):
+    if what == "trafilatura":
+        import trafilatura
+        return lambda: [trafilatura.extract(p.html) for a in corpus for p in a.pages]
+    return lambda: [clean(a.pages, None) for a in corpus]
+print(json.dumps({"pages": sum(len(a.pages) for a in corpus)}), flush=True)
+for line in sys.stdin:
+    job = run(line.strip())
+    clear()
+    started = time.process_time()
+    job()
+    print(json.dumps({"cpu": time.process_time() - started}), flush=True)
+"""
+"""A worker: builds the corpus with its own tree's code, then runs what it is sent and answers its CPU time."""
+
+
+class _Worker:
+    def __init__(self, tree: Path, pages: int) -> None:
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        self.proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(pages)], cwd=tree, env=env, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.pages = int(self._answer()["pages"])
+
+    def _answer(self) -> dict[str, float]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"bench worker {self.proc.pid} exited")
+        answer: dict[str, float] = json.loads(line)
+        return answer
+
+    def cpu(self, what: str) -> float:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(what + "\n")
+        self.proc.stdin.flush()
+        return self._answer()["cpu"]
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def before_after(before: Path, pages: int, rounds: int) -> str:
+    """Generic mode of ``before`` and of this tree against trafilatura.extract, CPU time, medians of rounds."""
+    here = Path(__file__).resolve().parents[1]
+    old, new = _Worker(before.resolve(), pages), _Worker(here, pages)
+    if old.pages != new.pages:
+        raise RuntimeError(f"the two trees build different corpora ({old.pages} and {new.pages} pages)")
+    rows: list[dict[str, float]] = []
+    load: list[float] = []
+    try:
+        for _ in range(rounds):
+            load.append(os.getloadavg()[0])
+            rows.append({"before": old.cpu("generic"), "after": new.cpu("generic"),
+                         "trafilatura": new.cpu("trafilatura")})
+    finally:
+        old.close()
+        new.close()
+    load.append(os.getloadavg()[0])
+    n = new.pages
+
+    def med(key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    lines = [f"Measured {time.strftime('%Y-%m-%d %H:%M')} ({env_info()}); {n} pages, CPU seconds, medians of "
+             f"{rounds} interleaved rounds; load average {min(load):.1f}–{max(load):.1f}:\n",
+             "| run | CPU s (median) | pages/s of CPU | × trafilatura (median of the rounds' ratios) | rounds' ratios |",
+             "| --- | ---: | ---: | ---: | --- |"]
+    for key, label in (("before", f"generic mode, before ({before})"), ("after", "generic mode, this tree"),
+                       ("trafilatura", "trafilatura.extract (defaults)")):
+        ratios = [r["trafilatura"] / r[key] for r in rows]
+        lines.append(f"| {label} | {med(key):.2f} | {n / med(key):.0f} | **{statistics.median(ratios):.2f}** | "
+                     f"{', '.join(f'{x:.2f}' for x in ratios)} |")
+    speedup = [r["before"] / r["after"] for r in rows]
+    lines.append(f"\nthis tree / before, CPU time: median {statistics.median([1 / x for x in speedup]):.3f} "
+                 f"({', '.join(f'{1 / x:.3f}' for x in speedup)})")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=2000, help="pages in the corpus (default 2000)")
@@ -206,12 +324,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-top", type=int, default=0, metavar="N",
                         help="also print the N most expensive functions of each mode (cProfile)")
     parser.add_argument("--steps", action="store_true", help="also time each step of generic mode")
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="only compare generic mode of TREE (another source tree) and of this one")
     args = parser.parse_args(argv)
+    if args.before is not None:
+        print(before_after(args.before, args.pages, args.rounds))
+        return 0
     corpus = build_corpus(args.pages)
     best = measure(corpus, args.rounds)
     print(report(corpus, best, per_site(corpus)))
     if args.steps:
-        print(f"\nWhere generic mode's time goes (best of {args.rounds} rounds, wall time):\n")
+        print(f"\nWhere generic mode's time goes (best of {args.rounds} rounds, CPU time):\n")
         print(step_times(corpus, args.rounds))
     for mode in ("profile", "generic") if args.profile_top else ():
         print(f"\n--- cProfile, {mode} mode ---\n{profile_top(corpus, mode, args.profile_top)}")

@@ -1,6 +1,6 @@
 """Generic-mode crawl throughput on a site without a profile, against a bare Scrapy CrawlSpider.
 
-    python -m bench.bench_generic [--articles 2000] [--rounds 3] [--no-warc]
+    python -m bench.bench_generic [--articles 2000] [--rounds 3] [--no-warc] [--before TREE] [--modes profile]
 
 Starts :mod:`bench.bench_site` (2,000 articles of 25–40 KB, ~45 links a page, half GBK,
 robots.txt disallowing linked views) in its own process, then runs, interleaved for each
@@ -64,9 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-warc", action="store_true", help="also crawl with WARC off")
-    parser.add_argument("--before", metavar="TREE", help="also crawl with the speechcrawl source tree TREE "
+    parser.add_argument("--before", metavar="TREE", help="also crawl (in each mode) with the source tree TREE "
                         "(e.g. `git archive main | tar -x -C TREE`): before/after in one run")
     parser.add_argument("--url", help="crawl this already running bench site instead of starting one")
+    parser.add_argument("--modes", default="generic,profile",
+                        help="which of our crawls to run: generic, profile or both (default generic,profile)")
     args = parser.parse_args(argv)
     runs: dict[str, list[tuple[float, float, float, int, int]]] = {}
     load = []
@@ -76,12 +78,16 @@ def main(argv: list[str] | None = None) -> int:
             bare, pages = _bare(url)
             runs.setdefault("bare Scrapy CrawlSpider, all links, no WARC", []).append(
                 (pages / bare.seconds, bare.cpu_seconds * 1000 / pages, bare.peak_rss_mb, pages, 0))
-            jobs: list[tuple[str, tuple[str, ...], str | None]] = [
-                ("speechcrawl generic (`crawl URL --sandbox`)", (url,), None),
-                ("speechcrawl profile (`crawl benchsite --profiles bench/profiles`)",
-                 ("benchsite", "--profiles", str(PROFILES), "--origin", f"benchsite={url}"), None)]
-            if args.before:
-                jobs.insert(0, ("speechcrawl generic, before (--before tree)", (url,), args.before))
+            profile = ("benchsite", "--profiles", str(PROFILES), "--origin", f"benchsite={url}")
+            jobs: list[tuple[str, tuple[str, ...], str | None]] = []
+            if "generic" in args.modes:
+                if args.before:
+                    jobs.append(("speechcrawl generic, before (--before tree)", (url,), args.before))
+                jobs.append(("speechcrawl generic (`crawl URL --sandbox`)", (url,), None))
+            if "profile" in args.modes:
+                if args.before:
+                    jobs.append(("speechcrawl profile, before (--before tree)", profile, args.before))
+                jobs.append(("speechcrawl profile (`crawl benchsite --profiles bench/profiles`)", profile, None))
             if args.no_warc:
                 jobs.append(("speechcrawl generic, WARC off", (url, "-s", "SPEECHCRAWL_WARC_ENABLED=False"), None))
             for i, (name, (target, *extra), tree) in enumerate(jobs):
@@ -89,14 +95,17 @@ def main(argv: list[str] | None = None) -> int:
                 runs.setdefault(name, []).append(
                     (pages / run.seconds, run.cpu_seconds * 1000 / pages, run.peak_rss_mb, pages, records))
     base = statistics.median(r[0] for r in runs["bare Scrapy CrawlSpider, all links, no WARC"])
+    base_cpu = statistics.median(r[1] for r in runs["bare Scrapy CrawlSpider, all links, no WARC"])
     print(f"generic crawl benchmark ({env_info()}; bench site {args.articles} articles; {args.rounds} rounds; "
           f"load average {min(load):.1f}–{max(load):.1f})\n")
-    print("| run | pages | records | pages/s (median) | × bare | CPU ms/page | peak RSS MB | runs pages/s |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| run | pages | records | pages/s (median) | × bare | CPU ms/page | × bare (CPU) | peak RSS MB "
+          "| runs pages/s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, rows in runs.items():
         rate = statistics.median(r[0] for r in rows)
+        cpu = statistics.median(r[1] for r in rows)
         print(f"| {name} | {rows[0][3]} | {rows[0][4]} | {rate:.1f} | **{rate / base:.2f}** | "
-              f"{statistics.median(r[1] for r in rows):.1f} | {max(r[2] for r in rows):.0f} | "
+              f"{cpu:.1f} | {base_cpu / cpu:.2f} | {max(r[2] for r in rows):.0f} | "
               f"{', '.join(f'{r[0]:.0f}' for r in rows)} |")
     return 0
 

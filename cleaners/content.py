@@ -110,11 +110,6 @@ def _attr_class(el: HtmlElement) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-def _container_factor(el: HtmlElement) -> float:
-    cls, ident = el.get("class"), el.get("id")
-    return _names_factor(f"{cls or ''} {ident or ''}") if cls or ident else 1.0
-
-
 @lru_cache(maxsize=4096)
 def _names_factor(names: str) -> float:
     """A template repeats its class names on every page: the answer is computed once a name."""
@@ -125,84 +120,121 @@ def _names_factor(names: str) -> float:
     return 1.0
 
 
+_CACHED_MAX_CHARS = 64
+"""Text runs up to this long (indentation included) have their features cached: site furniture (menu
+items, footer lines, the titles of related lists) is short and repeats on every page of a site, a
+speech's paragraphs are longer and rarely repeat."""
+
+
+def _measure(joined: str) -> tuple[str, int, int, bool] | None:
+    """Normalized text, characters, word characters and whether it is punctuated, of one raw text run."""
+    text = normalize(joined)
+    if not text:
+        return None
+    solid = text.replace(" ", "")
+    chars = len(solid)
+    return text, chars, chars - len("".join(_NON_WORD.findall(solid))), _PUNCT.search(text) is not None
+
+
+_measure_short = lru_cache(maxsize=8192)(_measure)
+
+
 def score_paragraphs(root: HtmlElement) -> list[Scored]:
-    """Every paragraph of ``root`` with the features its prose value is computed from."""
+    """Every paragraph of ``root`` with the features its prose value is computed from.
+
+    This runs over every element of every page, so the walk is written for speed: text runs are
+    collected in place (no helper call per element), whitespace that would only open a run is not
+    collected (it is the indentation between blocks, and a run is normalized anyway), and a run's
+    features come from a cache when the same run was seen on an earlier page (``_CACHED_MAX_CHARS``)."""
     out: list[Scored] = []
     text_parts: list[str] = []
     link_parts: list[str] = []
-    tag_now = ["p"]
+    heading = "p"
     link_depth = 0
     factors: list[float] = [1.0]
     owners: list[HtmlElement] = [root]
-    row: list[HtmlElement] = []
+    row: HtmlElement | None = None
     """The data row being read: its cells make one paragraph (cleaners.blocks.data_row)."""
+    append = out.append
 
     def flush() -> None:
-        if text_parts:
-            joined = "".join(text_parts)
-            text_parts.clear()
-            if joined.isspace():  # the indentation between blocks: most flushes
-                link_parts.clear()
-                tag_now[0] = "p"
-                return
-            text = normalize(joined)
+        joined = "".join(text_parts)
+        text_parts.clear()
+        if joined.isspace():  # the indentation between blocks: most flushes
+            link_parts.clear()
+            return
+        measured = _measure_short(joined) if len(joined) <= _CACHED_MAX_CHARS else _measure(joined)
+        if link_parts:
             link = len("".join("".join(link_parts).split()))
             link_parts.clear()
-            if text:
-                solid = text.replace(" ", "")
-                chars = len(solid)
-                out.append(Scored(text, tag_now[0], owners[-1], chars, min(link, chars),
-                                  chars - len("".join(_NON_WORD.findall(solid))),
-                                  bool(_PUNCT.search(text)), factors[-1], len(out)))
-        tag_now[0] = "p"
+        else:
+            link = 0
+        if measured is not None:
+            text, chars, words, punctuated = measured
+            append(Scored(text, heading, owners[-1], chars, min(link, chars), words, punctuated, factors[-1],
+                          len(out)))
 
-    def add(text: str | None) -> None:
-        if text:
-            text_parts.append(text)
-            if link_depth:
-                link_parts.append(text)
-
-    walker = etree.iterwalk(root, events=("start", "end"))
+    # Tests ordered by how often they hold (block tags, then links, then skipped tags: the three sets
+    # are disjoint); comments and processing instructions give no events at all (tag=etree.Element).
+    walker = etree.iterwalk(root, events=("start", "end"), tag=etree.Element)
     for event, el in walker:
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
         if event == "start":
-            if tag in SKIP_TAGS:
-                walker.skip_subtree()
-                add(el.tail)
-                continue
-            if row:
-                if tag in _CELL_TAGS:
-                    add(" ")
-            elif tag in BLOCK_TAGS:
-                flush()
-                if tag in HEADING_TAGS:
-                    tag_now[0] = tag
-                factor = _container_factor(el)
-                factors.append(factors[-1] * factor if factor != 1.0 else factors[-1])
-                owners.append(el)
-                if tag == "tr" and data_row(el):
-                    row.append(el)
-            if tag == "a":
+            if tag in BLOCK_TAGS:
+                if row is not None:
+                    if tag in _CELL_TAGS:
+                        text_parts.append(" ")
+                        if link_depth:
+                            link_parts.append(" ")
+                else:
+                    if text_parts:
+                        flush()
+                    heading = tag if tag in HEADING_TAGS else "p"
+                    names, ident = el.get("class"), el.get("id")
+                    factor = _names_factor(f"{names or ''} {ident or ''}") if names or ident else 1.0
+                    factors.append(factors[-1] * factor if factor != 1.0 else factors[-1])
+                    owners.append(el)
+                    if tag == "tr" and data_row(el):
+                        row = el
+            elif tag == "a":
                 link_depth += 1
-            add(el.text)
-        else:
-            if tag in SKIP_TAGS:
+            elif tag in SKIP_TAGS:
+                walker.skip_subtree()
+                tail = el.tail
+                if tail and (text_parts or not tail.isspace()):
+                    text_parts.append(tail)
+                    if link_depth:
+                        link_parts.append(tail)
                 continue
-            if tag == "a":
-                link_depth -= 1
-            if row and el is row[0]:
-                row.clear()
-            if not row and tag in BLOCK_TAGS:
+            text = el.text
+            if text and (text_parts or not text.isspace()):
+                text_parts.append(text)
+                if link_depth:
+                    link_parts.append(text)
+            continue
+        if tag in BLOCK_TAGS:
+            if row is not None and el is row:
+                row = None
+            if row is None:
                 if tag in HEADING_TAGS:
-                    tag_now[0] = tag
-                flush()
+                    heading = tag
+                if text_parts:
+                    flush()
+                heading = "p"
                 factors.pop()
                 owners.pop()
-            if el is not root:
-                add(el.tail)
-    flush()
+        elif tag == "a":
+            link_depth -= 1
+        elif tag in SKIP_TAGS:
+            continue
+        if el is not root:
+            tail = el.tail
+            if tail and (text_parts or not tail.isspace()):
+                text_parts.append(tail)
+                if link_depth:
+                    link_parts.append(tail)
+    if text_parts:
+        flush()
     return out
 
 
@@ -222,15 +254,16 @@ def best_run(values: Sequence[float]) -> tuple[int, int]:
 
 def _core(scored: Sequence[Scored]) -> HtmlElement | None:
     """Lowest common ancestor of the paragraphs that carry most of the page's prose value."""
-    ranked = sorted((s for s in scored if s.value() > 0), key=lambda s: s.value(), reverse=True)
-    total = sum(s.value() for s in ranked)
-    if not ranked:
+    valued = [(value, s.index, s.owner) for s in scored if (value := s.value()) > 0]
+    if not valued:
         return None
+    valued.sort(key=lambda v: (-v[0], v[1]))  # by value, ties in page order (as a stable sort leaves them)
+    total = sum(v for v, _, _ in valued)
     chosen: list[HtmlElement] = []
     acc = 0.0
-    for s in ranked:
-        chosen.append(s.owner)
-        acc += s.value()
+    for value, _, owner in valued:
+        chosen.append(owner)
+        acc += value
         if acc >= _CORE_SHARE * total:
             break
     path = [chosen[0], *chosen[0].iterancestors()][::-1]

@@ -46,6 +46,8 @@ _MAX_ERROR_RATIO = 0.01
 """Invalid sequences tolerated per non-ASCII byte: stray bytes happen; more means a wrong codec."""
 _DECLARED_MARGIN = 0.25
 """How much more Chinese-looking another codec must read before it overrules a clean declaration."""
+_PLAUSIBILITY_SAMPLE = 60_000
+"""Characters of a candidate's text its plausibility is read from."""
 
 
 def normalize_encoding(label: str | None) -> str | None:
@@ -66,7 +68,6 @@ class _Trial:
     encoding: str
     text: str
     errors: int
-    plausibility: float
     declared: bool
 
 
@@ -78,7 +79,7 @@ def _plausibility(text: str) -> float:
     return len(_GOOD.findall(text)) / non_ascii
 
 
-def _trial(body: bytes, encoding: str, declared: bool, sample: int) -> _Trial | None:
+def _trial(body: bytes, encoding: str, declared: bool) -> _Trial | None:
     try:
         text = body.decode(encoding, errors="replace")
     except LookupError:
@@ -86,7 +87,27 @@ def _trial(body: bytes, encoding: str, declared: bool, sample: int) -> _Trial | 
     errors = text.count("\ufffd")
     if encoding == "utf-8":
         errors -= body.count(b"\xef\xbf\xbd")  # a literal U+FFFD on the page is not an error
-    return _Trial(encoding, text, max(errors, 0), _plausibility(text[:sample]), declared)
+    return _Trial(encoding, text, max(errors, 0), declared)
+
+
+_STATELESS = frozenset({"utf-8", "gb18030", "big5hkscs"})
+"""Codecs that read each character alone: decoding can restart right after an invalid sequence."""
+
+
+def _more_errors_than(body: bytes, encoding: str, most: int) -> bool:
+    """Whether decoding ``body`` meets more than ``most`` invalid sequences; stops at the one past
+    ``most`` (a wrong codec meets them in the first few hundred bytes) instead of decoding it all."""
+    errors = start = 0
+    while True:
+        try:
+            body[start:].decode(encoding)
+        except UnicodeDecodeError as exc:
+            errors += 1
+            if errors > most:
+                return True
+            start += exc.end
+        else:
+            return False
 
 
 def _sniff(body: bytes) -> str | None:
@@ -143,14 +164,21 @@ def decode_html(body: bytes, declared: str | None = None, *, force: bool = False
 
 def _choose(body: bytes, header: str | None, meta: str | None, evidence: list[str]) -> Decoded:
     non_ascii = len(body) - len(body.translate(None, _ASCII_BYTES))
-    sample = 60_000
     order = [e for e in (header, meta) if e] + list(_MULTIBYTE_FALLBACKS)
-    trials = []
-    for enc in dict.fromkeys(order):
-        trial = _trial(body, enc, enc in (header, meta), sample)
-        if trial is not None:
-            trials.append(trial)
     limit = max(3, int(non_ascii * _MAX_ERROR_RATIO))
+    trials: list[_Trial] = []
+    contender: int | None = None
+    """Once a usable candidate is read: the most invalid sequences another may have and still compete."""
+    for enc in dict.fromkeys(order):
+        if contender is not None and enc in _STATELESS and _more_errors_than(body, enc, contender):
+            continue  # it could not compete (see ``clean`` below): not worth decoding in full
+        trial = _trial(body, enc, enc in (header, meta))
+        if trial is None:
+            continue
+        trials.append(trial)
+        if trial.errors <= limit:
+            fewest = min(t.errors for t in trials if t.errors <= limit)
+            contender = fewest + max(2, fewest // 2)
     usable = [t for t in trials if t.errors <= limit]
     if not usable:
         best = min(trials, key=lambda t: t.errors)
@@ -161,10 +189,13 @@ def _choose(body: bytes, header: str | None, meta: str | None, evidence: list[st
     fewest = min(t.errors for t in usable)
     # Only near-clean candidates compete; among them the most Chinese-looking one wins.
     clean = [t for t in usable if t.errors <= fewest + max(2, fewest // 2)]
-    best = max(clean, key=lambda t: t.plausibility)
-    declared_ok = [t for t in clean if t.declared]
-    if declared_ok and best.plausibility - declared_ok[0].plausibility < _DECLARED_MARGIN:
-        best = declared_ok[0]
+    best = clean[0]
+    if len(clean) > 1:  # one near-clean candidate (the usual case) wins without being scored
+        score = {t.encoding: _plausibility(t.text[:_PLAUSIBILITY_SAMPLE]) for t in clean}
+        best = max(clean, key=lambda t: score[t.encoding])
+        declared_ok = [t for t in clean if t.declared]
+        if declared_ok and score[best.encoding] - score[declared_ok[0].encoding] < _DECLARED_MARGIN:
+            best = declared_ok[0]
     how = "as declared" if best.declared else "by trial decoding"
     note = f"; {best.errors} invalid byte sequence(s) replaced" if best.errors else ""
     return Decoded(text=best.text, encoding=best.encoding, replaced=best.errors,

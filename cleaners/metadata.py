@@ -34,7 +34,7 @@ from cleaners.patterns import (
     SOURCE,
     SOURCE_START,
     SUBTITLE_DASH,
-    TITLE_PAGINATION,
+    strip_pagination,
 )
 from cleaners.selectors import element_text, regexes, select
 from cleaners.titles import page_title
@@ -162,7 +162,8 @@ def _subtitles(tree: HtmlElement) -> list[str]:
     """"——在…上的讲话" lines outside the text: an h3 on one site, a div.arc-sub on another."""
     out = []
     for el in tree.iter("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "center"):
-        if el.text and SUBTITLE_DASH.match(el.text.lstrip()):
+        text = el.text  # read once: each read decodes the text again
+        if text and SUBTITLE_DASH.match(text.lstrip()):
             text = normalize(str(el.text_content()))
             if len(text) <= _SUBTITLE_MAX_CHARS:
                 out.append(text)
@@ -191,7 +192,7 @@ def collect_facts(tree: HtmlElement, rules: SiteRules | None, html: str | None =
     if not title:
         title = page_title(tree)
     if title:
-        title = _unmark(TITLE_PAGINATION.sub("", normalize(title))) or None
+        title = _unmark(strip_pagination(normalize(title))) or None
     headlines = [_unmark(h) for h in headlines if len(h) <= 120]
     return Facts(title=title, headlines=tuple(headlines), subtitles=tuple(subtitles),
                  date=date or _meta_date(tree), page_date_first=rules is not None and rules.date_from == "page",

@@ -40,6 +40,17 @@ INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 """Zero-width characters, BOMs and soft hyphens: deleted, not turned into spaces."""
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+
+def guarded(pattern: re.Pattern[str], first: str) -> re.Pattern[str]:
+    """``pattern`` behind a lookahead for the characters a match of it can start with (``first``, the body of
+    a character class): the same matches, found faster.  ``re`` skips quickly only to where a pattern's
+    first literal or class matches; an alternation with a branch that starts otherwise (a lookbehind,
+    ``\\b``, ``\\s``, a group) has every branch tried at every position of the text.  The lookahead
+    fails at once where no branch can start (3-5x faster on the short lines the chrome step reads).
+    tests/test_cleaners_patterns.py checks that ``first`` holds every possible first character."""
+    return re.compile(f"(?=[{first}])(?:{pattern.pattern})", pattern.flags)
+
+
 # --- step 2 (generic): hidden elements and comment/reply threads ----------------
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 """An inline style (or a page ``<style>`` rule body) that hides its element."""
@@ -81,18 +92,20 @@ PROSE_LINE = re.compile(r"[，。！？；,!?;]")
 BREADCRUMB_START = re.compile(r"^(?:(?:您|你)(?:现在|当前)?(?:所在)?的|当前|现在|所在)?位置\s*[:：]")
 """当前位置: / 您的位置: / 您现在的位置: / 你所在的位置: / 所在位置: …"""
 BREADCRUMB_SEP = re.compile(r">>|»|›|＞|→|>")
-BYLINE_TOKEN = re.compile(
+BYLINE_TOKEN_PLAIN = re.compile(
     r"作者\s*[:：]|来源\s*[:：]|阅读\s*\d*\s*次|点击\s*(?:数|量)?\s*[:：]?\s*\d*\s*次|浏览\s*(?:次数|量)?\s*[:：]"
     r"|【\s*收藏|加入收藏|收藏本文|以稿换稿|(?:发布|更新|发表)(?:时间|日期)\s*[:：]|(?<![主])时间\s*[:：]|日期\s*[:：]"
     r"|(?:责任)?编辑\s*[:：]|字号\s*[:：]|【\s*[大中小]\s*】|打印本页|关闭窗口|分享到|\badmin\b|\s分享\s"
     r"|共计\s*\d+\s*个字|预计阅读时长|阅读时长|【\s*打印\s*】|【\s*关闭\s*】|访问统计"
 )
+BYLINE_TOKEN = guarded(BYLINE_TOKEN_PLAIN, r"作来阅点浏【加收以发更时日责编字打关分a共预访\s")
 BYLINE_STAMP = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 """A date or time: counts once towards a byline, and never makes one alone."""
-PROMO_LINE = re.compile(
+PROMO_LINE_PLAIN = re.compile(
     r"(?:下载|安装|打开)[^，。！？]{0,12}(?:客户端|APP|App|app)|(?:关注|订阅)[^，。！？]{0,16}(?:公众号|微信号|抖音号|快手号|视频号|微博|"
     r"头条号|简报|早报|晚报|newsletter|邮件)|扫描?二维码|扫一扫|长按识别|(?:送到|发送到)(?:你|您)的邮箱"
 )
+PROMO_LINE = guarded(PROMO_LINE_PLAIN, "下安打关订扫长送发")
 """What a promo box says (download the app, follow the account, subscribe, scan the code)."""
 PROMO_MAX_CHARS = 60
 """A promo is a line or two; a longer paragraph that mentions an app is text."""
@@ -168,7 +181,9 @@ def _at_start(branch: str) -> bool:
 CHROME_LINE = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES), re.I)
 """Whole lines of furniture: banners, QR/share/print widgets, source/editor lines, disclaimers."""
 CHROME_LINE_START = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if _at_start(b)), re.I)
-CHROME_LINE_ANYWHERE = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if not _at_start(b)), re.I)
+CHROME_LINE_ANYWHERE_PLAIN = re.compile("|".join(f"(?:{b})" for b in _CHROME_BRANCHES if not _at_start(b)), re.I)
+CHROME_LINE_ANYWHERE = guarded(CHROME_LINE_ANYWHERE_PLAIN,
+                               "如若涉版你您可引本此文转P京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼")
 """CHROME_LINE split: ``CHROME_LINE.search(t)`` finds a match exactly when ``CHROME_LINE_START.match(t)`` or
 ``CHROME_LINE_ANYWHERE.search(t)`` does.  ``search`` would try the ^-anchored branches (most of them) at every
 position of the line, where they cannot match; this way they are tried once (a sixth of generic mode's time)."""
@@ -237,12 +252,13 @@ NUMBER_LINE = re.compile(r"^\d{1,12}$")
 # --- step 3: injected ads and paywall markers --------------------------------
 _AUDIENCE = r"(?:大家|您|你|各位|朋友们|读者)"
 _CURATE = r"(?:精心|特意|特地|用心|认真)?(?:整理|收集|搜集|推荐|带来|分享|准备|精选|挑选|汇编|收录|编辑|编写|提供)"
-AD_TRIGGER = re.compile(
+AD_TRIGGER_PLAIN = re.compile(
     r"(?P<editor>小编)"
     rf"|(?:下面|以下|接下来|下文|本文|本篇|以上)就?(?:是|为|由)?[^。！？!?，,；;]{{0,20}}?(?:为|给|帮){_AUDIENCE}{_CURATE}"
     rf"|(?:下面|以下|接下来|以上)就?(?:是|为)(?:本站|笔者|本网)?{_CURATE}"
     r"|(?:想|如想|若想|欲|如需)?(?:了解|查看|阅读|获取|下载)?更多[^。！？!?]{0,30}?(?:请|可|欢迎)(?:访问|关注|点击|登录|搜索|进入)"
 )
+AD_TRIGGER = guarded(AD_TRIGGER_PLAIN, "下了以如小想接更本查欲若获阅")
 """Where an injected sentence is: 小编 anywhere, or "下面是/以下是/本文是/以上是 <anyone> 为大家/为您 整理/推荐/带来…".
 Without 小编 the sentence must also pass AD_CONFIRM: a speech may well say "以下是各单位为大家整理的建议"."""
 AD_CONFIRM = re.compile(
@@ -266,21 +282,23 @@ AD_PREFILTER = re.compile(
     r"更多|小编|下面|以下|接下来|下文|本文|本篇|以上|隐藏|剩余|还剩|余下|全文|免费阅读|试读|预览|参考|借鉴|帮助|帮到|喜欢|欢迎"
 )
 """Cheap pre-test: a paragraph with none of these words holds no generic ad or marker."""
-HIDDEN_MARKERS = re.compile(
+HIDDEN_MARKERS_PLAIN = re.compile(
     r"当前隐藏内容免费查看|隐藏内容免费查看|(?:剩余|还剩)\s*\d+\s*字(?:未读)?|(?:点击)?展开全文|免费阅读全文|全文阅读已结束"
     r"|免费阅读已结束[，,]?\s*(?:点击)?(?:下载|付费)?(?:阅读|查看)?(?:编辑)?(?:剩下|剩余)?(?:内容|全文)?\s*(?:\.{2,}|…+)?"
     r"|(?:试读|预览)(?:已)?结束|(?:点击|下载)查看(?:完整|全部)?(?:全文|文档)|余下全文"
 )
+HIDDEN_MARKERS = guarded(HIDDEN_MARKERS_PLAIN, "下余免全剩展当点试还隐预")
 """Paywall / "read the rest" markers, removed wherever they stand (often glued to the next sentence)."""
 
 # --- step 4: masks ------------------------------------------------------------
-MASK = re.compile(
+MASK_PLAIN = re.compile(
     r"(?P<year>(?<![0-9A-Za-z])(?:19|20|二[〇○零])(?:\d|[〇○零一二])?(?:[xXＸｘⅹⅩ]{1,2}|×{1,2}|[*＊]{1,2}|_{1,2})(?=年))"
     r"|(?P<run>[*＊xXＸｘⅹⅩ]+(?:[.．][*＊xXＸｘⅹⅩ]+)?)"
     r"|(?P<cross>[×✕]+)"
     r"|(?P<blank>_{2,}|＿+)"
     r"|(?P<box>□{2,}|(?<![一二三四五六七八九十〇○零])[〇○]{2,}(?![一二三四五六七八九十〇○零年]))"
 )
+MASK = guarded(MASK_PLAIN, "12二*＊xXＸｘⅹⅩ×✕_＿□〇○")
 """Candidates; cleaners.masks decides which runs of x are masks and which are words."""
 FORM_BLANK = re.compile(r"_{3,}|＿{2,}")
 FORM_MIN_BLANKS = 3
@@ -397,6 +415,14 @@ NOT_POST_DATE = re.compile(r"注册|出生|生日|到期|截止|有效期")
 META_DATE_NAMES = ("article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date",
                    "publishdate", "dc.date", "dc.date.issued", "date", "weibo:article:create_at", "sailthru.date")
 TITLE_PAGINATION = re.compile(r"\s*(?:[（(]\s*第\s*\d+\s*/\s*\d+\s*页\s*[)）]|[（(_-]?\s*第\s*\d+\s*页\s*[)）]?)\s*$")
+
+
+def strip_pagination(text: str) -> str:
+    """``text`` without its page-number suffix ((第2/3页), _第2页).  Every suffix holds 页, so a text without one
+    skips the search: TITLE_PAGINATION starts with ``\\s*``, so ``re`` tries it at every position (15 us a line)."""
+    return TITLE_PAGINATION.sub("", text) if "页" in text else text
+
+
 TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:title|tit|headline|biaoti|bt)(?:$|[\s_-])", re.I)
 """Class or id of an element that holds the headline (div.arc-tit, p.article-title, h1.bt)."""
 TITLE_SEPARATORS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]{1,2}\s+|\s*[-—–]{2}\s*")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from cleaners.blocks import Para, drop
-from cleaners.patterns import TITLE_PAGINATION
+from cleaners.patterns import strip_pagination
 
 __all__ = ["title_key", "drop_title_lines", "stitch_pages"]
 
@@ -23,7 +23,7 @@ _CLOSED = frozenset("。！？!?”’」』…）)：:；;")
 
 def title_key(text: str) -> str:
     """A line's identity for repeat detection: no spaces, no pagination suffix."""
-    return "".join(TITLE_PAGINATION.sub("", text).split())
+    return "".join(strip_pagination(text).split())
 
 
 def drop_title_lines(paras: Sequence[Para], titles: Sequence[str | None]) -> list[Para]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from cleaners.blocks import normalize
-from cleaners.patterns import TITLE_CLASS, TITLE_PAGINATION, TITLE_SEPARATORS
+from cleaners.patterns import TITLE_CLASS, TITLE_SEPARATORS, strip_pagination
 
 __all__ = ["page_title", "title_segment"]
 
@@ -22,7 +22,7 @@ _MAX_TITLE = 120
 
 def title_segment(text: str) -> str:
     """First meaningful segment of a ``<title>``: the part before the site and column names."""
-    text = TITLE_PAGINATION.sub("", normalize(text))
+    text = strip_pagination(normalize(text))
     parts = [p for p in TITLE_SEPARATORS.split(text) if p.strip()]
     if not parts:
         return text
@@ -39,8 +39,8 @@ def _headings(tree: HtmlElement) -> list[str]:
             if _MIN_TITLE <= len(text) <= _MAX_TITLE:
                 out.append(text)
     for el in tree.iter("div", "p", "span", "td", "strong"):
-        names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if TITLE_CLASS.search(names):
+        cls, ident = el.get("class"), el.get("id")
+        if (cls or ident) and TITLE_CLASS.search(f"{cls or ''} {ident or ''}"):  # most elements have no name
             text = normalize(str(el.text_content()))
             if _MIN_TITLE <= len(text) <= _MAX_TITLE:
                 out.append(text)
@@ -53,10 +53,10 @@ def page_title(tree: HtmlElement) -> str | None:
     og = next((str(m.get("content") or "") for m in tree.iter("meta") if m.get("property") == "og:title"), "")
     headings = _headings(tree)
     segment = title_segment(raw) if raw else ""
-    reference = TITLE_PAGINATION.sub("", raw)
+    reference = strip_pagination(raw)
     if reference:
         later = [p.strip() for p in TITLE_SEPARATORS.split(reference) if p.strip()][1:]
-        confirmed = [h for h in headings if TITLE_PAGINATION.sub("", h) in reference
+        confirmed = [h for h in headings if strip_pagination(h) in reference
                      and not (h in later and h not in segment)]  # a blog's or column's name, not the headline
         if confirmed:
             return max(confirmed, key=len)

@@ -75,3 +75,24 @@ def test_a_gbk_page_behind_a_utf8_header_is_read_as_gbk() -> None:
     text = "<html><body><p>" + "".join(SENTENCES[:20]) + "</p></body></html>"
     decoded = decode_html(text.encode("gbk"), "utf-8")
     assert decoded.text == text and decoded.encoding == "gb18030" and "header utf-8" in decoded.reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(pages(), st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=1, max_size=3)), max_size=6),
+       st.sampled_from(["utf-8", "gb18030", "big5hkscs"]), st.integers(0, 6))
+def test_a_candidate_is_dropped_early_only_when_it_has_more_invalid_sequences(
+        page: tuple[str, bytes, str | None], junk: list[tuple[int, bytes]], codec: str, most: int) -> None:
+    """The charset trials stop decoding a codec at its (most+1)-th invalid sequence: exactly when decoding it
+    in full would count more than ``most`` of them."""
+    from cleaners.encoding import _more_errors_than, _trial
+
+    data = bytearray(page[1])
+    for at, piece in junk:
+        data[at % (len(data) + 1):at % (len(data) + 1)] = piece
+    body = bytes(data)
+    trial = _trial(body, codec, declared=False)
+    assert trial is not None
+    dropped = _more_errors_than(body, codec, most)
+    assert not dropped or trial.errors > most  # never drops a candidate that could compete
+    if "\ufffd" not in body.decode(codec, errors="ignore"):  # (a U+FFFD written on the page counts as one)
+        assert dropped == (trial.errors > most)
