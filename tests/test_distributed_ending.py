@@ -40,9 +40,12 @@ def _crawl(sb: SandboxProcess, redis: RedisServer, data: Path, *args: str) -> in
 
 def test_max_pages_counts_every_workers_pages(wenmi: SandboxProcess, redis_server: RedisServer,
                                               tmp_path: Path) -> None:
-    """Three workers, --max-pages 12: about 12 pages in all (one in flight per worker may pass), not 3 × 12."""
+    """Three workers, --max-pages 12: about 12 pages in all, not 3 × 12 (the whole 69-page site, before).
+
+    What may pass the limit, per worker: the response in flight when the count is reached, and one request
+    started before the count's answer came back (the count is kept in Redis, asked without blocking)."""
     pages = _crawl(wenmi, redis_server, tmp_path / "d", "--max-pages", "12")
-    assert 12 <= pages <= 12 + 3, pages
+    assert 12 <= pages <= 12 + 2 * 3, pages
     client = redis.Redis.from_url(redis_server.url)
     try:
         assert client.get("speechcrawl:lim:wenmi:stopped") == b"closespider_pagecount"
