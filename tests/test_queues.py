@@ -85,13 +85,14 @@ def test_lifo_and_fifo_order(spider: TemplateSpider, cls: type[CompactLifoMemory
 
 
 def test_the_addon_installs_them() -> None:
-    from scrapy.utils.test import get_crawler
+    from scrapy.settings import Settings
 
-    settings = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}, "SPEECHCRAWL_CRAWL_ID": "c"}).settings
+    settings = Settings()
+    SpeechcrawlAddon().update_settings(settings)
     assert settings["SCHEDULER_MEMORY_QUEUE"] == "crawler.queues.CompactLifoMemoryQueue"
     assert settings["SCHEDULER_START_MEMORY_QUEUE"] == "crawler.queues.CompactFifoMemoryQueue"
-    mine = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}, "SPEECHCRAWL_CRAWL_ID": "c",
-                                      "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.LifoMemoryQueue"}).settings
+    mine = Settings({"SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.LifoMemoryQueue"}, priority="project")
+    SpeechcrawlAddon().update_settings(mine)
     assert mine["SCHEDULER_MEMORY_QUEUE"] == "scrapy.squeues.LifoMemoryQueue"  # a project's choice wins
 
 
