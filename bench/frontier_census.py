@@ -8,13 +8,16 @@ from the start.  When the ``--at``-th response arrives it prints: the scheduler'
 requests, the RSS, the memory tracemalloc traces in all and per pending request, the live objects
 by type (gc) and the ``--top`` lines of code holding the most traced memory, then stops the crawl.
 tracemalloc slows the crawl about twice and costs memory of its own (RSS here is higher than
-without it); the point is where the traced memory was allocated, not the RSS.
+without it); the point is where the traced memory was allocated, not the RSS.  ``-s NAME=VALUE`` sets a crawl
+setting: ``-s SCHEDULER_MEMORY_QUEUE=scrapy.squeues.LifoMemoryQueue`` takes the census with Scrapy's
+own queue instead of crawler.queues (docs/benchmarks.md, "What held the memory").
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import tempfile
 import tracemalloc
@@ -63,9 +66,9 @@ def report(crawler: Crawler, responses: int, top: int) -> None:
     """Print the census (see the module docstring)."""
     assert crawler.engine is not None
     scheduler = crawler.engine.scheduler
-    pending = len(scheduler) if scheduler is not None else 0  # type: ignore[arg-type]
+    pending = len(scheduler) if scheduler is not None else 0  # type: ignore[arg-type]  # Scheduler has __len__
     gc.collect()
-    rss = memory_mb(_self_pid())
+    rss = memory_mb(os.getpid())
     traced, _peak = tracemalloc.get_traced_memory()
     snapshot = tracemalloc.take_snapshot().filter_traces([
         tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap>")])
@@ -87,12 +90,6 @@ def _short(path: str) -> str:
         if marker in path:
             return path.split(marker, 1)[1]
     return path
-
-
-def _self_pid() -> int:
-    import os
-
-    return os.getpid()
 
 
 def main(argv: list[str] | None = None) -> int:
