@@ -48,6 +48,11 @@ DISTRIBUTED_DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.pacing.HostPacingMiddleware": None,
     "crawler.distributed.politeness.DistributedPolitenessMiddleware": 910,
 }
+SCHEDULER_QUEUES = {
+    # The requests waiting to be fetched, kept packed (a generic crawl's frontier is most of its memory).
+    "SCHEDULER_MEMORY_QUEUE": "crawler.queues.CompactLifoMemoryQueue",
+    "SCHEDULER_START_MEMORY_QUEUE": "crawler.queues.CompactFifoMemoryQueue",
+}
 EXTENSIONS = {
     "crawler.extensions.lock.CrawlLockExtension": 0,
     "crawler.extensions.monitor.HealthMonitor": 500,
@@ -65,8 +70,8 @@ def _register(settings: BaseSettings, name: str, components: dict[str, int]) -> 
 class SpeechcrawlAddon:
     """Registers the WARC recorder, SSRF guard, retry/pacing/body/redirect guards, conditional requests,
     resume filter, known-URL re-crawl, the crawl lock, clean and catalog pipelines, the health monitor, the HTML
-    report, the sample
-    limiter, and SPEECHCRAWL_* defaults; with SPEECHCRAWL_REDIS_URL, crawl-wide politeness in place of pacing."""
+    report, the sample limiter, compact scheduler queues (crawler.queues) and SPEECHCRAWL_* defaults; with
+    SPEECHCRAWL_REDIS_URL, crawl-wide politeness in place of pacing."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         for name, value in SPEECHCRAWL_DEFAULTS.items():
@@ -79,6 +84,8 @@ class SpeechcrawlAddon:
         _register(settings, "SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES)
         _register(settings, "ITEM_PIPELINES", ITEM_PIPELINES)
         _register(settings, "EXTENSIONS", EXTENSIONS)
+        for name, path in SCHEDULER_QUEUES.items():
+            settings.set(name, path, "addon")
         if settings.get("SPEECHCRAWL_WORKER_ID"):
             _distributed(settings)
 

@@ -194,16 +194,19 @@ def _wait_for_writing(proc: subprocess.Popen[bytes], data: Path, before: set[str
 
 
 def soak(sandbox: SandboxProcess, data: Path, sites: Sequence[str], *, kills: int, seed: int,
-         window: float = 1.0, early: float = 0.2, max_runs: int = 40) -> SoakResult:
+         window: float = 1.0, early: float = 0.2, max_runs: int = 40, generic: bool = False) -> SoakResult:
     """Run ``speechcrawl crawl --resume`` and kill -9 it at random moments until ``kills`` kills have hit a
     live process (at most ``max_runs`` starts), then let one run finish.
 
     A share ``early`` of the kills fall in the first second (start-up, robots.txt, WARC repair); the
     others come a random 0..``window`` s after the run started writing WARC, i.e. mid-crawl.
+    ``generic`` crawls the sites by URL, without their profiles.
     """
     rng = random.Random(seed)
-    args = [*_CLI, "crawl", *sites, "--sandbox", "--no-progress", "--data", str(data), "--crawl-id", "soak",
-            "--resume", *(f"--origin={site}={sandbox.urls[site]}" for site in sites)]
+    targets = ([sandbox.urls[site] + "/" for site in sites] if generic
+               else [*sites, *(f"--origin={site}={sandbox.urls[site]}" for site in sites)])
+    args = [*_CLI, "crawl", *targets, "--sandbox", "--no-progress", "--data", str(data), "--crawl-id", "soak",
+            "--resume"]
     done, runs, times = 0, 0, []
     while done < kills and runs < max_runs:
         runs += 1
