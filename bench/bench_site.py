@@ -232,6 +232,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256
+    """socketserver's listen backlog is 5: a crawl opening tens of connections at once overflowed it, and every
+    dropped SYN came back 1, 3, 7 s later (4,537 overflows, 1,333 SYN retransmits in one 20-host crawl)."""
 
     def __init__(self, port: int, page: Callable[[str], tuple[bytes, str] | None], delay: float = 0.0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
