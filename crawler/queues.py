@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CompactFifoMemoryQueue", "CompactLifoMemoryQueue", "pack", "unpack"]
+__all__ = ["CompactFifoMemoryQueue", "CompactLifoMemoryQueue", "pack", "request_fields", "unpack"]
 
 _DEFAULTS: dict[str, Any] = {
     "method": "GET", "body": b"", "cookies": {}, "meta": {}, "encoding": "utf-8", "priority": 0,
@@ -59,16 +59,25 @@ def pack(request: Request, spider: Spider | None) -> Packed:
     if DOC_META in request.meta:
         return request
     try:
-        fields = {"url": request.url, "callback": _method_name(request.callback, spider),
-                  "errback": _method_name(request.errback, spider), "headers": dict(request.headers)}
-        for attr in request.attributes:
-            fields.setdefault(attr, getattr(request, attr))
-        if type(request) is not Request:
-            fields["_class"] = f"{type(request).__module__}.{type(request).__qualname__}"
-        return pickle.dumps({k: v for k, v in fields.items() if k not in _DEFAULTS or _DEFAULTS[k] != v},
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(request_fields(request, spider), protocol=pickle.HIGHEST_PROTOCOL)
     except _UNPICKLABLE:
         return request
+
+
+def request_fields(request: Request, spider: Spider | None) -> dict[str, Any]:
+    """``request.to_dict(spider=spider)`` without the fields left at their defaults, and without its cost.
+
+    :func:`scrapy.utils.request.request_from_dict` builds the same request from it (a missing field
+    takes its default).  The distributed frontier encodes its requests with it too.  Raises
+    ValueError for a callback or errback that is not a method of ``spider``, as ``to_dict`` does.
+    """
+    fields = {"url": request.url, "callback": _method_name(request.callback, spider),
+              "errback": _method_name(request.errback, spider), "headers": dict(request.headers)}
+    for attr in request.attributes:
+        fields.setdefault(attr, getattr(request, attr))
+    if type(request) is not Request:
+        fields["_class"] = f"{type(request).__module__}.{type(request).__qualname__}"
+    return {k: v for k, v in fields.items() if k not in _DEFAULTS or _DEFAULTS[k] != v}
 
 
 def _method_name(func: Any, spider: Spider | None) -> str | None:

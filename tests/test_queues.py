@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 from scrapy import FormRequest, Request
+from scrapy.utils.request import request_from_dict
 
 from crawler.addon import SpeechcrawlAddon
-from crawler.queues import CompactFifoMemoryQueue, CompactLifoMemoryQueue, pack, unpack
+from crawler.queues import CompactFifoMemoryQueue, CompactLifoMemoryQueue, pack, request_fields, unpack
 from sandbox.gold import gold_records
 from spiders.items import Document
 from spiders.template import DOC_META, TemplateSpider
@@ -51,6 +52,20 @@ def test_every_field_survives(spider: TemplateSpider) -> None:
     back = unpack(pack(request, spider), spider)
     assert _fields(back, spider) == _fields(request, spider)
     assert type(back) is FormRequest and back.body == request.body and back.method == "POST"
+
+
+def test_request_fields_rebuild_what_to_dict_rebuilds(spider: TemplateSpider) -> None:
+    """The distributed frontier encodes with ``request_fields``; scrapy-redis decodes with ``request_from_dict``."""
+    doc = Document(site="s", url="http://127.0.0.1:8601/a/1.html", generic=True)
+    for request in (Request("http://127.0.0.1:8601/a/1_2.html", callback=spider._continue_article,
+                            errback=spider._failed, meta={DOC_META: doc, "depth": 2}, priority=3),
+                    FormRequest("http://127.0.0.1:8601/search", formdata={"q": "讲话"}, callback=spider.parse)):
+        fields = request_fields(request, spider)
+        assert set(fields) < set(request.to_dict(spider=spider)) | {"_class"}
+        back = request_from_dict(fields, spider=spider)
+        assert _fields(back, spider) == _fields(request, spider)
+    with pytest.raises(ValueError):
+        request_fields(Request("http://127.0.0.1:8601/", callback=print), spider)
 
 
 def test_a_stitched_articles_next_page_stays_the_same_object(spider: TemplateSpider) -> None:

@@ -14,7 +14,6 @@ between the two can neither drop a request (seen but not queued) nor queue it tw
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import secrets
 import time
@@ -29,6 +28,7 @@ from scrapy_redis.scheduler import Scheduler
 from crawler.distributed.dupefilter import Seen
 from crawler.distributed.keys import CrawlKeys, SiteKeys
 from crawler.distributed.outbox import REDIS_ERRORS
+from crawler.queues import request_fields
 from crawler.settings import SPEECHCRAWL_DEFAULTS
 from spiders.loader import spider_class
 
@@ -172,14 +172,6 @@ class Exhausted:
         self.attempts = attempts
 
 
-class _Methods:
-    """The bound methods of a spider, as attributes, and nothing else: where callbacks' names are looked up."""
-
-    def __init__(self, spider: Spider) -> None:
-        for name, method in inspect.getmembers(spider, inspect.ismethod):
-            setattr(self, name, method)
-
-
 class LeasedQueue(PriorityQueue):  # type: ignore[misc]
     """scrapy-redis's priority queue whose pop leases instead of deleting."""
 
@@ -200,7 +192,6 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
         self._renew = server.register_script(_RENEW)
         self._give_back = server.register_script(_GIVE_BACK)
         self._tokens: list[str] = []
-        self._methods: _Methods | None = None
         self.held: dict[str, tuple[str, float]] = {}
         """Leases this worker holds: id -> (token, time after which it stops renewing them)."""
 
@@ -212,15 +203,14 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]
     def _encode_request(self, request: Request) -> Any:
         """Encoded without its lease: that belongs to the popped request, not to the one queued.
 
-        Request.to_dict names a callback by listing every member of the object it is given; on the spider
-        that cost a millisecond a request (a third of a worker's own time per page).  It is given an object
-        holding the spider's methods only, listed once.
+        ``Request.to_dict`` names a callback by listing every member of the spider: a millisecond a
+        request, a third of a worker's own time per page.  :func:`crawler.queues.request_fields` gives
+        the same fields (less those at their defaults) without it; scrapy-redis decodes them with
+        ``request_from_dict`` as before.
         """
-        if self._methods is None:
-            self._methods = _Methods(self.spider)
         lease = request.meta.pop(LEASE_META, None)
         try:
-            return self.serializer.dumps(request.to_dict(spider=self._methods))  # type: ignore[arg-type]
+            return self.serializer.dumps(request_fields(request, self.spider))
         finally:
             if lease is not None:
                 request.meta[LEASE_META] = lease
