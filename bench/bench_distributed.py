@@ -16,7 +16,9 @@ run alike:
   ``--via crawl``: ``speechcrawl crawl URL… --sandbox --redis URL --workers N`` does both.
 
 Pages are counted at the server (``/_bench/served`` of every host), so every row counts alike
-whatever crawled them.  ``-s`` settings go to every crawl (default: CONCURRENT_REQUESTS_PER_DOMAIN=2,
+whatever crawled them.  Beside the crawling processes' CPU, each row gives the CPU the bench site's
+server and redis-server spent in the same run (per page), and how busy the machine's cores were
+(all processes, from ``/proc/stat``): a row at ~100 % was CPU-bound, whatever its settings said.  ``-s`` settings go to every crawl (default: CONCURRENT_REQUESTS_PER_DOMAIN=2,
 the per-host politeness that makes the crawl latency-bound).  When the distributed commands are
 missing, their rows say "distributed workers not available".  Prints a markdown table for
 docs/benchmarks.md: pages/s (median), × 1 worker, × single process.
@@ -53,6 +55,31 @@ def served(urls: list[str]) -> int:
         with urllib.request.urlopen(url.rstrip("/") + SERVED, timeout=10) as answer:
             total += int(answer.read())
     return total
+
+
+def _ticks_to_seconds(ticks: int) -> float:
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def helpers_cpu() -> float:
+    """CPU seconds used so far by this process's live children: the bench site's server and redis-server."""
+    total = 0
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if fields[1] == me:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return _ticks_to_seconds(total)
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of every core since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]  # guest time is in user already
+    idle = values[3] + values[4]  # idle, iowait
+    return _ticks_to_seconds(sum(values) - idle), _ticks_to_seconds(sum(values))
 
 
 def available(via: str) -> bool:
@@ -138,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     has_workers = available(args.via)
     rates: dict[str, list[float]] = {}
     cpu_ms: dict[str, list[float]] = {}
+    helper_ms: dict[str, list[float]] = {}
+    busy: dict[str, list[float]] = {}
     pages: dict[str, int] = {}
     load: list[float] = []
     with running(args.articles, hosts=args.hosts, delay=args.delay) as urls, \
@@ -147,11 +176,15 @@ def main(argv: list[str] | None = None) -> int:
             jobs: list[tuple[str, int | None]] = [("single process (`speechcrawl crawl`)", None)]
             jobs += [(f"{w} worker{'s' if w > 1 else ''}", w) for w in counts] if has_workers else []
             for name, workers in jobs:
-                before = served(urls)
+                before, helpers_before, machine_before = served(urls), helpers_cpu(), machine_busy()
                 data = Path(tmp) / f"{n}-{workers or 0}"
                 run = (single_process(urls, data, sets) if workers is None
                        else distributed(urls, data, sets, redis, workers, args.via, shlex.split(args.worker_args)))
                 pages[name] = served(urls) - before
+                machine_after = machine_busy()
+                helper_ms.setdefault(name, []).append((helpers_cpu() - helpers_before) * 1000 / pages[name])
+                busy.setdefault(name, []).append((machine_after[0] - machine_before[0])
+                                                 / (machine_after[1] - machine_before[1]))
                 rates.setdefault(name, []).append(pages[name] / run.seconds)
                 cpu_ms.setdefault(name, []).append(run.cpu_seconds * 1000 / pages[name])
     single = statistics.median(rates["single process (`speechcrawl crawl`)"])
@@ -159,16 +192,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"distributed crawl benchmark ({env_info()}; {args.hosts} hosts, {args.articles} articles, "
           f"{args.delay * 1000:.0f} ms per answer; {' '.join(sets)}; {args.rounds} rounds; "
           f"load average {min(load):.1f}–{max(load):.1f})\n")
-    print("| run | pages | pages/s (median) | × 1 worker | × single process | CPU ms/page | runs pages/s |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| run | pages | pages/s (median) | × 1 worker | × single process | CPU ms/page | server + Redis CPU "
+          "ms/page | cores busy | runs pages/s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, runs in rates.items():
         rate = statistics.median(runs)
         vs_one = f"{rate / one:.2f}" if one and name != "single process (`speechcrawl crawl`)" else "–"
         print(f"| {name} | {pages[name]} | {rate:.1f} | {vs_one} | **{rate / single:.2f}** | "
-              f"{statistics.median(cpu_ms[name]):.1f} | {', '.join(f'{r:.1f}' for r in runs)} |")
+              f"{statistics.median(cpu_ms[name]):.1f} | {statistics.median(helper_ms[name]):.1f} | "
+              f"{statistics.median(busy[name]):.0%} | {', '.join(f'{r:.1f}' for r in runs)} |")
     if not has_workers:
         for workers in counts:
-            print(f"| {workers} worker{'s' if workers > 1 else ''} | – | {UNAVAILABLE} | – | – | – | – |")
+            print(f"| {workers} worker{'s' if workers > 1 else ''} | – | {UNAVAILABLE} | – | – | – | – | – | – |")
     return 0
 
 
