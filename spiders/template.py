@@ -151,20 +151,21 @@ class TemplateSpider(Spider):
             yield from self._article_page(response, self._start_document(response))
             return
         page = _selector(response)
+        base = self._base(response, page.root)
         areas = page.css(", ".join(links.restrict)) if links.restrict else [page]
-        yield from self._bounded(response.url, (request for area in areas for request in self._follow(response, area)))
-        yield from self._scripted_pager(response)
+        yield from self._bounded(response.url, (request for area in areas
+                                                for request in self._follow(response, area, base)))
+        yield from self._scripted_pager(response, base)
 
-    def _scripted_pager(self, response: TextResponse) -> Iterator[Request]:
+    def _scripted_pager(self, response: TextResponse, base: str) -> Iterator[Request]:
         """The list pages a JavaScript pager (no ``<a>``, e.g. TRS createPageHTML) would link to."""
-        for url in js_pager_urls(response.text, self._base(response)):
+        for url in js_pager_urls(response.text, base):
             if self.profile.generic or self.profile.links.is_list(_path_query(url)):
                 yield Request(url, callback=self.parse, errback=self._failed)
 
-    def _follow(self, response: TextResponse, area: Any, skip: frozenset[str] | set[str] = frozenset()
+    def _follow(self, response: TextResponse, area: Any, base: str, skip: frozenset[str] | set[str] = frozenset()
                 ) -> Iterator[Request]:
         links = self.profile.links
-        base = self._base(response)
         urls = (self._absolute(base, href) for href in self._capped(response.url, area, ".//a/@href").getall())
         yield from self._requests(response, (u for u in urls if u is not None and (
             self.profile.generic or links.is_list(_path_query(u)) or links.is_article(_path_query(u)))), skip)
@@ -179,9 +180,12 @@ class TemplateSpider(Spider):
                 yield Request(url, callback=self.parse, errback=self._failed)
 
     @staticmethod
-    def _base(response: TextResponse) -> str:
-        """What the page's relative links resolve against: its ``<base href>``, else its own address."""
-        return document_base(response.selector.root, response.url)
+    def _base(response: TextResponse, root: Any) -> str:
+        """What the page's relative links resolve against: its ``<base href>``, else its own address.
+
+        ``root`` is the callback's own parse of the page (:func:`_selector`): ``response.selector``
+        would parse it a second time, and keep that tree as long as Scrapy keeps the response."""
+        return document_base(root, response.url)
 
     def _absolute(self, base: str, href: str) -> str | None:
         """The canonical URL of a link on a page whose links resolve against ``base`` (:meth:`_base`),
@@ -220,19 +224,21 @@ class TemplateSpider(Spider):
         page reached through another link (a board links a thread's reply pages) is recognised by its
         pager's link back to page 1, and only its links are followed.
         """
-        anchors = self._anchors(response)  # one pass over the links serves the pager and the follow
+        root = _selector(response).root
+        base = self._base(response, root)
+        anchors = self._anchors(response, root, base)  # one pass over the links serves the pager and the follow
         if not doc.pages:
             first = first_page_of(anchors, doc.url)
             if first is not None:  # a later page reached on its own: the document starting at `first` stitches it
                 self._count("later_page_skipped")
                 logger.debug("%s continues %s: read as its page, not as a document", doc.url, first)
                 yield from self._requests(response, (url for url, _ in anchors), frozenset())
-                yield from self._scripted_pager(response)
+                yield from self._scripted_pager(response, base)
                 return
         pages, nexts = pager_links(anchors, doc.url)
         doc.pages.append(self._fetched(response))
         yield from self._requests(response, (url for url, _ in anchors), pages)
-        yield from self._scripted_pager(response)
+        yield from self._scripted_pager(response, base)
         seen = {p.url for p in doc.pages} | {doc.url}
         next_url = next((u for u in nexts if u not in seen), None)
         if next_url is None or len(doc.pages) >= MAX_ARTICLE_PAGES:
@@ -241,16 +247,14 @@ class TemplateSpider(Spider):
         yield Request(next_url, callback=self._continue_article, errback=self._article_page_failed,
                       dont_filter=True, priority=10, meta={DOC_META: doc})
 
-    def _anchors(self, response: TextResponse) -> list[tuple[str, str]]:
+    def _anchors(self, response: TextResponse, root: Any, base: str) -> list[tuple[str, str]]:
         """``(canonical url, text)`` of every on-site ``<a href>``, in page order, straight from lxml.
 
         Going through lxml instead of a parsel Selector per anchor is most of what generic mode
         saves here (docs/benchmarks.md, "Generic mode"); the text is XPath's ``string(.)``, as before.
         """
         anchors = []
-        root = _selector(response).root
         limit = self._link_limit()
-        base = self._base(response)
         if limit:
             self._over_limit(response.url, int(_A_COUNT(root)) - limit, limit)
         for a in (_A_HREF_CAPPED(root, limit=limit) if limit else _A_HREF(root)):
@@ -318,10 +322,11 @@ class TemplateSpider(Spider):
     def _next_page(self, response: TextResponse, doc: Document) -> str | None:
         if not self.profile.next_page or len(doc.pages) >= MAX_ARTICLE_PAGES:
             return None
-        href = _selector(response).css(", ".join(self.profile.next_page)).xpath("@href").get()
+        page = _selector(response)
+        href = page.css(", ".join(self.profile.next_page)).xpath("@href").get()
         if not href:
             return None
-        url = self._absolute(self._base(response), href)
+        url = self._absolute(self._base(response, page.root), href)
         seen = {p.url for p in doc.pages} | {doc.url}
         return None if url is None or url in seen else url
 

@@ -295,7 +295,7 @@ def test_links_followed_from_one_page_are_bounded_and_the_excess_counted() -> No
     # From a real page: lxml itself stops at the limit, the rest is counted.
     body = "".join(f'<a href="/q/{i}.html">{i}</a>' for i in range(5000))
     page = HtmlResponse("http://127.0.0.1:9/", body=f"<html><body>{body}</body></html>".encode(), encoding="utf-8")
-    urls = [r.url for r in spider._follow(page, page)]
+    urls = [r.url for r in spider._follow(page, page, page.url)]
     assert urls == [f"http://127.0.0.1:9/q/{i}.html" for i in range(100)]
     assert crawler.stats.get_value("speechcrawl/spider/links_over_limit") == 4900 * 2
 
