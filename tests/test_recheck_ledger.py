@@ -252,3 +252,38 @@ def test_a_crawl_killed_between_two_ledger_records_loses_nothing_on_resume(tmp_p
     for crawl_id in (first, second):
         assert _fetches(tmp_path / "again" / "catalog.sqlite", crawl_id) == _fetches(data / "catalog.sqlite", crawl_id)
     assert _events(tmp_path / "again", second, "ribao") == _events(data, second, "ribao")
+
+
+def test_documents_cleaned_again_name_rechecks_already_written(tmp_path: Path) -> None:
+    """Another profile (its hash is in the cleaning key) makes the re-crawl clean every unchanged document
+    again: each has its held re-checks written first, so its metadata record names lines that come before
+    it, and reprocess (with that profile) rebuilds the same catalog."""
+    from archive.documents import DOCUMENT_URI_PREFIX
+    from corpus.rebuild import reprocess
+
+    data, profiles = tmp_path / "data", tmp_path / "profiles"
+    profiles.mkdir()
+    bundled = (ROOT / "spiders" / "profiles" / "ribao.toml").read_text(encoding="utf-8")
+    (profiles / "ribao.toml").write_text("# the same rules, another file\n" + bundled, encoding="utf-8")
+    with SandboxProcess(sites=["ribao"]) as sandbox:
+        gold = {g["url"] for g in gold_records("ribao", sandbox.urls["ribao"])}
+        first = crawl(data, sandbox, "--profiles", str(profiles), sites=("ribao",))
+        (profiles / "ribao.toml").write_text("# changed\n" + bundled, encoding="utf-8")
+        second = crawl(data, sandbox, "--profiles", str(profiles), "-s", "SPEECHCRAWL_WARC_RECHECK_LEDGER=1000",
+                       sites=("ribao",))
+    seen: dict[str, tuple[str, int]] = {}
+    documents = 0
+    for path in sorted((data / "warc" / "ribao").glob(f"*{second}*.warc.gz")):
+        for kind, headers, block, offset in _records(path):
+            if kind == "metadata" and headers["Content-Type"] == LEDGER_CONTENT_TYPE:
+                seen.update({json.loads(line)["id"]: (path.name, offset) for line in block.decode().splitlines()})
+            elif kind == "metadata" and headers["WARC-Target-URI"].startswith(DOCUMENT_URI_PREFIX):
+                pages = json.loads(block)["pages"]
+                assert all(p["record_id"] in seen for p in pages), "a document names a re-check not yet written"
+                documents += 1
+    assert documents >= len(gold) and len(seen) >= len(gold)
+    assert _events(data, second, "ribao")["unchanged"] == gold
+    reprocess(data, tmp_path / "again", profiles_dir=profiles)
+    for crawl_id in (first, second):
+        assert _fetches(tmp_path / "again" / "catalog.sqlite", crawl_id) == _fetches(data / "catalog.sqlite", crawl_id)
+    assert _events(tmp_path / "again", second, "ribao") == _events(data, second, "ribao")
