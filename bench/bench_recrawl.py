@@ -40,13 +40,13 @@ Crawl = Callable[[Path, str | None, tuple[str, ...]], tuple[float, dict[str, int
 """Crawl into a data dir with a source tree (None: this one) and more options; seconds and summed stats."""
 
 
-def _cli(tree: str | None, *args: str) -> tuple[float, str]:
+def _cli(tree: str | None, *args: str) -> tuple[float, str, str]:
     # ``python -m`` puts the working directory first on sys.path: the other tree must be both.
     env = {**os.environ, "PYTHONPATH": tree} if tree else None
     run = run_measured([sys.executable, "-m", "crawler.cli", *args], env=env, cwd=Path(tree) if tree else None)
     if run.returncode != 0:
         raise SystemExit(run.stdout + run.stderr)
-    return run.seconds, run.stdout
+    return run.seconds, run.stdout, run.stderr
 
 
 def _measured(data: Path, crawl_id: str) -> dict[str, int]:
@@ -70,14 +70,18 @@ def _crawl_id(stdout: str) -> str:
 
 def _crawl(*target: str) -> Crawl:
     def run(data: Path, tree: str | None, extra: tuple[str, ...]) -> tuple[float, dict[str, int]]:
-        seconds, stdout = _cli(tree, "crawl", *target, "--sandbox", "--no-progress", "--data", str(data.resolve()),
+        seconds, stdout, _ = _cli(tree, "crawl", *target, "--sandbox", "--no-progress", "--data", str(data.resolve()),
                                *extra)
         return seconds, _measured(data, _crawl_id(stdout))
     return run
 
 
 def _demo(data: Path, tree: str | None, extra: tuple[str, ...]) -> tuple[float, dict[str, int]]:
-    seconds, stdout = _cli(tree, "demo", "--out", str(data.resolve()), "--no-progress", *extra)
+    seconds, stdout, stderr = _cli(tree, "demo", "--out", str(data.resolve()), "--no-progress", *extra)
+    if "using random ports" in stderr:
+        # Another process holds the sandbox's default ports: the URLs (and record ids) differ from the
+        # other crawl's, so the second crawl would be a second corpus, not a re-crawl.
+        raise SystemExit("speechcrawl demo could not use the default sandbox ports; free them and run again")
     return seconds, _measured(data, _crawl_id(stdout))
 
 
