@@ -8,6 +8,7 @@ rebuilt from the WARC files equal to the one the crawl wrote; ``archive verify``
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -287,3 +288,80 @@ def test_documents_cleaned_again_name_rechecks_already_written(tmp_path: Path) -
     for crawl_id in (first, second):
         assert _fetches(tmp_path / "again" / "catalog.sqlite", crawl_id) == _fetches(data / "catalog.sqlite", crawl_id)
     assert _events(tmp_path / "again", second, "ribao") == _events(data, second, "ribao")
+
+
+def test_held_rechecks_are_written_into_the_file_a_rotation_finishes(tmp_path: Path) -> None:
+    site = tmp_path / "warc" / "s"
+    heard: list[Any] = []
+    with WarcWriter(site, prefix="s", crawl_id="c1", warcinfo={}, recheck_ledger=100, max_size=2000) as writer:
+        writer.ledger_listeners.append(heard.extend)
+        _, full = writer.write_exchange(_exchange("http://s.test/a", 200, b"<p>a</p>"))
+        confirms = (full.record_id, full.date, full.payload_digest)
+        held = [writer.write_exchange(_exchange("http://s.test/a", 304, confirms=confirms))[1] for _ in range(3)]
+        assert all(p.held for p in held) and not heard and len(writer.files) == 0
+        writer.write_exchange(_exchange("http://s.test/b", 200, os.urandom(3000)))  # past max_size
+        writer.write_exchange(_exchange("http://s.test/c", 200, b"<p>c</p>"))  # rotates first
+        assert len(writer.files) == 1 and [p.record_id for p in heard] == [p.record_id for p in held]
+    assert {p.filename for p in heard} == {writer.files[0].name} and [p.line for p in heard] == [0, 1, 2]
+    (ledger,) = _ledgers(tmp_path, "c1", "s")
+    assert ledger[0] == writer.files[0] and [e["id"] for e in ledger[2]] == [p.record_id for p in held]
+
+
+def test_replay_shows_a_rechecked_page_as_its_last_full_capture(recrawl: dict[str, Any]) -> None:
+    """The ledger is not a capture: pywb serves the response a re-check confirms, with that response's date."""
+    from email.utils import format_datetime
+
+    from tests.test_replay import _get, _replaying, _timestamp
+
+    data = recrawl["data"]
+    entries = [e for _, _, found in _ledgers(data, recrawl["second"], "ribao") for e in found]
+    unchanged = _expected(recrawl["gold0"]["ribao"], recrawl["gold1"]["ribao"])["unchanged"]
+    conn = sqlite3.connect(data / "catalog.sqlite")
+    captures = {r[0]: r[1:] for r in conn.execute(
+        "SELECT warc_record_id, warc_filename, warc_offset FROM fetches WHERE revisit_of IS NULL")}
+    conn.close()
+    checked = 0
+    with _replaying(data) as replay:
+        for entry in entries:
+            if entry["uri"] not in unchanged:
+                continue
+            filename, offset = captures[entry["refers_to"]]
+            capture = read_record_at(data / "warc" / "ribao" / filename, offset)
+            body, headers = _get(f"{replay}{_timestamp(entry['date'])}id_/{entry['uri']}")
+            assert body == capture.payload, entry["uri"]
+            assert headers["Memento-Datetime"] == format_datetime(
+                datetime.fromisoformat(capture.date).replace(microsecond=0), usegmt=True)
+            checked += 1
+    assert checked == len(unchanged)
+
+
+def test_a_distributed_recrawl_hands_rechecks_over_once_their_ledger_is_written(redis_server: Any,
+                                                                                  tmp_path: Path) -> None:
+    """A worker sharing --data with the writer re-crawls with the ledger on: the writer's catalog gets each
+    re-check (pointing into the worker's ledger records) and each unchanged document, and rebuilds equal."""
+    from corpus.rebuild import reprocess
+    from tests.harness.distributed import finish, seed, start_ingest, start_worker, wait_for_workers
+
+    data = tmp_path / "data"
+    with SandboxProcess(sites=["ribao"], articles=6, port_base=0) as sandbox:
+        gold = {g["url"] for g in gold_records("ribao", sandbox.urls["ribao"], 6)}
+        first = crawl(data, sandbox, sites=("ribao",))
+        worker = start_worker(redis_server.url, data, "w1")
+        wait_for_workers(redis_server.url, ["w1"], [worker])
+        seed(redis_server.url, "r2", ["ribao"], sandbox.urls, data, "SPEECHCRAWL_WARC_RECHECK_LEDGER=4",
+             "CONCURRENT_REQUESTS=2")
+        ingest = start_ingest(redis_server.url, data, "r2")
+        assert finish([ingest, worker]) == [0, 0]
+    ledgers = _ledgers(data, "r2", "ribao")
+    entries = {e["id"]: (path.name, offset) for path, offset, found in ledgers for e in found}
+    assert len(ledgers) >= 2 and all("-r2-w1-" in path.name for path, _, _ in ledgers)
+    conn = sqlite3.connect(data / "catalog.sqlite")
+    rows = conn.execute("SELECT warc_record_id, warc_filename, warc_offset FROM fetches WHERE crawl_id = 'r2'"
+                        " AND status = 304").fetchall()
+    conn.close()
+    assert len(rows) == len(entries) and all(entries[rid] == (name, offset) for rid, name, offset in rows)
+    assert _events(data, "r2", "ribao")["unchanged"] == gold
+    reprocess(data, tmp_path / "again")
+    for crawl_id in (first, "r2"):
+        assert _fetches(tmp_path / "again" / "catalog.sqlite", crawl_id) == _fetches(data / "catalog.sqlite", crawl_id)
+    assert _events(tmp_path / "again", "r2", "ribao") == _events(data, "r2", "ribao")
