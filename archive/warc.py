@@ -345,6 +345,9 @@ class WarcWriter:
                 self._ensure_file()
                 if self._held.intersection(refers_to):
                     self._write_ledger()
+                    if lost := self._held.intersection(refers_to):
+                        raise ArchiveError(f"re-check {min(lost)} was never written (its ledger record failed): "
+                                           f"no record may name it")
                 record_id = self._make_record_id()
                 member = record_member(
                     [("WARC-Type", "metadata"), ("WARC-Record-ID", record_id), ("WARC-Date", date),
@@ -358,7 +361,8 @@ class WarcWriter:
 
     # -- the re-check ledger -----------------------------------------------------------
     def is_held(self, record_id: str) -> bool:
-        """Whether ``record_id`` is a re-check waiting for its ledger record."""
+        """Whether ``record_id`` is a re-check not written: waiting for its ledger record, or lost with one that
+        failed (then for good)."""
         return record_id in self._held
 
     def flush_ledger(self) -> list[RecordPointer]:
@@ -391,8 +395,9 @@ class WarcWriter:
         """Write the held re-checks as one ``metadata`` record (lock held); listeners are told by _notify."""
         if not self._ledger:
             return
+        # Taken off the list first: a failed write is not tried again.  Their ids stay held (never written), so
+        # nothing that waits for them goes on, and no record may name them.
         entries, self._ledger = self._ledger, []
-        self._held.difference_update(str(e["id"]) for e in entries)
         if self._file is None:
             self._start_file()
         block = b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
@@ -402,6 +407,7 @@ class WarcWriter:
              ("WARC-Date", warc_date(self._now())), ("WARC-Target-URI", LEDGER_URI_PREFIX + self.crawl_id)],
             LEDGER_CONTENT_TYPE, (block,), None, self.compresslevel)
         offset = self._append(member)
+        self._held.difference_update(str(e["id"]) for e in entries)
         self._flushed += [RecordPointer(self._name, offset, len(member), str(e["id"]), str(e["payload_digest"]),
                                         str(e["date"]), str(e["refers_to"]), line)
                           for line, e in enumerate(entries)]

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from archive.exceptions import ArchiveError
+
 if TYPE_CHECKING:
     from archive.warc import RecordPointer, WarcWriter
     from spiders.items import Document
@@ -36,13 +38,16 @@ def _held_ids(writer: WarcWriter | None, doc: Document) -> set[str]:
 
 
 def written_pages(writer: WarcWriter | None, doc: Document) -> None:
-    """Give ``doc``'s held re-checks their place by writing the ledger now (OSError/ArchiveError if it fails)."""
+    """Give ``doc``'s held re-checks their place by writing the ledger now (OSError/ArchiveError if it fails, or if
+    one was lost with a ledger record that failed before)."""
     if not _held_ids(writer, doc):
         return
     assert writer is not None
     placed = {p.record_id: p for p in writer.flush_ledger()}
     doc.pages = [replace(page, warc=placed.get(page.warc.record_id, page.warc)) if page.warc is not None else page
                  for page in doc.pages]
+    if lost := _held_ids(writer, doc):
+        raise ArchiveError(f"{doc.url}: re-check {min(lost)} was never written (its ledger record failed)")
 
 
 class LedgerGate:
@@ -77,7 +82,8 @@ class LedgerGate:
             work()
 
     def close(self) -> int:
-        """Forget what still waits (its re-checks were never written: --resume fetches them); how many."""
+        """Forget what still waits (its re-checks were never written, held still or lost with a ledger record that
+        failed: --resume fetches them); how many."""
         left, self._waiting = len(self._waiting), []
         if left:
             logger.warning("%d documents not stored: the ledger record of their re-checks was not written", left)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import os
@@ -165,6 +166,36 @@ class LedgerPausingWarcWriter(WarcWriter):
         partial.rename(self._marker)
         time.sleep(60)  # killed long before; if not, the test fails on its own deadline
         raise RuntimeError("LedgerPausingWarcWriter was not killed")
+
+
+class LedgerFailingWarcWriter(WarcWriter):
+    """A real writer whose disk fills up as it writes a ledger record.
+
+    ``SPEECHCRAWL_TEST_LEDGER_FAIL=SITE:K:MARKER`` (read in the crawler process): SITE's K-th ledger record
+    fails with ENOSPC in the write itself; the URLs of its re-checks go to MARKER first.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site, k, marker = os.environ.get("SPEECHCRAWL_TEST_LEDGER_FAIL", ":0:").split(":", 2)
+        self._fail_at = int(k) if site == self.prefix else 0
+        self._marker, self._ledgers = marker, 0
+
+    def _write_ledger(self) -> None:
+        self._ledgers += bool(self._ledger)
+        if not self._ledger or self._ledgers != self._fail_at:
+            super()._write_ledger()
+            return
+        Path(self._marker).write_text("".join(f"{e['uri']}\n" for e in self._ledger))
+
+        def full(data: bytes) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        self._append = full  # type: ignore[method-assign]
+        try:
+            super()._write_ledger()
+        finally:
+            del self._append
 
 
 def make_record(site: str, n: int, text: str, **fields: Any) -> dict[str, Any]:

@@ -365,3 +365,77 @@ def test_a_distributed_recrawl_hands_rechecks_over_once_their_ledger_is_written(
     for crawl_id in (first, "r2"):
         assert _fetches(tmp_path / "again" / "catalog.sqlite", crawl_id) == _fetches(data / "catalog.sqlite", crawl_id)
     assert _events(tmp_path / "again", "r2", "ribao") == _events(data, "r2", "ribao")
+
+
+def test_a_ledger_record_that_cannot_be_written_stops_the_crawl_and_resume_fetches_its_rechecks(
+        tmp_path: Path) -> None:
+    """The disk fills as the second ledger record is written: the crawl stops (write_failed), its re-checks are in
+    neither the WARC files nor the catalog, and --resume fetches them again."""
+    data, marker = tmp_path / "data", tmp_path / "lost"
+    ledger = ("-s", "SPEECHCRAWL_WARC_RECHECK_LEDGER=4")
+    with SandboxProcess(sites=["ribao"]) as sandbox:
+        gold = {g["url"] for g in gold_records("ribao", sandbox.urls["ribao"])}
+        first = crawl(data, sandbox, sites=("ribao",))
+        os.environ["SPEECHCRAWL_TEST_LEDGER_FAIL"] = f"ribao:2:{marker}"
+        try:
+            failed = run_cli("crawl", "ribao", "--sandbox", "--no-progress", "--data", str(data), *ledger,
+                             f"--origin=ribao={sandbox.urls['ribao']}", "-s",
+                             "SPEECHCRAWL_WARC_WRITER=tests.LedgerFailingWarcWriter")
+        finally:
+            del os.environ["SPEECHCRAWL_TEST_LEDGER_FAIL"]
+        assert failed.returncode == 1 and "No space left on device" in failed.stderr, failed.stderr
+        lost = set(marker.read_text().split())
+        assert len(lost) == 4
+        conn = sqlite3.connect(data / "catalog.sqlite")
+        ((second, status),) = conn.execute("SELECT id, status FROM crawls WHERE id != ?", (first,)).fetchall()
+        fetched = {u for (u,) in conn.execute("SELECT url FROM fetches WHERE crawl_id = ?", (second,))}
+        seen = {u for (u,) in conn.execute("SELECT url FROM record_events WHERE crawl_id = ?", (second,))}
+        conn.close()
+        written = {e["uri"] for _, _, found in _ledgers(data, second, "ribao") for e in found}
+        assert status == "write_failed" and len(written) >= 4
+        assert not lost & written and not lost & fetched and not lost & seen
+        resumed = crawl(data, sandbox, "--resume", *ledger, sites=("ribao",))
+        assert resumed == second
+    assert _events(data, second, "ribao")["unchanged"] == gold
+    reprocess_dir = tmp_path / "again"
+    from corpus.rebuild import reprocess
+
+    reprocess(data, reprocess_dir)
+    assert _fetches(reprocess_dir / "catalog.sqlite", second) == _fetches(data / "catalog.sqlite", second)
+    assert _events(reprocess_dir, second, "ribao") == _events(data, second, "ribao")
+
+
+def test_a_recheck_lost_with_a_failed_ledger_stays_held_and_no_record_names_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.exceptions import ArchiveError
+    from tests import LedgerFailingWarcWriter
+
+    monkeypatch.setenv("SPEECHCRAWL_TEST_LEDGER_FAIL", f"s:1:{tmp_path / 'lost'}")
+    with LedgerFailingWarcWriter(tmp_path / "s", prefix="s", crawl_id="c1", warcinfo={}, recheck_ledger=2) as writer:
+        _, full = writer.write_exchange(_exchange("http://s.test/a", 200, b"<p>a</p>"))
+        confirms = (full.record_id, full.date, full.payload_digest)
+        _, held = writer.write_exchange(_exchange("http://s.test/a", 304, confirms=confirms))
+        with pytest.raises(OSError, match="No space left"):
+            writer.write_exchange(_exchange("http://s.test/a", 304, confirms=confirms))
+        assert writer.is_held(held.record_id) and writer.flush_ledger() == []
+        with pytest.raises(ArchiveError, match="never written"):
+            writer.write_metadata("urn:speechcrawl:document:http://s.test/a", [held.record_id], {})
+        _, later = writer.write_exchange(_exchange("http://s.test/a", 304, confirms=confirms))
+    assert not writer.is_held(later.record_id)  # written at close: the writer goes on after a failed ledger
+    (path,) = writer.files
+    lines = [json.loads(line)["id"] for kind, headers, block, _ in _records(path)
+             if kind == "metadata" and headers["Content-Type"] == LEDGER_CONTENT_TYPE for line in block.splitlines()]
+    assert lines == [later.record_id]
+
+
+def test_a_negative_ledger_size_fails_loudly() -> None:
+    from scrapy.utils.misc import build_from_crawler
+    from scrapy.utils.test import get_crawler
+
+    from crawler.addon import SpeechcrawlAddon
+    from crawler.downloadermiddlewares.warc import WarcRecorderMiddleware
+
+    crawler = get_crawler(settings_dict={"ADDONS": {SpeechcrawlAddon: 0}, "SPEECHCRAWL_CRAWL_ID": "c",
+                                         "SPEECHCRAWL_WARC_RECHECK_LEDGER": -1})
+    with pytest.raises(ValueError, match="SPEECHCRAWL_WARC_RECHECK_LEDGER must be 0"):
+        build_from_crawler(WarcRecorderMiddleware, crawler)

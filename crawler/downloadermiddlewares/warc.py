@@ -104,6 +104,12 @@ def _compress_level(level: int) -> int:
     return level
 
 
+def _ledger_size(n: int) -> int:
+    if n < 0:
+        raise ValueError(f"SPEECHCRAWL_WARC_RECHECK_LEDGER must be 0 (off) or the re-checks per ledger record, got {n}")
+    return n
+
+
 class WarcRecorderMiddleware:
     """Writes a request and a response (or revisit) record for every fetch.
 
@@ -158,7 +164,7 @@ class WarcRecorderMiddleware:
                  catalog_path=catalog, writer_class=_writer_class(settings.get("SPEECHCRAWL_WARC_WRITER")),
                  repeated_requests=settings.getbool("SPEECHCRAWL_WARC_REPEATED_REQUESTS"),
                  compresslevel=_compress_level(settings.getint("SPEECHCRAWL_WARC_COMPRESS_LEVEL")),
-                 recheck_ledger=settings.getint("SPEECHCRAWL_WARC_RECHECK_LEDGER"))
+                 recheck_ledger=_ledger_size(settings.getint("SPEECHCRAWL_WARC_RECHECK_LEDGER")))
         mw.resume = settings.getbool("SPEECHCRAWL_RESUME")
         mw.worker = settings.get("SPEECHCRAWL_WORKER_ID") or ""
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
