@@ -19,9 +19,10 @@ from archive._content import decode_content
 from archive._format import digest_of
 from archive.documents import DOCUMENT_URI_PREFIX, ArchivedDocument, DocumentPage, document_from_block
 from archive.exceptions import ArchiveError
+from archive.ledger import ledger_entries
 from archive.reader import ArchivedRecord, RevisitResolver, iter_records, read_record_at
 from archive.verify import warc_files
-from archive.warc import OPEN_SUFFIX, RecordPointer
+from archive.warc import LEDGER_CONTENT_TYPE, OPEN_SUFFIX, RecordPointer
 
 __all__ = ["ArchivedFetch", "CrawlSpan", "PageContent", "ArchiveContents", "read_archive", "fetched_at"]
 
@@ -35,7 +36,7 @@ def fetched_at(warc_date: str) -> str:
 
 @dataclass(frozen=True)
 class ArchivedFetch:
-    """One response or revisit record: a row of the catalog's ``fetches`` table."""
+    """One response or revisit record, or one re-check of a ledger record: a row of the catalog's ``fetches`` table."""
 
     site: str
     crawl_id: str
@@ -90,18 +91,28 @@ class ArchiveContents:
             fetch = self.by_record_id.get(page.record_id)
             if fetch is None:
                 raise ArchiveError(f"{document.url}: page record {page.record_id} ({page.url}) is not in the archive")
+            if fetch.pointer.line is not None:
+                # A re-check of a ledger record: the payload is the capture it confirms.
+                fetch = self._confirmed(document, fetch)
             record = read_record_at(fetch.path, fetch.pointer.offset)
-            if record.record_id != page.record_id:
+            if record.record_id != fetch.pointer.record_id:
                 raise ArchiveError(f"{fetch.path.name} at offset {fetch.pointer.offset} holds record "
-                                   f"{record.record_id}, not {page.record_id}: the file is not one gzip member per "
+                                   f"{record.record_id}, not {fetch.pointer.record_id}: the file is not one gzip member per "
                                    "record")
             if record.rec_type == "revisit":
                 record = self.resolver.original(record)
             _check_payload(record)
             encoding = record.http_header("Content-Encoding")
             body = decode_content(record.payload, encoding) if encoding else record.payload
-            out.append(PageContent(page, fetch, body))
+            out.append(PageContent(page, self.by_record_id[page.record_id], body))
         return out
+
+    def _confirmed(self, document: ArchivedDocument, recheck: ArchivedFetch) -> ArchivedFetch:
+        original = self.by_record_id.get(recheck.pointer.revisit_of or "")
+        if original is None or original.pointer.line is not None:
+            raise ArchiveError(f"{document.url}: the capture {recheck.pointer.revisit_of} re-check "
+                               f"{recheck.pointer.record_id} ({recheck.url}) confirms is not in the archive")
+        return original
 
 
 def _check_payload(record: ArchivedRecord) -> None:
@@ -144,6 +155,8 @@ class _Reader:
                 self.file_warcinfo = record.record_id
             elif kind in ("response", "revisit"):
                 self._fetch(path, record)
+            elif kind == "metadata" and record.header("Content-Type") == LEDGER_CONTENT_TYPE:
+                self._ledger(path, record)
             elif kind == "metadata" and (record.target_uri or "").startswith(DOCUMENT_URI_PREFIX):
                 where = f"{path.name} at offset {record.offset}"
                 self.dated.append((record.date, len(self.dated), document_from_block(record.block, where)))
@@ -155,11 +168,32 @@ class _Reader:
         pointer = RecordPointer(path.name, record.offset, record.length, record.record_id,
                                 record.header("WARC-Payload-Digest") or "", record.date, revisit_of)
         content_type = ([v for k, v in record.http_headers if k.lower() == "content-type"] or [""])[-1]
-        fetch = ArchivedFetch(site, crawl_id, record.target_uri or "", record.http_status, content_type, pointer, path)
+        self._add(ArchivedFetch(site, crawl_id, record.target_uri or "", record.http_status, content_type, pointer,
+                                path))
+
+    def _ledger(self, path: Path, record: ArchivedRecord) -> None:
+        """Each re-check of a ledger record is a fetch, pointing at the record and its line."""
+        warcinfo_id = record.header("WARC-Warcinfo-ID") or self.file_warcinfo
+        crawl_id, site = self.warcinfo.get(warcinfo_id, ("", path.parent.name))
+        try:
+            entries = ledger_entries(record.block)
+        except ArchiveError as exc:
+            message = f"{path.name} at offset {record.offset}: {exc}; re-check ledger skipped"
+            logger.warning("%s", message)
+            self.contents.damage.append(message)
+            return
+        for line, entry in enumerate(entries):
+            pointer = RecordPointer(path.name, record.offset, record.length, entry["id"], entry["payload_digest"],
+                                    entry["date"], entry["refers_to"], line)
+            self._add(ArchivedFetch(site, crawl_id, entry["uri"], entry["status"], entry["content_type"], pointer,
+                                    path))
+
+    def _add(self, fetch: ArchivedFetch) -> None:
         self.contents.fetches.append(fetch)
-        self.contents.by_record_id[record.record_id] = fetch
-        span = self.contents.crawls.setdefault((crawl_id, site), CrawlSpan(crawl_id, site, record.date, record.date))
-        span.started, span.finished = min(span.started, record.date), max(span.finished, record.date)
+        self.contents.by_record_id[fetch.pointer.record_id] = fetch
+        date, key = fetch.pointer.date, (fetch.crawl_id, fetch.site)
+        span = self.contents.crawls.setdefault(key, CrawlSpan(fetch.crawl_id, fetch.site, date, date))
+        span.started, span.finished = min(span.started, date), max(span.finished, date)
 
 
 def _warc_fields(block: bytes) -> dict[str, str]:

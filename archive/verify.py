@@ -21,10 +21,12 @@ from archive._parallel import PIECE, Plan, Window, pool
 from archive._scan import Damage, ParsedRecord, parse_record, starts_like_warc
 from archive.exceptions import ArchiveError, RecordFormatError
 from archive.files import lock_file
-from archive.reader import http_head_end
-from archive.warc import OPEN_SUFFIX
+from archive.ledger import ledger_entries
+from archive.reader import http_head_end, iter_records
+from archive.warc import LEDGER_CONTENT_TYPE, OPEN_SUFFIX
 
-__all__ = ["Fault", "FileReport", "RepairReport", "verify", "verify_paths", "repair", "repair_paths", "warc_files"]
+__all__ = ["Fault", "FileReport", "RepairReport", "verify", "verify_paths", "repair", "repair_paths", "warc_files",
+           "check_ledgers"]
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -62,6 +64,8 @@ class FileReport:
     """End of the last whole gzip member (or raw record), whether its records parse or not."""
     starts_like_warc: bool = True
     """False for a file that does not begin with a WARC record (text, HTML, random bytes)."""
+    confirms: list[tuple[int, str, str]] = field(default_factory=list)
+    """(offset, re-check id, capture id) of each re-check of the file's ledger records: :func:`check_ledgers`."""
 
     @property
     def ok(self) -> bool:
@@ -174,6 +178,7 @@ def _report(path: Path, plan: Plan[FileReport] | None) -> FileReport:
             if part.members_end:
                 report.members_end = part.members_end
             report.records += part.records
+            report.confirms += part.confirms
     except OSError as exc:
         report.fault(0, f"cannot read file: {exc}")
     return report
@@ -200,7 +205,7 @@ def _verify_window(path: Path, start: int, end: int | None, gzip: bool) -> tuple
                     complete = False
                     break
                 count += 1
-                for problem in [*parsed.problems, *_digest_faults(parsed)]:
+                for problem in [*parsed.problems, *_digest_faults(parsed), *_ledger_faults(parsed, item.offset, part)]:
                     part.fault(item.offset, problem)
             part.records += count
             part.members_end = item.offset + item.length
@@ -211,6 +216,41 @@ def _verify_window(path: Path, start: int, end: int | None, gzip: bool) -> tuple
                 part.valid_end = item.offset + item.length
                 part.valid_records = part.records
     return part, window.stop
+
+
+def _ledger_faults(parsed: ParsedRecord, offset: int, part: FileReport) -> Iterator[str]:
+    """A ledger record whose lines are not re-checks; else its re-checks go to ``part.confirms``."""
+    if parsed.get("WARC-Type") != "metadata" or parsed.get("Content-Type") != LEDGER_CONTENT_TYPE:
+        return
+    try:
+        entries = ledger_entries(bytes(parsed.block))
+    except ArchiveError as exc:
+        yield f"re-check ledger: {exc}"
+        return
+    part.confirms += [(offset, entry["id"], entry["refers_to"]) for entry in entries]
+
+
+def check_ledgers(reports: list[FileReport]) -> None:
+    """Add a fault to each ledger record with a re-check whose capture (the response it confirms) is in none
+    of the files verified nor beside its own file.  Reads those files once more, only when there are ledgers."""
+    wanted = {capture for report in reports for _, _, capture in report.confirms}
+    if not wanted:
+        return
+    files = {report.path for report in reports}
+    files |= {p for report in reports if report.confirms for p in warc_files([report.path.parent])}
+    found: set[str] = set()
+    for path in sorted(files):
+        try:
+            for record in iter_records(path, skip_damage=True):
+                if record.record_id in wanted and record.rec_type in ("response", "resource"):
+                    found.add(record.record_id)
+        except (OSError, ArchiveError):
+            continue  # the file's own report says what is wrong with it
+    for report in reports:
+        for offset, recheck, capture in report.confirms:
+            if capture not in found:
+                report.fault(offset, f"re-check {recheck} confirms {capture}, which is not a response in the "
+                                     "files verified nor beside this one")
 
 
 def _digest_faults(parsed: ParsedRecord) -> Iterator[str]:

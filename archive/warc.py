@@ -12,6 +12,12 @@ sends the page it found the link on) is left out too: the revisit then names the
 know), and the request is the previous one with that Referer in place of its own (or after its
 ``Host`` header when it had none).  Together this halves what a re-crawl of an unchanged site
 adds to the archive (docs/benchmarks.md, "Re-crawl cost").
+With ``recheck_ledger=N`` (SPEECHCRAWL_WARC_RECHECK_LEDGER, off by default) a 304 re-check is not a
+revisit record of its own: it is held and written, N at a time (and before a file is finished, and
+at close), as one ``metadata`` record of Content-Type :data:`LEDGER_CONTENT_TYPE` whose block is one
+JSON line per re-check (docs/archive.md, "The re-check ledger").  Until then its pointer is
+:attr:`RecordPointer.held`; ``ledger_listeners`` are told where each re-check went, so nothing
+hands on a pointer past the end of what is written.
 Records carry no ``WARC-Warcinfo-ID``: every record belongs to the warcinfo record at the head
 of its file (each file starts with one).
 
@@ -29,12 +35,13 @@ means a finished file.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import re
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +63,7 @@ from archive.exceptions import ArchiveError, WriterClosedError
 from archive.files import fsync_directory, lock_file
 
 __all__ = ["HttpExchange", "RecordPointer", "WarcWriter", "REVISIT_PROFILE", "REFERER_FIELD", "OPEN_SUFFIX",
-           "WARC_DIRNAME"]
+           "WARC_DIRNAME", "LEDGER_CONTENT_TYPE", "LEDGER_URI_PREFIX", "LedgerListener"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +77,10 @@ _VALIDATORS = frozenset({"if-none-match", "if-modified-since"})
 """Request headers a re-crawl adds from the record it already holds (crawler.downloadermiddlewares.conditional)."""
 REFERER_FIELD = "WARC-Request-Referer"
 """On a revisit without a request record: the Referer its request had in place of the previous request's."""
+LEDGER_CONTENT_TYPE = "application/x-speechcrawl-rechecks+jsonl"
+"""Content-Type of a re-check ledger record: a ``metadata`` record, one JSON line per 304 re-check."""
+LEDGER_URI_PREFIX = "urn:speechcrawl:rechecks:"
+"""WARC-Target-URI of a re-check ledger record: this prefix and the crawl id."""
 _ASCII_URI = re.compile(r"[\x21-\x7e]+")
 
 RequestKey = tuple[str, str, tuple[tuple[str, str], ...], bytes]
@@ -157,6 +168,30 @@ class RecordPointer:
     payload_digest: str
     date: str
     revisit_of: str | None = None
+    line: int | None = None
+    """For a re-check kept in a ledger record (filename, offset, length): its line, counted from 0;
+    ``record_id`` is the entry's own id (its ``"id"``).  None for every other record."""
+
+    @property
+    def held(self) -> bool:
+        """A re-check not written yet: it has an id, a date and a digest, but no place in a file."""
+        return not self.filename
+
+
+LedgerListener = Callable[[list[RecordPointer]], None]
+"""Told the places of re-checks once their ledger record is written (WarcWriter.ledger_listeners)."""
+
+
+def _ledger_entry(ex: HttpExchange, entry_id: str, date: str) -> dict[str, object]:
+    """One line of a re-check ledger: what a ``server-not-modified`` revisit record would have said."""
+    assert ex.not_modified_of is not None
+    referer = [v for k, v in ex.request_headers if k.lower() == "referer"]
+    entry: dict[str, object] = {
+        "id": entry_id, "uri": ex.url, "date": date, "ip": ex.ip_address, "referer": referer[0] if referer else None,
+        "refers_to": ex.not_modified_of[0], "refers_to_date": ex.not_modified_of[1],
+        "payload_digest": ex.not_modified_of[2], "status_line": f"{ex.protocol} {ex.status} {ex.reason}".rstrip(),
+        "headers": [[k, v] for k, v in ex.response_headers]}
+    return entry
 
 
 class WarcWriter:
@@ -170,7 +205,7 @@ class WarcWriter:
 
     def __init__(self, directory: Path, *, prefix: str, crawl_id: str, warcinfo: Mapping[str, str],
                  max_size: int = 1_000_000_000, revisits: bool = True, compresslevel: int = 6,
-                 worker: str = "", repeated_requests: bool = False) -> None:
+                 worker: str = "", repeated_requests: bool = False, recheck_ledger: int = 0) -> None:
         if max_size <= 0:
             raise ArchiveError(f"max_size must be positive, got {max_size}")
         for name, value in (("prefix", prefix), ("crawl_id", crawl_id), ("worker", worker or "-")):
@@ -188,6 +223,15 @@ class WarcWriter:
         self.compresslevel = compresslevel
         self.repeated_requests = repeated_requests
         """Write a revisit's request record even when it repeats the file's previous one (module docstring)."""
+        if recheck_ledger < 0:
+            raise ArchiveError(f"recheck_ledger must be 0 (off) or more, got {recheck_ledger}")
+        self.recheck_ledger = recheck_ledger
+        """N > 0: a 304 re-check is a line of a ledger record written N at a time (module docstring); 0: a revisit."""
+        self.ledger_listeners: list[LedgerListener] = []
+        """Called (on the writing thread, the lock released) with the pointers of each ledger record's re-checks."""
+        self._ledger: list[dict[str, object]] = []
+        self._held: set[str] = set()
+        self._flushed: list[RecordPointer] = []
         # Fail at construction, not at the first fetch, when the directory is unusable.
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -226,8 +270,18 @@ class WarcWriter:
         """Write the request record (None when left out: module docstring) and the response or revisit record.
 
         Both members go out in one write, into the same file, so the pair is never split
-        across a rotation.
+        across a rotation.  With ``recheck_ledger`` on, a 304 re-check writes nothing yet: it
+        becomes a line of the next ledger record and its pointer is :attr:`RecordPointer.held`
+        (no file, offset or length) until then; ``ledger_listeners`` hear where it went.
         """
+        if self.recheck_ledger and ex.status == 304 and ex.not_modified_of is not None:
+            return None, self._recheck(ex)
+        try:
+            return self._write_exchange(ex)
+        finally:
+            self._notify()  # a rotation writes the held re-checks
+
+    def _write_exchange(self, ex: HttpExchange) -> tuple[RecordPointer | None, RecordPointer]:
         date = warc_date(ex.fetched_at)
         uri = uri_for_header(ex.url)
         ip = [("WARC-IP-Address", ex.ip_address)] if ex.ip_address else []
@@ -280,20 +334,91 @@ class WarcWriter:
     def write_metadata(self, target_uri: str, refers_to: Sequence[str], payload: Mapping[str, object]) -> RecordPointer:
         """Write a ``metadata`` record with a JSON payload about earlier records.
 
-        WARC-Refers-To is repeated once per id (a stitched article refers to each page).
+        WARC-Refers-To is repeated once per id (a stitched article refers to each page).  A held
+        re-check among them has its ledger record written first: a record never names a later one.
         """
         block = json_block(payload, target_uri)
         date = warc_date(self._now())
         digest = sha1_digest(block)
+        try:
+            with self._lock:
+                self._ensure_file()
+                if self._held.intersection(refers_to):
+                    self._write_ledger()
+                    if lost := self._held.intersection(refers_to):
+                        raise ArchiveError(f"re-check {min(lost)} was never written (its ledger record failed): "
+                                           f"no record may name it")
+                record_id = self._make_record_id()
+                member = record_member(
+                    [("WARC-Type", "metadata"), ("WARC-Record-ID", record_id), ("WARC-Date", date),
+                     ("WARC-Target-URI", uri_for_header(target_uri)),
+                     *[("WARC-Refers-To", rid) for rid in refers_to]],
+                    "application/json", (block,), digest, self.compresslevel)
+                offset = self._append(member)
+                return RecordPointer(self._name, offset, len(member), record_id, digest, date)
+        finally:
+            self._notify()
+
+    # -- the re-check ledger -----------------------------------------------------------
+    def is_held(self, record_id: str) -> bool:
+        """Whether ``record_id`` is a re-check not written: waiting for its ledger record, or lost with one that
+        failed (then for good)."""
+        return record_id in self._held
+
+    def flush_ledger(self) -> list[RecordPointer]:
+        """Write the held re-checks now, as one ledger record; their pointers (none held: [])."""
         with self._lock:
-            self._ensure_file()
-            record_id = self._make_record_id()
-            member = record_member(
-                [("WARC-Type", "metadata"), ("WARC-Record-ID", record_id), ("WARC-Date", date),
-                 ("WARC-Target-URI", uri_for_header(target_uri)), *[("WARC-Refers-To", rid) for rid in refers_to]],
-                "application/json", (block,), digest, self.compresslevel)
-            offset = self._append(member)
-            return RecordPointer(self._name, offset, len(member), record_id, digest, date)
+            if self._closed:
+                raise WriterClosedError(f"WARC writer for {self.directory} is closed")
+            self._write_ledger()
+        return self._notify()
+
+    def _recheck(self, ex: HttpExchange) -> RecordPointer:
+        assert ex.not_modified_of is not None
+        date = warc_date(ex.fetched_at)
+        try:
+            with self._lock:
+                if self._closed:
+                    raise WriterClosedError(f"WARC writer for {self.directory} is closed")
+                entry_id = self._make_record_id()
+                self._ledger.append(_ledger_entry(ex, entry_id, date))
+                self._held.add(entry_id)
+                if len(self._ledger) >= self.recheck_ledger:
+                    self._ensure_file()  # may rotate, which writes the ledger into the file it finishes
+                    self._write_ledger()
+        finally:
+            written = {p.record_id: p for p in self._notify()}
+        return written.get(entry_id) or RecordPointer("", 0, 0, entry_id, ex.not_modified_of[2], date,
+                                                      ex.not_modified_of[0])
+
+    def _write_ledger(self) -> None:
+        """Write the held re-checks as one ``metadata`` record (lock held); listeners are told by _notify."""
+        if not self._ledger:
+            return
+        # Taken off the list first: a failed write is not tried again.  Their ids stay held (never written), so
+        # nothing that waits for them goes on, and no record may name them.
+        entries, self._ledger = self._ledger, []
+        if self._file is None:
+            self._start_file()
+        block = b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+                         for e in entries)
+        member = record_member(
+            [("WARC-Type", "metadata"), ("WARC-Record-ID", self._make_record_id()),
+             ("WARC-Date", warc_date(self._now())), ("WARC-Target-URI", LEDGER_URI_PREFIX + self.crawl_id)],
+            LEDGER_CONTENT_TYPE, (block,), None, self.compresslevel)
+        offset = self._append(member)
+        self._held.difference_update(str(e["id"]) for e in entries)
+        self._flushed += [RecordPointer(self._name, offset, len(member), str(e["id"]), str(e["payload_digest"]),
+                                        str(e["date"]), str(e["refers_to"]), line)
+                          for line, e in enumerate(entries)]
+
+    def _notify(self) -> list[RecordPointer]:
+        """Tell the listeners where the re-checks written since the last call went (lock released)."""
+        flushed, self._flushed = self._flushed, []
+        if flushed:
+            for listener in list(self.ledger_listeners):
+                listener(flushed)
+        return flushed
 
     def write_document(self, document: ArchivedDocument) -> RecordPointer:
         """Write the metadata record that ties an exported document to its page records."""
@@ -301,9 +426,15 @@ class WarcWriter:
 
     def close(self) -> None:
         """Finish the current file (fsync, rename ``.open`` away); later writes are refused."""
-        with self._lock:
-            self._closed = True
-            self._finish_file()
+        try:
+            with self._lock:
+                self._closed = True
+                try:
+                    self._write_ledger()
+                finally:
+                    self._finish_file()
+        finally:
+            self._notify()
 
     def __enter__(self) -> Self:
         return self
@@ -328,6 +459,7 @@ class WarcWriter:
         if self._closed:
             raise WriterClosedError(f"WARC writer for {self.directory} is closed")
         if self._file is not None and self._size >= self.max_size:
+            self._write_ledger()  # the held re-checks are written before the file is finished
             self._finish_file()
         if self._file is None:
             self._start_file()

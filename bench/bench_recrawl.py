@@ -1,6 +1,7 @@
 """Re-crawl cost: an unchanged site crawled a second time, as a ratio of the first crawl.
 
-    python -m bench.bench_recrawl [--articles 2000] [--demo] [--bench-site] [--before TREE]
+    python -m bench.bench_recrawl [--articles 2000] [--demo] [--bench-site] [--before TREE] [--ledger N ...]
+                                  [--no-sandbox-sites]
 
 One sandbox process serves ribao (answers conditional requests: ETag, Last-Modified, 304)
 and fanwen (ignores them) with ``--articles`` articles each; nothing changes between the
@@ -10,7 +11,9 @@ articles of 25–40 KB, answering 304 like a static CMS) twice in generic mode. 
 bytes received over HTTP (Scrapy's downloader/response_bytes), bytes of the crawl's WARC
 files (every record, document metadata included), and wall time of the second crawl
 against the first.  ``--before TREE`` measures every row with that speechcrawl source tree
-too (e.g. ``git archive main | tar -x -C TREE``).  Prints a markdown table for
+too (e.g. ``git archive main | tar -x -C TREE``); ``--ledger N`` (repeatable) measures every row
+again with ``-s SPEECHCRAWL_WARC_RECHECK_LEDGER=N`` (both crawls), the re-check ledger;
+``--no-sandbox-sites`` leaves out ribao and fanwen.  Prints a markdown table for
 docs/benchmarks.md.
 """
 
@@ -33,17 +36,17 @@ from sandbox import SandboxProcess
 SITES = ("ribao", "fanwen")
 _KEYS = ("downloader/response_bytes", "response_received_count", "speechcrawl/conditional/not_modified")
 
-Crawl = Callable[[Path, str | None], tuple[float, dict[str, int]]]
-"""Crawl into a data dir with a source tree (None: this one); seconds and summed stats of the crawl."""
+Crawl = Callable[[Path, str | None, tuple[str, ...]], tuple[float, dict[str, int]]]
+"""Crawl into a data dir with a source tree (None: this one) and more options; seconds and summed stats."""
 
 
-def _cli(tree: str | None, *args: str) -> tuple[float, str]:
+def _cli(tree: str | None, *args: str) -> tuple[float, str, str]:
     # ``python -m`` puts the working directory first on sys.path: the other tree must be both.
     env = {**os.environ, "PYTHONPATH": tree} if tree else None
     run = run_measured([sys.executable, "-m", "crawler.cli", *args], env=env, cwd=Path(tree) if tree else None)
     if run.returncode != 0:
         raise SystemExit(run.stdout + run.stderr)
-    return run.seconds, run.stdout
+    return run.seconds, run.stdout, run.stderr
 
 
 def _measured(data: Path, crawl_id: str) -> dict[str, int]:
@@ -66,14 +69,19 @@ def _crawl_id(stdout: str) -> str:
 
 
 def _crawl(*target: str) -> Crawl:
-    def run(data: Path, tree: str | None) -> tuple[float, dict[str, int]]:
-        seconds, stdout = _cli(tree, "crawl", *target, "--sandbox", "--no-progress", "--data", str(data.resolve()))
+    def run(data: Path, tree: str | None, extra: tuple[str, ...]) -> tuple[float, dict[str, int]]:
+        seconds, stdout, _ = _cli(tree, "crawl", *target, "--sandbox", "--no-progress", "--data", str(data.resolve()),
+                               *extra)
         return seconds, _measured(data, _crawl_id(stdout))
     return run
 
 
-def _demo(data: Path, tree: str | None) -> tuple[float, dict[str, int]]:
-    seconds, stdout = _cli(tree, "demo", "--out", str(data.resolve()), "--no-progress")
+def _demo(data: Path, tree: str | None, extra: tuple[str, ...]) -> tuple[float, dict[str, int]]:
+    seconds, stdout, stderr = _cli(tree, "demo", "--out", str(data.resolve()), "--no-progress", *extra)
+    if "using random ports" in stderr:
+        # Another process holds the sandbox's default ports: the URLs (and record ids) differ from the
+        # other crawl's, so the second crawl would be a second corpus, not a re-crawl.
+        raise SystemExit("speechcrawl demo could not use the default sandbox ports; free them and run again")
     return seconds, _measured(data, _crawl_id(stdout))
 
 
@@ -94,29 +102,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true", help="also `speechcrawl demo` twice into one directory")
     parser.add_argument("--bench-site", action="store_true", help="also the generic bench site, twice")
     parser.add_argument("--before", metavar="TREE", help="also measure with this speechcrawl source tree")
+    parser.add_argument("--ledger", metavar="N", type=int, action="append", default=[],
+                        help="also measure with SPEECHCRAWL_WARC_RECHECK_LEDGER=N (repeatable)")
+    parser.add_argument("--no-sandbox-sites", action="store_true", help="leave out ribao and fanwen")
     args = parser.parse_args(argv)
-    trees: list[tuple[str, str | None]] = [("before", args.before)] if args.before else []
-    trees.append(("after" if args.before else "", None))
+    trees: list[tuple[str, str | None, tuple[str, ...]]] = [("before", args.before, ())] if args.before else []
+    trees.append(("after" if args.before else "", None, ()))
+    trees += [(f"ledger {n}", None, ("-s", f"SPEECHCRAWL_WARC_RECHECK_LEDGER={n}")) for n in args.ledger]
     rows = []
     load = os.getloadavg()[0]
     with SandboxProcess(sites=list(SITES), articles=args.articles) as sandbox, tempfile.TemporaryDirectory() as tmp:
-        jobs: list[tuple[str, str, Crawl]] = [
+        jobs: list[tuple[str, str, Crawl]] = [] if args.no_sandbox_sites else [
             (site, "yes" if site == "ribao" else "no", _crawl(site, f"--origin={site}={sandbox.urls[site]}"))
             for site in SITES]
         if args.demo:
             jobs.append(("demo (5 sandbox sites)", "2 of 5", _demo))
         for name, conditional, crawl in jobs:
-            for label, tree in trees:
+            for label, tree, extra in trees:
                 data = Path(tmp) / f"{name}-{label}"
-                first_s, first = crawl(data, tree)
-                second_s, second = crawl(data, tree)
+                first_s, first = crawl(data, tree, extra)
+                second_s, second = crawl(data, tree, extra)
                 rows.append(_row(f"{name} {label}".strip(), conditional, first_s, first, second_s, second))
     if args.bench_site:
         with running(args.articles) as (url, *_), tempfile.TemporaryDirectory() as tmp:
-            for label, tree in trees:
-                data = Path(tmp) / label
-                first_s, first = _crawl(url)(data, tree)
-                second_s, second = _crawl(url)(data, tree)
+            for label, tree, extra in trees:
+                data = Path(tmp) / (label or "this")
+                first_s, first = _crawl(url)(data, tree, extra)
+                second_s, second = _crawl(url)(data, tree, extra)
                 rows.append(_row(f"bench site {label}".strip(), "yes", first_s, first, second_s, second))
     print(f"re-crawl benchmark ({env_info()}; sandbox and bench site: {args.articles} articles a site, nothing "
           f"changed; load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end)\n")

@@ -169,7 +169,8 @@ def _fill(catalog: Catalog, contents: ArchiveContents, profiles: dict[str, SiteP
 
 
 def _unchanged_documents(catalog: Catalog, contents: ArchiveContents) -> None:
-    """A revisit of a document's page in a crawl without a metadata record for that document: the
+    """A revisit of a document's page (or a re-check of a ledger record, which points at the capture it confirms
+    as a revisit does) in a crawl without a metadata record for that document: the
     crawl found it unchanged and reused its records (crawler.pipelines.warc), so say so in the history."""
     started: dict[str, str] = {}
     for span in contents.crawls.values():

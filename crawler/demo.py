@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from corpus.export import ExportSummary, export
 from crawler.options import CrawlOptions, crawl_settings
@@ -30,14 +31,14 @@ class DemoResult:
 
 
 def run_demo(out: Path, *, articles: int | None = None, progress: bool = True,
-             stream: TextIO | None = None) -> DemoResult:
-    """Crawl the bundled sandbox into ``out`` and export ``out/export.jsonl``."""
+             stream: TextIO | None = None, overrides: Mapping[str, Any] | None = None) -> DemoResult:
+    """Crawl the bundled sandbox into ``out`` and export ``out/export.jsonl`` (``overrides``: ``-s`` settings)."""
     stream = stream or sys.stderr
     out.mkdir(parents=True, exist_ok=True)
     with _start_sandbox(articles, stream) as sandbox:
         stream.write(f"sandbox: {len(sandbox.urls)} sites on loopback ({', '.join(sandbox.urls.values())})\n")
         profiles = resolve_targets(list(SITES), origins=sandbox.urls)
-        settings = crawl_settings(CrawlOptions(data_dir=out, sandbox=True))
+        settings = crawl_settings(CrawlOptions(data_dir=out, sandbox=True, overrides=dict(overrides or {})))
         crawl = run_crawl(profiles, settings, progress=progress, stream=stream)
     exported = export(out / "catalog.sqlite", out / "export.jsonl")
     return DemoResult(crawl=crawl, export=exported)

@@ -15,6 +15,7 @@ SPEECHCRAWL_WARC_COMPRESS_LEVEL = 3  # zlib level of each record (1-9); 6 is 3 %
 SPEECHCRAWL_WARC_DIR = ""  # default: <SPEECHCRAWL_DATA_DIR>/warc
 SPEECHCRAWL_WARC_MAX_SIZE = 1_000_000_000  # bytes before rotating to a new file
 SPEECHCRAWL_WARC_REVISITS = True  # identical payload of the same URL -> revisit record
+SPEECHCRAWL_WARC_RECHECK_LEDGER = 0  # N > 0: 304 re-checks as JSON lines of one metadata record per N, not revisits
 SPEECHCRAWL_WARC_REPEATED_REQUESTS = False  # also write a revisit's request record when it repeats the file's last one
 SPEECHCRAWL_WARC_WRITER = "archive.warc.WarcWriter"  # import path of the writer class (a WarcWriter subclass)
 

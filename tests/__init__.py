@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from archive.warc import WarcWriter
+from archive.warc import HttpExchange, RecordPointer, WarcWriter
 from crawler.settings import SPEECHCRAWL_DEFAULTS
 
 CLI = [sys.executable, "-m", "crawler.cli"]
@@ -45,6 +47,27 @@ class GoldenWriter(WarcWriter):
 def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """``speechcrawl ARGS`` as a user runs it (own process, own reactor)."""
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def wait_for_marker(path: Path, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Wait until a paused crawler (PausingWarcWriter, LedgerPausingWarcWriter) has written its marker."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert proc.poll() is None, f"the crawl ended (code {proc.returncode}) before the chosen moment"
+        assert time.monotonic() < deadline, "the crawl never reached the chosen moment"
+        time.sleep(0.02)
+
+
+def crawl_paused_and_killed(args: list[str], pause: tuple[str, str], marker: Path, root: Path) -> None:
+    """``speechcrawl ARGS`` with a pausing writer (``pause``: its variable and value), SIGKILLed (by its PID)
+    once the writer has written ``marker``."""
+    env = {**os.environ, "PYTHONPATH": str(root), pause[0]: pause[1]}
+    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root, env=env)
+    try:
+        wait_for_marker(marker, proc)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)  # the crawler we started, by its PID
+        proc.wait(timeout=30)
 
 
 def crawl_and_export(data: Path, targets: list[str], *extra: str) -> list[dict[str, Any]]:
@@ -107,6 +130,72 @@ class PausingWarcWriter(WarcWriter):
             time.sleep(60)  # killed long before; if not, the test fails on its own deadline
             raise RuntimeError("PausingWarcWriter was not killed")
         return super()._append(data)
+
+
+class LedgerPausingWarcWriter(WarcWriter):
+    """A real writer that stops a crawl between two ledger records, so a test can kill it there.
+
+    ``SPEECHCRAWL_TEST_LEDGER_PAUSE=SITE:LEDGERS:HELD:MARKER`` (read in the crawler process): once SITE's
+    writer has written LEDGERS ledger records and holds HELD re-checks (SPEECHCRAWL_WARC_RECHECK_LEDGER
+    above HELD), it lets the reactor run a moment more (the held pages' documents reach the pipelines),
+    then writes the URLs of the re-checks it holds to MARKER and blocks, waiting for the SIGKILL.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site, ledgers, held, marker = os.environ.get("SPEECHCRAWL_TEST_LEDGER_PAUSE", ":0:0:").split(":", 3)
+        self._pause = (int(ledgers), int(held)) if site == self.prefix else None
+        self._marker, self._ledgers = marker, 0
+
+    def _write_ledger(self) -> None:
+        self._ledgers += bool(self._ledger)
+        super()._write_ledger()
+
+    def _recheck(self, ex: HttpExchange) -> RecordPointer:
+        pointer = super()._recheck(ex)
+        if self._pause is not None and (self._ledgers, len(self._ledger)) == self._pause:
+            from twisted.internet import reactor
+
+            self._pause = None
+            reactor.callLater(0.15, self._freeze)  # type: ignore[attr-defined]
+        return pointer
+
+    def _freeze(self) -> None:
+        partial = Path(self._marker + ".part")
+        partial.write_text("".join(f"{e['uri']}\n" for e in self._ledger))
+        partial.rename(self._marker)
+        time.sleep(60)  # killed long before; if not, the test fails on its own deadline
+        raise RuntimeError("LedgerPausingWarcWriter was not killed")
+
+
+class LedgerFailingWarcWriter(WarcWriter):
+    """A real writer whose disk fills up as it writes a ledger record.
+
+    ``SPEECHCRAWL_TEST_LEDGER_FAIL=SITE:K:MARKER`` (read in the crawler process): SITE's K-th ledger record
+    fails with ENOSPC in the write itself; the URLs of its re-checks go to MARKER first.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site, k, marker = os.environ.get("SPEECHCRAWL_TEST_LEDGER_FAIL", ":0:").split(":", 2)
+        self._fail_at = int(k) if site == self.prefix else 0
+        self._marker, self._ledgers = marker, 0
+
+    def _write_ledger(self) -> None:
+        self._ledgers += bool(self._ledger)
+        if not self._ledger or self._ledgers != self._fail_at:
+            super()._write_ledger()
+            return
+        Path(self._marker).write_text("".join(f"{e['uri']}\n" for e in self._ledger))
+
+        def full(data: bytes) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        self._append = full  # type: ignore[method-assign]
+        try:
+            super()._write_ledger()
+        finally:
+            del self._append
 
 
 def make_record(site: str, n: int, text: str, **fields: Any) -> dict[str, Any]:

@@ -55,3 +55,10 @@ def test_demo_crawls_exports_and_summarises(tmp_path: Path) -> None:
         ids = {r["id"] for r in records}
         assert {json.loads(line)["id"] for line in (out / "export.jsonl").read_text(encoding="utf-8").splitlines()} == ids
         assert f"({len(records)} records, {removed} near duplicates removed)" in again.stdout
+
+
+def test_demo_checks_its_settings_as_crawl_does(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--out", str(tmp_path / "demo"),
+                           "-s", "SPEECHCRAWL_WARC_RECHECK_LEDGER=many"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "SPEECHCRAWL_WARC_RECHECK_LEDGER" in proc.stderr, proc.stderr
+    assert not (tmp_path / "demo").exists()

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +24,7 @@ from corpus.catalog import Catalog
 from crawler.addon import SpeechcrawlAddon
 from crawler.downloadermiddlewares.warc import WarcRecorderMiddleware
 from sandbox import SandboxProcess
-from tests import CLI, crawl_and_export, run_cli
+from tests import crawl_and_export, crawl_paused_and_killed, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -100,30 +97,16 @@ def test_export_still_resolves_every_record_to_a_full_payload(two_crawls: dict[s
     assert all(r["text"] == texts[r["id"]] for r in records)
 
 
-def _wait_for(path: Path, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert proc.poll() is None, f"the crawl ended (code {proc.returncode}) before the chosen moment"
-        assert time.monotonic() < deadline, "the crawl never reached the chosen moment"
-        time.sleep(0.02)
-
-
 @pytest.mark.parametrize(("moment", "fraction"), [(1, 0.5), (12, 0.0), (15, 0.5), (40, 0.5)],
                          ids=["inside-the-first-warcinfo", "between-records", "mid-record", "after-rotation"])
 def test_crawler_killed_at_any_moment_leaves_a_recoverable_archive(
         sandbox: SandboxProcess, tmp_path: Path, moment: int, fraction: float) -> None:
     data, marker = tmp_path / "data", tmp_path / "paused"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SPEECHCRAWL_TEST_PAUSE": f"fanwen:{moment}:{fraction}:{marker}"}
-    proc = subprocess.Popen(
-        [*CLI, "crawl", "wenmi", "fanwen", "--sandbox", "--no-progress", "--data", str(data),
+    crawl_paused_and_killed(
+        ["crawl", "wenmi", "fanwen", "--sandbox", "--no-progress", "--data", str(data),
          *[f"--origin={site}={sandbox.urls[site]}" for site in ("wenmi", "fanwen")],
          "-s", "SPEECHCRAWL_WARC_MAX_SIZE=100000", "-s", "SPEECHCRAWL_WARC_WRITER=tests.PausingWarcWriter"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
-    try:
-        _wait_for(marker, proc)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)  # the crawler we started, by its PID
-        proc.wait(timeout=30)
+        ("SPEECHCRAWL_TEST_PAUSE", f"fanwen:{moment}:{fraction}:{marker}"), marker, ROOT)
     open_path, *numbers = marker.read_text().splitlines()
     size, cut, whole = map(int, numbers)
     warc = data / "warc"

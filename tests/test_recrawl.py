@@ -27,9 +27,10 @@ SITES = ("ribao", "fanwen")
 NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 
-def _crawl(data: Path, sandbox: SandboxProcess) -> str:
-    proc = run_cli("crawl", *SITES, "--sandbox", "--no-progress", "--data", str(data),
-                   *(f"--origin={s}={u}" for s, u in sandbox.urls.items()))
+def crawl(data: Path, sandbox: SandboxProcess, *args: str, sites: tuple[str, ...] = SITES) -> str:
+    """Crawl ``sites`` of the sandbox into ``data`` (``args``: more options); the crawl id."""
+    proc = run_cli("crawl", *sites, "--sandbox", "--no-progress", "--data", str(data),
+                   *(f"--origin={s}={sandbox.urls[s]}" for s in sites), *args)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout.strip().splitlines()[-1].split()[1].rstrip(":")
 
@@ -42,16 +43,20 @@ def _export(data: Path, out: Path, *args: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.fixture(scope="module")
-def recrawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    data = tmp_path_factory.mktemp("recrawl")
+def two_crawls(data: Path, *second_args: str) -> Iterator[dict[str, Any]]:
+    """Crawl SITES at epoch 0, then at epoch 1 (with ``second_args``): the data dir, crawl ids and gold."""
     with SandboxProcess(sites=list(SITES)) as sandbox:
         gold0 = {s: gold_records(s, sandbox.urls[s]) for s in SITES}
-        first = _crawl(data, sandbox)
+        first = crawl(data, sandbox)
         sandbox.set_epoch(1)
         gold1 = {s: gold_records(s, sandbox.urls[s], epoch=1) for s in SITES}
-        second = _crawl(data, sandbox)
+        second = crawl(data, sandbox, *second_args)
         yield {"data": data, "first": first, "second": second, "gold0": gold0, "gold1": gold1}
+
+
+@pytest.fixture(scope="module")
+def recrawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    yield from two_crawls(tmp_path_factory.mktemp("recrawl"))
 
 
 def _expected(gold0: list[dict[str, Any]], gold1: list[dict[str, Any]]) -> dict[str, set[str]]:

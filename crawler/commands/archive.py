@@ -113,7 +113,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     import json
 
-    from archive.verify import verify_paths, warc_files
+    from archive.verify import check_ledgers, verify_paths, warc_files
     from crawler.commands.progressbar import Progress
 
     files = list(warc_files(args.paths, include_open=True))  # a missing one is reported as a fault, not refused
@@ -123,6 +123,7 @@ def run_verify(args: argparse.Namespace) -> int:
         reports.append(report)
         progress.advance()
     progress.close()
+    check_ledgers(reports)
     bad = sum(not r.ok for r in reports)
     if args.json:
         print(json.dumps({"files": [{"path": str(r.path), "size": r.size, "records": r.records, "ok": r.ok,

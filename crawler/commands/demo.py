@@ -17,13 +17,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--articles", type=positive_int, default=None, metavar="N",
                    help="articles per sandbox site (default: sandbox's)")
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a crawl setting, as `speechcrawl crawl -s` does")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.commands._common import fail
     from crawler.demo import format_summary, run_demo
+    from crawler.options import CrawlOptionsError, parse_overrides
 
-    result = run_demo(args.out, articles=args.articles, progress=not args.no_progress)
+    try:
+        overrides = parse_overrides(args.set)
+    except CrawlOptionsError as exc:
+        return fail(str(exc), 2)
+    result = run_demo(args.out, articles=args.articles, progress=not args.no_progress, overrides=overrides)
     print(format_summary(result))
     ok = result.crawl.records > 0 and all(s.finish_reason == "finished" for s in result.crawl.sites)
     return 0 if ok else 1

@@ -20,6 +20,7 @@ from cleaners import CLEANER_VERSION
 from corpus.history import cleaning_key, profile_sha256
 from crawler import signals as sc_signals
 from crawler.distributed.link import Link, link_for
+from crawler.ledger import LedgerGate
 from crawler.pipelines.catalog import fetch_row
 from spiders.items import Document, FailedFetch
 
@@ -56,13 +57,20 @@ class RecordHandoffPipeline:
     def __init__(self, crawler: Crawler, link: Link) -> None:
         self.crawler = crawler
         self.link = link
+        self.gate = LedgerGate()
+        """Documents whose re-checks wait for their ledger record (crawler.ledger)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         pipe = cls(crawler, link_for(crawler))
         crawler.signals.connect(pipe.page_archived, signal=sc_signals.page_archived)
+        crawler.signals.connect(pipe.gate.attach, signal=sc_signals.warc_writer_opened)
         crawler.signals.connect(pipe.item_error, signal=signals.item_error)
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.gate.close()
 
     @property
     def _site(self) -> str:
@@ -92,7 +100,9 @@ class RecordHandoffPipeline:
             at = _now()
             entry = {"url": item.url, "cleaned_with": key, "records": item.records,
                      "failures": [_failure(f, at) for f in item.failures]}
-            self.link.send_entry(DOCUMENT, item.site, json.dumps(entry, ensure_ascii=False, default=str))
+            document = json.dumps(entry, ensure_ascii=False, default=str)
+            if not self.gate.hold(item, lambda: self.link.send_entry(DOCUMENT, item.site, document)):
+                self.link.send_entry(DOCUMENT, item.site, document)
             self._inc("records", len(item.records))
         return item
 

@@ -3,7 +3,8 @@
 A re-crawl of an unchanged site should cost headers, not pages.  For every URL whose last
 full fetch carried an ``ETag`` or ``Last-Modified`` (corpus.history.validators) the
 request gets ``If-None-Match`` / ``If-Modified-Since``.  A ``304 Not Modified`` is archived
-by the WARC recorder as a ``server-not-modified`` revisit record naming the original; this
+by the WARC recorder as a ``server-not-modified`` revisit record naming the original (with
+SPEECHCRAWL_WARC_RECHECK_LEDGER, as a line of a re-check ledger record: docs/archive.md); this
 middleware then hands the spider the original response, read back from the WARC file, so
 links are still followed and articles still stitched and compared: the spider cannot tell,
 and the catalog records the page as unchanged.

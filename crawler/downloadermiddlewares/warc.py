@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -104,13 +104,19 @@ def _compress_level(level: int) -> int:
     return level
 
 
+def _ledger_size(n: int) -> int:
+    if n < 0:
+        raise ValueError(f"SPEECHCRAWL_WARC_RECHECK_LEDGER must be 0 (off) or the re-checks per ledger record, got {n}")
+    return n
+
+
 class WarcRecorderMiddleware:
     """Writes a request and a response (or revisit) record for every fetch.
 
     Settings
     --------
     SPEECHCRAWL_WARC_ENABLED, SPEECHCRAWL_WARC_COMPRESS_LEVEL, SPEECHCRAWL_WARC_DIR, SPEECHCRAWL_WARC_MAX_SIZE,
-    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_WARC_REPEATED_REQUESTS, SPEECHCRAWL_WARC_WRITER, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_RESUME, SPEECHCRAWL_OPERATOR,
+    SPEECHCRAWL_WARC_REVISITS, SPEECHCRAWL_WARC_RECHECK_LEDGER, SPEECHCRAWL_WARC_REPEATED_REQUESTS, SPEECHCRAWL_WARC_WRITER, SPEECHCRAWL_CRAWL_ID, SPEECHCRAWL_RESUME, SPEECHCRAWL_OPERATOR,
     USER_AGENT, ROBOTSTXT_OBEY (recorded in warcinfo), SPEECHCRAWL_CATALOG_ENABLED and SPEECHCRAWL_CATALOG_PATH
     (earlier crawls' payloads, for revisits).
     """
@@ -118,7 +124,7 @@ class WarcRecorderMiddleware:
     def __init__(self, directory: Path, *, crawl_id: str, max_size: int, revisits: bool,
                  warcinfo: dict[str, str], crawler: Crawler | None = None,
                  catalog_path: Path | None = None, writer_class: type[WarcWriter] = WarcWriter,
-                 repeated_requests: bool = False, compresslevel: int = 6) -> None:
+                 repeated_requests: bool = False, compresslevel: int = 6, recheck_ledger: int = 0) -> None:
         self.directory = directory
         self.compresslevel = compresslevel
         self.crawl_id = crawl_id
@@ -130,6 +136,9 @@ class WarcRecorderMiddleware:
         """Where earlier crawls' payloads are listed, for revisits across crawls (None: this crawl only)."""
         self.writer_class = writer_class
         self.repeated_requests = repeated_requests
+        self.recheck_ledger = recheck_ledger
+        self._held: dict[str, tuple[Request, Response, datetime]] = {}
+        """Re-checks waiting for their ledger record, by entry id: their ``page_archived`` is sent once it is written."""
         self.writer: WarcWriter | None = None
         self.failed = False
         """A write failed: later responses are dropped unarchived while the crawl stops."""
@@ -154,7 +163,8 @@ class WarcRecorderMiddleware:
                  revisits=settings.getbool("SPEECHCRAWL_WARC_REVISITS"), warcinfo=warcinfo, crawler=crawler,
                  catalog_path=catalog, writer_class=_writer_class(settings.get("SPEECHCRAWL_WARC_WRITER")),
                  repeated_requests=settings.getbool("SPEECHCRAWL_WARC_REPEATED_REQUESTS"),
-                 compresslevel=_compress_level(settings.getint("SPEECHCRAWL_WARC_COMPRESS_LEVEL")))
+                 compresslevel=_compress_level(settings.getint("SPEECHCRAWL_WARC_COMPRESS_LEVEL")),
+                 recheck_ledger=_ledger_size(settings.getint("SPEECHCRAWL_WARC_RECHECK_LEDGER")))
         mw.resume = settings.getbool("SPEECHCRAWL_RESUME")
         mw.worker = settings.get("SPEECHCRAWL_WORKER_ID") or ""
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
@@ -175,11 +185,14 @@ class WarcRecorderMiddleware:
         if self.resume:
             # Before writing: the killed run's .open files end in at most one partial record.
             repair_unfinished(directory, spider.name, f"{self.crawl_id}-{self.worker}" if self.worker else self.crawl_id)
-        extra = {"worker": self.worker} if self.worker else {}
+        extra: dict[str, Any] = {"worker": self.worker} if self.worker else {}
+        if self.recheck_ledger:  # a writer class of before the ledger still works with it off
+            extra["recheck_ledger"] = self.recheck_ledger
         self.writer = self.writer_class(directory, prefix=spider.name, crawl_id=self.crawl_id, warcinfo=info,
                                         max_size=self.max_size, revisits=self.revisits,
                                         repeated_requests=self.repeated_requests, compresslevel=self.compresslevel,
                                         **extra)
+        self.writer.ledger_listeners.append(self._ledger_written)
         logger.info("writing WARC to %s (rotate at %d bytes)", directory, self.max_size)
         if self.revisits:
             self._remember_earlier_crawls(spider.name, self.writer)
@@ -218,6 +231,11 @@ class WarcRecorderMiddleware:
         except OSError as exc:
             # The file stays ``.open`` with whole records only (the writer cuts partial ones): --resume repairs it.
             stop_crawl(self.crawler, write_failure(writer.current_path or writer.directory, exc))
+        if self._held:
+            # Their ledger record could not be written: not in the archive, so not in the catalog either.
+            logger.warning("%d re-checks were not archived (their ledger record was not written); --resume "
+                           "fetches them again", len(self._held))
+            self._held.clear()
 
     def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags or self.writer is None:
@@ -243,14 +261,41 @@ class WarcRecorderMiddleware:
 
     def _archived(self, pointers: tuple[RecordPointer | None, RecordPointer], request: Request, response: Response,
                   fetched_at: datetime) -> Response:
-        written = [p for p in pointers if p is not None]
+        written = [p for p in pointers if p is not None and p.line is None]
         pointer = pointers[1]
         request.meta[META_POINTER] = pointer
         request.meta[META_FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
         if self._stats:
             self._stats.inc_value("speechcrawl/warc/records", len(written))
             self._stats.inc_value("speechcrawl/warc/bytes", sum(p.length for p in written))
+        if pointer.held:
+            # A re-check for the ledger: the response goes on (the spider follows its links, the pipelines hold
+            # what depends on it: crawler.ledger), the fetch is announced once its ledger record is written.
+            self._held[pointer.record_id] = (request, response, fetched_at)
+            self._inc("rechecks_held")
+        else:
+            self._announce(request, response, pointer, fetched_at)
+        return response
+
+    def _announce(self, request: Request, response: Response, pointer: RecordPointer, fetched_at: datetime) -> None:
         if self.crawler is not None:
             self.crawler.signals.send_catch_log(sc_signals.page_archived, request=request, response=response,
                                                 pointer=pointer, fetched_at=fetched_at)
-        return response
+
+    def _ledger_written(self, pointers: list[RecordPointer]) -> None:
+        """A ledger record is on disk: its re-checks' fetches are announced, pointing into it."""
+        if self._stats:
+            records = {(p.filename, p.offset): p.length for p in pointers}
+            self._stats.inc_value("speechcrawl/warc/records", len(records))
+            self._stats.inc_value("speechcrawl/warc/bytes", sum(records.values()))
+            self._stats.inc_value("speechcrawl/warc/rechecks", len(pointers))
+        for pointer in pointers:
+            held = self._held.pop(pointer.record_id, None)
+            if held is not None:
+                request, response, fetched_at = held
+                request.meta[META_POINTER] = pointer
+                self._announce(request, response, pointer, fetched_at)
+
+    def _inc(self, key: str) -> None:
+        if self._stats:
+            self._stats.inc_value(f"speechcrawl/warc/{key}")

@@ -31,6 +31,7 @@ from corpus.catalog import Catalog
 from corpus.history import GONE_STATUSES, cleaning_key, profile_sha256
 from corpus.records import text_sha1
 from crawler import signals as sc_signals
+from crawler.ledger import LedgerGate
 from crawler.paths import catalog_path_from, crawl_id_from
 from crawler.storage import stop_crawl, write_failure
 from spiders.items import Document, FailedFetch
@@ -131,6 +132,8 @@ class CatalogPipeline:
         self.catalog: Catalog | None = None
         self.failed = False
         """A catalog write failed: the crawl is stopping."""
+        self.gate = LedgerGate()
+        """Documents whose re-checks wait for their ledger record (crawler.ledger)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -139,6 +142,7 @@ class CatalogPipeline:
             raise NotConfigured("SPEECHCRAWL_CATALOG_ENABLED is off")
         pipe = cls(crawler, str(catalog_path_from(settings)), crawl_id_from(settings))
         crawler.signals.connect(pipe.page_archived, signal=sc_signals.page_archived)
+        crawler.signals.connect(pipe.gate.attach, signal=sc_signals.warc_writer_opened)
         crawler.signals.connect(pipe.item_error, signal=signals.item_error)
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
@@ -158,6 +162,7 @@ class CatalogPipeline:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Pipelines close before Scrapy knows why the spider closed: the reason arrives with this signal."""
+        self.gate.close()
         catalog, self.catalog = self.catalog, None
         if catalog is None:
             return
@@ -238,6 +243,13 @@ class CatalogPipeline:
             return self._failure(item)
         if not isinstance(item, Document):
             return item
+        if self.gate.hold(item, lambda: self._store_held(item)):
+            self._inc("held_for_ledger")
+        else:
+            self._store_document(item)
+        return item
+
+    def _store_document(self, item: Document) -> None:
         catalog = self._open()
         key = cleaning_key(CLEANER_VERSION, profile_sha256(getattr(self.crawler.spider, "profile", None)))
         with catalog.transaction():
@@ -245,4 +257,12 @@ class CatalogPipeline:
                 self._inc(f"records/{event}")
             for failure in item.failures:
                 self._failure(failure)
-        return item
+
+    def _store_held(self, item: Document) -> None:
+        """Store a document whose re-checks were held for the ledger, now that it is written."""
+        if self.failed or self.catalog is None:
+            return
+        try:
+            self._store_document(item)
+        except sqlite3.Error as exc:
+            self._write_failed(exc)

@@ -19,12 +19,16 @@ from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import DropItem, NotConfigured
 
+from archive.exceptions import ArchiveError
 from cleaners import CLEANER_VERSION
 from cleaners.types import CleanOptions
 from corpus.catalog import Catalog
 from corpus.history import cleaning_key, profile_sha256, unchanged_records
 from corpus.records import clean_document, yielded_nothing
+from crawler import signals as sc_signals
+from crawler.ledger import written_pages
 from crawler.paths import catalog_path_from
+from crawler.storage import stop_crawl, write_failure
 from spiders.items import Document, FailedFetch
 
 if TYPE_CHECKING:
@@ -32,6 +36,8 @@ if TYPE_CHECKING:
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
+
+    from archive.warc import WarcWriter
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +57,8 @@ class CleanPipeline:
         self.options = options
         self.catalog_path = catalog_path
         self.catalog: Catalog | None = None
+        self.writer: WarcWriter | None = None
+        """The recorder's writer: a document cleaned again has its held re-checks written first (crawler.ledger)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -58,7 +66,12 @@ class CleanPipeline:
         if not settings.getbool("SPEECHCRAWL_CLEAN_ENABLED"):
             raise NotConfigured("SPEECHCRAWL_CLEAN_ENABLED is off")
         catalog = catalog_path_from(settings) if settings.getbool("SPEECHCRAWL_CATALOG_ENABLED") else None
-        return cls(crawler, CleanOptions(), catalog)
+        pipe = cls(crawler, CleanOptions(), catalog)
+        crawler.signals.connect(pipe.writer_opened, signal=sc_signals.warc_writer_opened)
+        return pipe
+
+    def writer_opened(self, writer: WarcWriter, spider: Spider | None = None) -> None:
+        self.writer = writer
 
     def open_spider(self, spider: Spider | None = None) -> None:
         if self.catalog_path is not None and self.catalog_path.exists():
@@ -90,6 +103,13 @@ class CleanPipeline:
             item.records = stored
             item.reused = True
             return item
+        try:
+            written_pages(self.writer, item)  # its records' provenance must point at written records
+        except (OSError, ArchiveError) as exc:
+            assert self.writer is not None
+            stop_crawl(self.crawler, write_failure(self.writer.current_path or self.writer.directory, exc))
+            raise DropItem(f"not archived (the re-check ledger could not be written): {item.url}",
+                           log_level="INFO") from None
         cleaned = clean_document(item, getattr(self.crawler.spider, "profile", None), self.options)
         bad = cleaned.undecodable
         if bad is not None:
