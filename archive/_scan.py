@@ -217,7 +217,7 @@ def parse_record(data: bytes, pos: int = 0) -> tuple[ParsedRecord, int]:
         record.headers.append((name.decode("ascii"), value.strip().decode("utf-8", "replace")))
     _check_headers(record)
     length_text = record.get("Content-Length")
-    if length_text is None or not length_text.isdigit():
+    if length_text is None or not (length_text.isascii() and length_text.isdigit()):  # "²" is a digit to str
         raise RecordFormatError(f"Content-Length is missing or not a number: {length_text!r}", offset=pos)
     start, length = head_end + 4, int(length_text)
     record.block = data[start:start + length]

@@ -78,7 +78,7 @@ class ArchivedRecord:
         if not self.http_start_line or not self.http_start_line.startswith("HTTP/"):
             return None
         parts = self.http_start_line.split(" ", 2)
-        return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        return int(parts[1]) if len(parts) > 1 and parts[1].isascii() and parts[1].isdigit() else None
 
 
 def _is_http(parsed: ParsedRecord) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive._scan import parse_record
 from archive.exceptions import ArchiveError, RecordFormatError
 from archive.reader import RevisitResolver, decode_content, iter_records, read_record_at, resolve_revisit
 from archive.warc import HttpExchange, WarcWriter
@@ -74,6 +75,14 @@ def test_damage_raises_unless_skipped() -> None:
         read_record_at(DATA / "good.warc.gz", 5)
     with pytest.raises(RecordFormatError, match="end of file"):
         read_record_at(DATA / "good.warc.gz", (DATA / "good.warc.gz").stat().st_size)
+
+
+@pytest.mark.parametrize("length", ["²", "１２", "1_2", "+12", "12 3"])
+def test_a_content_length_of_non_ascii_digits_is_a_format_error(length: str) -> None:
+    """str.isdigit() takes "²" and full-width digits; int() then fails or reads them: neither is a WARC number."""
+    head = f"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: {length}\r\n\r\n".encode()
+    with pytest.raises(RecordFormatError, match="Content-Length is missing or not a number"):
+        parse_record(head + b"ab\r\n\r\n")
 
 
 def test_resolve_revisit_by_id_and_by_url_and_digest(tmp_path: Path) -> None:
