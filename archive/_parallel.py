@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Generic, TypeVar
 
-from archive import _fast
 from archive._scan import GZIP_MAGIC, Damage, Member, is_gzip_at, scan
 
 if TYPE_CHECKING:  # imported when a pool is made: 20 ms of every archive command's start-up otherwise
@@ -72,45 +71,12 @@ class Window:
         self.stop = start
 
     def __iter__(self) -> Iterator[Member | Damage]:
-        if self.gzip and _fast.enabled():
-            yield from self._fast()
-            return
         for item in scan(self.f, self.start, gzip=self.gzip):
             if self.end is not None and item.offset >= self.end:
                 self.stop = item.offset
                 return
             yield item
         self.stop = os.fstat(self.f.fileno()).st_size
-
-    def _fast(self) -> Iterator[Member | Damage]:
-        """Members FastWARC read and that are proven to be the scanner's (:mod:`archive._fast`).
-
-        From the first it cannot prove, the scanner reads one item, then FastWARC is tried again
-        after it; each time FastWARC proves nothing, the scanner reads twice as many items before
-        the next try, so a file FastWARC cannot help with costs few tries.
-        """
-        start, items = self.start, 1
-        while True:
-            fast = _fast.FastMembers(self.f, start, self.end)
-            proven = 0
-            for member in fast:
-                proven += 1
-                yield member
-            if fast.stop is not None:
-                self.stop = fast.stop
-                return
-            start, items, n = fast.resume, 1 if proven else 2 * items, 0
-            for item in scan(self.f, start, gzip=True):
-                if self.end is not None and item.offset >= self.end:
-                    self.stop = item.offset
-                    return
-                yield item
-                start, n = item.offset + item.length, n + 1
-                if n == items:
-                    break
-            else:
-                self.stop = os.fstat(self.f.fileno()).st_size
-                return
 
 
 # A window's work: (path, start, end, gzip) -> (result, stop), run in a worker or in this process.

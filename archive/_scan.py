@@ -17,7 +17,7 @@ from typing import BinaryIO
 from archive._format import WARC_DATE_RE
 from archive.exceptions import RecordFormatError
 
-__all__ = ["Member", "Damage", "ParsedRecord", "scan", "parse_record", "member_records", "is_gzip_at"]
+__all__ = ["Member", "Damage", "ParsedRecord", "scan", "parse_record", "is_gzip_at"]
 
 CHUNK = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -28,17 +28,12 @@ _REQUIRED = ("WARC-Type", "WARC-Record-ID", "WARC-Date", "Content-Length")
 
 @dataclass(frozen=True)
 class Member:
-    """A stretch of the file holding whole records: one gzip member, or one raw record.
-
-    ``record`` is the one record of a member FastWARC read (:mod:`archive._fast`), already
-    parsed as :func:`parse_record` would; ``data`` is then empty.
-    """
+    """A stretch of the file holding whole records: one gzip member, or one raw record."""
 
     offset: int
     length: int
     data: bytes
     compressed: bool
-    record: ParsedRecord | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -233,21 +228,6 @@ def parse_record(data: bytes, pos: int = 0) -> tuple[ParsedRecord, int]:
         raise RecordFormatError(f"no CRLF CRLF after the Content-Length ({length}) bytes of the block: "
                                 "Content-Length is wrong or the record is damaged", offset=pos)
     return record, start + length + 4
-
-
-def member_records(member: Member) -> Iterator[ParsedRecord | RecordFormatError]:
-    """The member's records, up to the first that cannot be parsed (its error, ``offset`` in ``data``, last)."""
-    if member.record is not None:  # read by FastWARC, already parsed
-        yield member.record
-        return
-    pos = 0
-    while pos < len(member.data):
-        try:
-            parsed, pos = parse_record(member.data, pos)
-        except RecordFormatError as exc:
-            yield exc
-            return
-        yield parsed
 
 
 def _check_headers(record: ParsedRecord) -> None:

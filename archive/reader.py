@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive._content import decode_content
-from archive._scan import Damage, Member, ParsedRecord, member_records, scan
+from archive._scan import Damage, Member, ParsedRecord, parse_record, scan
 from archive.exceptions import ArchiveError, RecordFormatError
 
 __all__ = ["ArchivedRecord", "iter_records", "records_of", "http_head_end", "split_http", "read_record_at", "decode_content", "RevisitResolver", "resolve_revisit"]
@@ -119,9 +119,12 @@ def _to_record(filename: str, member: Member, parsed: ParsedRecord) -> ArchivedR
 
 
 def _records_in(filename: str, member: Member) -> Iterator[ArchivedRecord]:
-    for parsed in member_records(member):
-        if isinstance(parsed, RecordFormatError):
-            raise RecordFormatError(parsed.message, offset=member.offset) from None
+    pos = 0
+    while pos < len(member.data):
+        try:
+            parsed, pos = parse_record(member.data, pos)
+        except RecordFormatError as exc:
+            raise RecordFormatError(exc.message, offset=member.offset) from None
         yield _to_record(filename, member, parsed)
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from archive._format import digest_of
 from archive._parallel import PIECE, Plan, Window, pool
-from archive._scan import Damage, ParsedRecord, member_records, starts_like_warc
+from archive._scan import Damage, ParsedRecord, parse_record, starts_like_warc
 from archive.exceptions import ArchiveError, RecordFormatError
 from archive.files import lock_file
 from archive.reader import http_head_end
@@ -191,9 +191,12 @@ def _verify_window(path: Path, start: int, end: int | None, gzip: bool) -> tuple
             # "complete" is about extent only: a record whose digest is wrong is still a whole
             # record, and repair must keep it (it is evidence), so only parse failures count.
             count, complete = 0, True
-            for parsed in member_records(item):
-                if isinstance(parsed, RecordFormatError):
-                    part.fault(item.offset, parsed.message)
+            pos = 0
+            while pos < len(item.data):
+                try:
+                    parsed, pos = parse_record(item.data, pos)
+                except RecordFormatError as exc:
+                    part.fault(item.offset, exc.message)
                     complete = False
                     break
                 count += 1
