@@ -20,7 +20,7 @@ from cleaners import CLEANER_VERSION
 from corpus.history import cleaning_key, profile_sha256
 from crawler import signals as sc_signals
 from crawler.distributed.link import Link, link_for
-from crawler.ledger import LedgerGate
+from crawler.ledger_gate import LedgerGate
 from crawler.pipelines.catalog import fetch_row
 from spiders.items import Document, FailedFetch
 
@@ -58,7 +58,7 @@ class RecordHandoffPipeline:
         self.crawler = crawler
         self.link = link
         self.gate = LedgerGate()
-        """Documents whose re-checks wait for their ledger record (crawler.ledger)."""
+        """Documents whose re-checks wait for their ledger record (crawler.ledger_gate)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

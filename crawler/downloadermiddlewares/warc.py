@@ -270,7 +270,7 @@ class WarcRecorderMiddleware:
             self._stats.inc_value("speechcrawl/warc/bytes", sum(p.length for p in written))
         if pointer.held:
             # A re-check for the ledger: the response goes on (the spider follows its links, the pipelines hold
-            # what depends on it: crawler.ledger), the fetch is announced once its ledger record is written.
+            # what depends on it: crawler.ledger_gate), the fetch is announced once its ledger record is written.
             self._held[pointer.record_id] = (request, response, fetched_at)
             self._inc("rechecks_held")
         else:

@@ -31,7 +31,7 @@ from corpus.catalog import Catalog
 from corpus.history import GONE_STATUSES, cleaning_key, profile_sha256
 from corpus.records import text_sha1
 from crawler import signals as sc_signals
-from crawler.ledger import LedgerGate
+from crawler.ledger_gate import LedgerGate
 from crawler.paths import catalog_path_from, crawl_id_from
 from crawler.storage import stop_crawl, write_failure
 from spiders.items import Document, FailedFetch
@@ -133,7 +133,7 @@ class CatalogPipeline:
         self.failed = False
         """A catalog write failed: the crawl is stopping."""
         self.gate = LedgerGate()
-        """Documents whose re-checks wait for their ledger record (crawler.ledger)."""
+        """Documents whose re-checks wait for their ledger record (crawler.ledger_gate)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

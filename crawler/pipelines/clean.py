@@ -26,7 +26,7 @@ from corpus.catalog import Catalog
 from corpus.history import cleaning_key, profile_sha256, unchanged_records
 from corpus.records import clean_document, yielded_nothing
 from crawler import signals as sc_signals
-from crawler.ledger import written_pages
+from crawler.ledger_gate import written_pages
 from crawler.paths import catalog_path_from
 from crawler.storage import stop_crawl, write_failure
 from spiders.items import Document, FailedFetch
@@ -58,7 +58,7 @@ class CleanPipeline:
         self.catalog_path = catalog_path
         self.catalog: Catalog | None = None
         self.writer: WarcWriter | None = None
-        """The recorder's writer: a document cleaned again has its held re-checks written first (crawler.ledger)."""
+        """The recorder's writer: a document cleaned again has its held re-checks written first (crawler.ledger_gate)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
