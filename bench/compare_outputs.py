@@ -1,11 +1,12 @@
 """Every cleaning result of a tree as JSON, to show a speed change left the output alone.
 
-    PYTHONPATH=TREE python bench/compare_outputs.py --dump OUT.json [--pages 2000]
+    PYTHONPATH=TREE python bench/compare_outputs.py --dump OUT.json [--pages 2000] [--others 100]
     python bench/compare_outputs.py --diff BEFORE.json AFTER.json
 
 ``--dump`` cleans, with the cleaners of the tree on ``PYTHONPATH`` (run as a script, so that TREE need not
 hold this file): the sandbox bench articles of
-``bench.bench_clean`` (``--pages``) in generic mode and with each site's profile, the real pages
+``bench.bench_clean`` (``--pages``) in generic mode and with each site's profile, the first ``--others``
+articles of every other sandbox site (tutorial, shapes, held-out) in generic mode, the real pages
 (tests/fixtures/realpages) and the dev-set and held-out pages (tests/fixtures/devset, the articles of
 their devset.json) in generic mode, and the saved fixture pages (tests/fixtures/html, the cases of
 gold.json) in generic mode and with their inline rules.  Each result (records with text, metadata, masks
@@ -43,8 +44,20 @@ def _decoded(path: Path) -> str:
     return decode_html(path.read_bytes()).text or ""
 
 
-def results(pages: int) -> dict[str, Any]:
-    from sandbox import SITES
+def _site_articles(site: str, count: int) -> list[list[Page]]:
+    from sandbox.sites import make_site
+
+    s = make_site(site, count)
+    out = []
+    for i in range(count):
+        bodies = [s.render_article(i, p).encode(s.encoding) for p in range(1, s.page_count(i) + 1)]
+        out.append([Page(url=f"http://{site}.test{s.article_path(i, p + 1)}", html=decode_html(b).text or "")
+                    for p, b in enumerate(bodies)])
+    return out
+
+
+def results(pages: int, others: int) -> dict[str, Any]:
+    from sandbox import ALL_SITES, SITES
     from spiders.profiles import load_profiles
 
     out: dict[str, Any] = {}
@@ -53,6 +66,9 @@ def results(pages: int) -> dict[str, Any]:
         out[f"bench/{i}/{article.site}/generic"] = _plain(clean(article.pages, None))
         rules = profiles[article.site].rules if article.site in SITES else None
         out[f"bench/{i}/{article.site}/profile"] = _plain(clean(article.pages, rules))
+    for site in (s for s in ALL_SITES if s not in SITES):
+        for i, doc in enumerate(_site_articles(site, others)):
+            out[f"sandbox/{site}/{i}/generic"] = _plain(clean(doc))
     for path in sorted((FIXTURES / "realpages").glob("*.html")):
         out[f"realpages/{path.stem}"] = _plain(clean([Page(url=f"file:///{path.name}", html=_decoded(path))]))
     for folder in (FIXTURES / "devset", FIXTURES / "devset" / "heldout"):
@@ -81,10 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dump", type=Path, metavar="OUT")
     parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--others", type=int, default=100)
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args(argv)
     if args.dump is not None:
-        out = results(args.pages)
+        out = results(args.pages, args.others)
         args.dump.write_text(json.dumps(out, ensure_ascii=False, sort_keys=True, indent=0), "utf-8")
         print(f"{len(out)} results written to {args.dump}")
         return 0
