@@ -1,0 +1,40 @@
+"""Main-text detection's walk (cleaners.content.score_paragraphs): which boxes it passes over, and which not."""
+
+from __future__ import annotations
+
+from cleaners import Page, clean
+from cleaners.content import score_paragraphs
+from cleaners.parse import parse
+
+PROSE = ("各级党组织要把学习贯彻工作抓紧抓实，确保取得实效，推动各项工作不断取得新成效。"
+         "要坚持问题导向，聚焦群众急难愁盼，切实解决好群众最关心最直接最现实的利益问题。")
+LINKS = "".join(f'<li><a href="/a/{i}.html">关于做好第{i}季度重点工作的通知</a></li>' for i in range(1, 6))
+
+
+def _texts(body: str) -> list[str]:
+    return [s.text for s in score_paragraphs(parse(f"<html><body>{body}</body></html>").find("body"))]
+
+
+def test_a_box_of_links_named_like_furniture_is_passed_over() -> None:
+    texts = _texts(f'<div class="related"><h3>相关文章</h3><ul>{LINKS}</ul></div>尾注<p>{PROSE}</p>')
+    assert texts == ["尾注", PROSE]  # the box's tail belongs to its parent and is still read
+
+
+def test_a_column_named_like_furniture_that_holds_sentences_is_walked() -> None:
+    """DedeCMS names the text's own column ``pleft``: the text and the links beside it are read."""
+    body = f'<div class="pleft"><h1>标题</h1><p>{PROSE}</p><p>{PROSE}</p><ul>{LINKS}</ul></div>'
+    assert _texts(body)[:3] == ["标题", PROSE, PROSE]
+    text = "\n".join(r.text for r in clean([Page(url="http://content.test/a.html",
+                                                  html=f"<html><body>{body}</body></html>")]).records)
+    assert PROSE in text
+
+
+def test_a_box_with_fewer_than_three_links_or_with_sentences_is_walked() -> None:
+    two = '<div class="side"><a href="/1">上一篇</a> <a href="/2">下一篇</a></div>'
+    assert _texts(two) == ["上一篇 下一篇"]
+    said = f'<div class="comment"><ul>{LINKS}</ul><p>说得好，支持。</p></div>'
+    assert "说得好，支持。" in _texts(said)
+
+
+def test_an_unnamed_list_of_links_is_walked() -> None:
+    assert len(_texts(f"<div><ul>{LINKS}</ul></div>")) == 5
