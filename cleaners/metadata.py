@@ -9,7 +9,8 @@ prose, a speaker never from a name that merely appears in the text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -112,20 +113,33 @@ def _page_source(tree: HtmlElement, html: str | None = None) -> str | None:
     return None
 
 
-_DATE_TEXTS = etree.XPath(
-    ".//text()[contains(., '发布') or contains(., '发表') or contains(., '时间') or contains(., '日期')"
-    " or contains(., '更新') or contains(., '上传')]"
-)
+_DATE_WORD = re.compile("发布|发表|时间|日期|更新|上传")
+"""The words a posting date's label holds (DATE_LABEL's Chinese, 注册时间 included: it is told apart later)."""
+
+
+def _date_text_owners(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The element each text of ``tree`` holding a ``_DATE_WORD`` belongs to (a tail belongs to the element's
+    parent), in document order.  A walk in Python with one search a text takes half the time of an XPath
+    selection of the same text nodes (``contains`` six times over a copy of every text node)."""
+    search = _DATE_WORD.search
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        if event == "start":
+            text = el.text if isinstance(el.tag, str) else None  # a comment's or PI's own text is not text
+            if text and search(text):
+                yield el
+        elif el is not tree:
+            tail = el.tail
+            if tail and search(tail):
+                parent = el.getparent()
+                if parent is not None:
+                    yield parent
 
 
 def _page_date(tree: HtmlElement) -> str | None:
     """The first short line on the page that labels a posting date (an info bar's "发布时间:2023-03-06
     来源:…" inside the headline, where no selector names it): what generic mode reads above the text."""
-    for text in _DATE_TEXTS(tree):
-        el = text.getparent()
-        if el is not None and text.is_tail:
-            el = el.getparent()
-        if el is None or el.tag in ("script", "style", "title", "head"):
+    for el in _date_text_owners(tree):
+        if el.tag in ("script", "style", "title", "head"):
             continue
         line = normalize(str(el.text_content()))
         if len(line) <= _DATE_INFO_MAX_CHARS and DATE_LABEL.search(line) and not NOT_POST_DATE.search(line):
