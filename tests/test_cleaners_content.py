@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cleaners import Page, clean
-from cleaners.content import score_paragraphs
+from cleaners.content import _measure, score_paragraphs
 from cleaners.parse import parse
 
 PROSE = ("各级党组织要把学习贯彻工作抓紧抓实，确保取得实效，推动各项工作不断取得新成效。"
@@ -38,3 +43,18 @@ def test_a_box_with_fewer_than_three_links_or_with_sentences_is_walked() -> None
 
 def test_an_unnamed_list_of_links_is_walked() -> None:
     assert len(_texts(f"<div><ul>{LINKS}</ul></div>")) == 5
+
+
+def test_every_cjk_unified_ideograph_is_a_word_character() -> None:
+    """_measure takes them out before counting the \\W characters: that is exact only if none of them is one."""
+    assert all(re.match(r"\w", chr(cp)) for cp in range(0x4E00, 0xA000))
+
+
+@given(st.text(alphabet=st.sampled_from(["中", "国", "，", "。", "“", "a", "_", "1", "-", " ", "\u3000", "\xa0",
+                                         "\u200b", "\U00020000", "\U0001f600", "①", "Ⅲ", "ｱ"]), max_size=30))
+def test_measuring_a_run_counts_the_word_characters(raw: str) -> None:
+    measured = _measure(raw)
+    if measured is not None:
+        text, chars, words, _ = measured
+        solid = text.replace(" ", "")
+        assert (chars, words) == (len(solid), len(solid) - len("".join(re.findall(r"\W+", solid))))
