@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -89,21 +89,19 @@ def _source_of(text: str) -> str | None:
 
 
 _SOURCE_LABELS = ("来源", "稿源", "出处", "转自")
-_SOURCE_TEXTS = etree.XPath(
-    ".//text()[contains(., '来源') or contains(., '稿源') or contains(., '出处') or contains(., '转自')]"
-)
 
 
 def _page_source(tree: HtmlElement, html: str | None = None) -> str | None:
-    """A source line anywhere on the page ("来源：江北日报" in an e-paper's footer), when it starts a block."""
+    """A source line anywhere on the page ("来源：江北日报" in an e-paper's footer), when it starts a block.
+
+    The label must open the element's own text, so only the elements that may be such a block are read
+    (libxml2 finds them by tag), not every text node of the page (an XPath ``contains`` over each costs more)."""
     page = html if html is not None else str(tree.text_content())
     if not any(label in page for label in _SOURCE_LABELS):
-        return None  # the text scan is cheap; the XPath search is not
-    for text in _SOURCE_TEXTS(tree):
-        if not text.is_text or not SOURCE_START.match(text):
-            continue  # the label must open its element's own text
-        el = text.getparent()
-        if el is None or el.tag not in _SOURCE_TAGS:
+        return None  # the text scan is cheap; the search below is not
+    for el in tree.iter(*_SOURCE_TAGS):
+        text = el.text
+        if not text or not SOURCE_START.match(text) or not any(label in text for label in _SOURCE_LABELS):
             continue
         line = normalize(str(el.text_content()))
         if len(line) <= _SOURCE_LINE_MAX_CHARS:
@@ -259,9 +257,12 @@ def _name_prefix(title: str | None) -> tuple[str, str] | None:
     return m["name"], m["rest"].strip()
 
 
-def _post_date(lines: Sequence[str]) -> str | None:
+@lru_cache(maxsize=64)
+def _post_date(lines: tuple[str, ...]) -> str | None:
     """The date of the first line labelled as a posting date (发表于/发布时间/日期…), else of the first
-    dated line that is not some other date (a member's 注册时间, a deadline)."""
+    dated line that is not some other date (a member's 注册时间, a deadline).  Every speech of a compilation
+    asks it of the same chrome lines, which are parsed for dates once (the cache is that short on purpose:
+    the lines of one article, not of a site)."""
     dated = [(line, d) for line in lines if (d := parse_date(line))]
     labelled = next((d for line, d in dated if DATE_LABEL.search(line) and not NOT_POST_DATE.search(line)), None)
     return labelled or next((d for line, d in dated if not NOT_POST_DATE.search(line)), None)
@@ -302,7 +303,7 @@ def extract_metadata(paras: Sequence[Para], facts: Facts, *, heading: str | None
     if dateline is None and heading is None:
         dateline = next((parse_date(line) for line in chrome if DATELINE.match(line) and parse_date(line)), None)
     spoken = dateline or head.byline_date
-    posted = facts.date or _post_date(chrome)
+    posted = facts.date or _post_date(tuple(chrome))
     if posted is None and (facts.page_date_first or not spoken):
         posted = facts.page_date()
     date = (posted or spoken) if facts.page_date_first else (spoken or posted)
