@@ -24,7 +24,7 @@ from itertools import islice
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaners.blocks import Para, data_row, normalize
+from cleaners.blocks import Para, data_row, normalize, text_of
 from cleaners.patterns import (
     BLOCK_TAGS,
     BOX_STYLE,
@@ -164,7 +164,7 @@ def _link_furniture(el: HtmlElement) -> bool:
     libxml2: three ``<a>`` are looked for, not counted, and the text is serialized once, not walked."""
     if next(islice(el.iter("a"), _FURNITURE_MIN_LINKS - 1, None), None) is None:
         return False
-    return _PUNCT.search(etree.tostring(el, method="text", encoding=str, with_tail=False)) is None
+    return _PUNCT.search(text_of(el)) is None
 
 
 def score_paragraphs(root: HtmlElement) -> list[Scored]:

@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaners.blocks import Para, drop, normalize
+from cleaners.blocks import Para, drop, normalize, text_of
 from cleaners.head import parse_date, speaker_line, strip_head, valid_name
 from cleaners.patterns import (
     DATE_LABEL,
@@ -96,14 +96,14 @@ def _page_source(tree: HtmlElement, html: str | None = None) -> str | None:
 
     The label must open the element's own text, so only the elements that may be such a block are read
     (libxml2 finds them by tag), not every text node of the page (an XPath ``contains`` over each costs more)."""
-    page = html if html is not None else str(tree.text_content())
+    page = html if html is not None else text_of(tree)
     if not any(label in page for label in _SOURCE_LABELS):
         return None  # the text scan is cheap; the search below is not
     for el in tree.iter(*_SOURCE_TAGS):
         text = el.text
         if not text or not SOURCE_START.match(text) or not any(label in text for label in _SOURCE_LABELS):
             continue
-        line = normalize(str(el.text_content()))
+        line = normalize(text_of(el))
         if len(line) <= _SOURCE_LINE_MAX_CHARS:
             found = _source_of(line)
             if found:
@@ -139,7 +139,7 @@ def _page_date(tree: HtmlElement) -> str | None:
     for el in _date_text_owners(tree):
         if el.tag in ("script", "style", "title", "head"):
             continue
-        line = normalize(str(el.text_content()))
+        line = normalize(text_of(el))
         if len(line) <= _DATE_INFO_MAX_CHARS and DATE_LABEL.search(line) and not NOT_POST_DATE.search(line):
             found = parse_date(line)
             if found:
@@ -160,14 +160,14 @@ def _meta_date(tree: HtmlElement) -> str | None:
             if found:
                 return found
     for time in tree.iter("time"):
-        found = parse_date(str(time.get("datetime") or "") or normalize(str(time.text_content())))
+        found = parse_date(str(time.get("datetime") or "") or normalize(text_of(time)))
         if found:
             return found
     return None
 
 
 def _headings(tree: HtmlElement, tags: tuple[str, ...]) -> list[str]:
-    return [t for tag in tags for el in tree.iter(tag) if (t := normalize(str(el.text_content())))]
+    return [t for tag in tags for el in tree.iter(tag) if (t := normalize(text_of(el)))]
 
 
 def _subtitles(tree: HtmlElement) -> list[str]:
@@ -176,7 +176,7 @@ def _subtitles(tree: HtmlElement) -> list[str]:
     for el in tree.iter("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "center"):
         text = el.text  # read once: each read decodes the text again
         if text and SUBTITLE_DASH.match(text.lstrip()):
-            text = normalize(str(el.text_content()))
+            text = normalize(text_of(el))
             if len(text) <= _SUBTITLE_MAX_CHARS:
                 out.append(text)
     return out
