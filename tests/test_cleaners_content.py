@@ -6,9 +6,10 @@ import re
 
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml.html import HtmlElement
 
 from cleaners import Page, clean
-from cleaners.content import _measure, score_paragraphs
+from cleaners.content import _measure, find_main_text, score_paragraphs
 from cleaners.parse import parse
 
 PROSE = ("各级党组织要把学习贯彻工作抓紧抓实，确保取得实效，推动各项工作不断取得新成效。"
@@ -16,8 +17,13 @@ PROSE = ("各级党组织要把学习贯彻工作抓紧抓实，确保取得实�
 LINKS = "".join(f'<li><a href="/a/{i}.html">关于做好第{i}季度重点工作的通知</a></li>' for i in range(1, 6))
 
 
+def _body(body: str) -> HtmlElement:
+    found: HtmlElement = parse(f"<html><body>{body}</body></html>").find("body")
+    return found
+
+
 def _texts(body: str) -> list[str]:
-    return [s.text for s in score_paragraphs(parse(f"<html><body>{body}</body></html>").find("body"))]
+    return [s.text for s in score_paragraphs(_body(body), [])]
 
 
 def test_a_box_of_links_named_like_furniture_is_passed_over() -> None:
@@ -41,8 +47,27 @@ def test_a_box_with_fewer_than_three_links_or_with_sentences_is_walked() -> None
     assert "说得好，支持。" in _texts(said)
 
 
-def test_an_unnamed_list_of_links_is_walked() -> None:
-    assert len(_texts(f"<div><ul>{LINKS}</ul></div>")) == 5
+def test_a_list_of_links_is_passed_over_whatever_its_name_and_a_box_of_links_that_is_no_list_is_walked() -> None:
+    assert _texts(f"<div><ul>{LINKS}</ul></div><p>{PROSE}</p>") == [PROSE]
+    links = "".join(f'<a href="/a/{i}.html">第{i}季度重点工作</a> ' for i in range(1, 6))
+    assert len(_texts(f"<div>{links}</div>")) == 1
+
+
+def test_without_a_list_for_the_skipped_boxes_every_box_is_walked() -> None:
+    """spiders.infer reads every line of a page: it calls the walk without skipping."""
+    assert len(score_paragraphs(_body(f'<div class="related"><ul>{LINKS}</ul></div>'))) == 5
+
+
+def test_a_box_skipped_inside_the_text_is_read_again_and_counted_in_the_audit() -> None:
+    """A related list between two parts of the article: its link lines go, counted, as when every box is walked."""
+    body = _body(f'<div class="content"><p>{PROSE}</p><p>{PROSE}</p><ul class="xg">{LINKS}</ul>'
+                 f"<p>{PROSE}</p><p>{PROSE}</p></div>")
+    skipped: list[int] = []
+    score_paragraphs(body, skipped)
+    assert skipped == [2]
+    main = find_main_text(body)
+    assert [p.text for p in main.paras] == [PROSE] * 4
+    assert main.link_chars == sum(len(f"关于做好第{i}季度重点工作的通知") for i in range(1, 6))
 
 
 def test_every_cjk_unified_ideograph_is_a_word_character() -> None:
