@@ -40,5 +40,5 @@ __all__ = [
     "render_masks",
 ]
 
-CLEANER_VERSION = "0.4.0"
+CLEANER_VERSION = "0.4.1"
 """Bumped whenever the cleaners' output for the same input changes."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
+from cleaners.blocks import text_of
 from cleaners.patterns import (
     ATTACHMENT_LABEL,
     ATTACHMENT_RESIDUE,
@@ -29,12 +30,12 @@ __all__ = ["drop_attachments"]
 
 
 def _chars(el: HtmlElement) -> int:
-    return len("".join(str(el.text_content()).split()))
+    return len("".join(text_of(el).split()))
 
 
 def _is_file_link(a: HtmlElement) -> bool:
     href = (a.get("href") or "").strip()
-    return bool(FILE_HREF.search(href)) or bool(FILE_NAME.search(str(a.text_content()).strip()))
+    return bool(FILE_HREF.search(href)) or bool(FILE_NAME.search(text_of(a).strip()))
 
 
 def _line_of(a: HtmlElement, root: HtmlElement) -> HtmlElement | None:
@@ -52,9 +53,9 @@ def _only_files(line: HtmlElement) -> bool:
     links = [a for a in line.iter("a") if a.get("href") is not None]
     if not links or not all(_is_file_link(a) for a in links):
         return False
-    rest = str(line.text_content())
+    rest = text_of(line)
     for a in links:
-        rest = rest.replace(str(a.text_content()), " ", 1)
+        rest = rest.replace(text_of(a), " ", 1)
     return ATTACHMENT_RESIDUE.match("".join(rest.split())) is not None
 
 
@@ -89,7 +90,7 @@ def drop_attachments(root: HtmlElement, html: str | None = None) -> int:
                 and not (parent.text or "").strip() and parent.tag in ("ul", "ol", "dl", "div", "table", "tbody"):
             top, parent = parent, parent.getparent()  # the list (or box) held nothing else
         label = _previous_element(top)
-        if label is not None and label.tag in BLOCK_TAGS and ATTACHMENT_LABEL.match("".join(str(label.text_content()).split())):
+        if label is not None and label.tag in BLOCK_TAGS and ATTACHMENT_LABEL.match("".join(text_of(label).split())):
             removed += _chars(label)
             label.drop_tree()
         removed += _chars(top)

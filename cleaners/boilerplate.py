@@ -20,7 +20,7 @@ from typing import Literal
 from lxml.html import HtmlElement
 
 from cleaners.attachments import drop_attachments
-from cleaners.blocks import Para, element_paragraphs
+from cleaners.blocks import Para, element_paragraphs, text_of
 from cleaners.chrome import cut_tail, strip_chrome_lines
 from cleaners.content import find_main_text, looks_like_listing
 from cleaners.hidden import drop_hidden
@@ -48,7 +48,7 @@ def _drop_elements(tree: HtmlElement, selectors: tuple[str, ...], audit: dict[st
     for el in select(tree, selectors):
         if el.getparent() is None:
             continue
-        chars = len("".join(str(el.text_content()).split()))
+        chars = len("".join(text_of(el).split()))
         entry = audit.setdefault("chrome", {"count": 0, "chars": 0})
         entry["count"] += 1
         entry["chars"] += chars

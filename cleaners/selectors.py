@@ -15,6 +15,8 @@ from functools import lru_cache
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
+from cleaners.blocks import text_of
+
 __all__ = ["css", "select", "select_first_rule", "regexes", "element_text"]
 
 
@@ -54,4 +56,4 @@ def element_text(el: HtmlElement) -> str:
     """Visible text of one element (attribute ``content`` for ``<meta>``)."""
     if el.tag == "meta":
         return str(el.get("content") or "").strip()
-    return " ".join(str(el.text_content()).split())
+    return " ".join(text_of(el).split())

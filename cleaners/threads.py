@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaners.blocks import element_paragraphs
+from cleaners.blocks import element_paragraphs, text_of
 from cleaners.patterns import COMMENT_STAMP, SKIP_TAGS
 
 __all__ = ["Thread", "find_threads", "drop_replies"]
@@ -62,7 +62,7 @@ def _signature(el: HtmlElement) -> str:
 
 
 def _text(el: HtmlElement) -> str:
-    return str(el.text_content())
+    return text_of(el)
 
 
 def _prose_chars(text: str) -> int:
@@ -149,7 +149,7 @@ def drop_replies(root: HtmlElement, html: str | None = None, *, later_page: bool
     of day in its text (or in ``html``, its source, when given: cheaper to scan) than a thread has items
     is not searched.  ``later_page``: the page continues a document (see :func:`find_threads`)."""
     removed = 0
-    if _times_of_day(html if html is not None else str(root.text_content())) < _MIN_ITEMS:
+    if _times_of_day(html if html is not None else text_of(root)) < _MIN_ITEMS:
         return removed
     for thread in find_threads(root, later_page=later_page):
         for el in thread.items:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from cleaners.blocks import normalize
+from cleaners.blocks import normalize, text_of
 from cleaners.patterns import TITLE_CLASS, TITLE_SEPARATORS, strip_pagination
 
 __all__ = ["page_title", "title_segment"]
@@ -35,13 +35,13 @@ def _headings(tree: HtmlElement) -> list[str]:
     out = []
     for tag in ("h1", "h2", "h3"):
         for el in tree.iter(tag):
-            text = normalize(str(el.text_content()))
+            text = normalize(text_of(el))
             if _MIN_TITLE <= len(text) <= _MAX_TITLE:
                 out.append(text)
     for el in tree.iter("div", "p", "span", "td", "strong"):
         cls, ident = el.get("class"), el.get("id")
         if (cls or ident) and TITLE_CLASS.search(f"{cls or ''} {ident or ''}"):  # most elements have no name
-            text = normalize(str(el.text_content()))
+            text = normalize(text_of(el))
             if _MIN_TITLE <= len(text) <= _MAX_TITLE:
                 out.append(text)
     return out

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from cleaners import Page, SiteRules, clean
-from cleaners.metadata import find_speaker, parse_date
+from cleaners.metadata import _page_date, find_speaker, parse_date
+from cleaners.parse import parse
 
 BODY = "".join(f"<p>第{n}段：要坚持问题导向，强化责任担当，推动各项工作落地见效，确保全年目标任务圆满完成。</p>" for n in range(1, 7))
 
@@ -124,3 +125,11 @@ def test_parse_date(text: str, expected: str | None) -> None:
 def test_find_speaker_rejects_what_is_not_a_name() -> None:
     assert find_speaker("市委书记某某:狠抓落实") is None and find_speaker(None) is None
     assert find_speaker("荆州市委书记吴锦:狠抓落地转化") == ("吴锦", "荆州市委书记", "狠抓落地转化")
+
+
+def test_the_page_date_is_read_from_the_line_a_label_stands_in_even_as_a_tail() -> None:
+    """A text after a child element (a tail) belongs to the element around both; a script's text is no line."""
+    tree = parse("<html><head><script>var 发布时间 = '2001-01-01';</script></head><body>"
+                 "<div class='info'><b>来源：县委办</b> 发布时间：2023-03-06</div><p>更新于2024-05-01</p></body></html>")
+    assert _page_date(tree) == "2023-03-06"
+    assert _page_date(parse("<html><body><p>正文</p></body></html>")) is None

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from pathlib import Path
 
-from cleaners import Page, clean
-from cleaners.parse import parse, read_html
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaners import Page, clean, decode_html
+from cleaners.blocks import text_of
+from cleaners.parse import _needs_repair, parse, read_html
 
 PARAGRAPHS = "".join(f"<p>同志们，今天我们召开全市工作会议，第{i}段讲话内容很重要，要认真贯彻落实。</p>" for i in range(10))
 
@@ -51,3 +57,20 @@ def test_markup_no_parser_reads_is_reported_not_silently_empty() -> None:
     result = clean([Page(url="http://s.test/a.html", html=commented)])
     assert result.records == () and result.skipped == "unparsable: libxml2 could not parse it (Document is empty)"
     assert result.unreadable == ((0, "libxml2 could not parse it (Document is empty)"),)
+
+
+@given(st.text(alphabet=st.sampled_from([*map(chr, range(0x80)), "\xa0", "\x85", "\u3000", "中", "\ufeff",
+                                         "\ud800", "\udbff", "\udc00", "\udfff", "\U0001f600"]), max_size=8))
+def test_repair_is_needed_exactly_where_a_control_character_or_a_lone_surrogate_is(text: str) -> None:
+    """The byte test of read_html finds what one regular expression over the page found before."""
+    assert _needs_repair(text) == (re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]", text) is not None)
+
+
+def test_text_of_is_text_content_on_every_element_of_the_saved_pages() -> None:
+    """cleaners.blocks.text_of stands in for lxml's text_content() everywhere the cleaners read an element."""
+    fixtures = Path(__file__).parent / "fixtures"
+    for path in sorted(fixtures.glob("**/*.html")):
+        tree = parse(decode_html(path.read_bytes()).text or "")
+        for el in tree.iter():
+            if isinstance(el.tag, str):
+                assert text_of(el) == el.text_content(), (path.name, el.tag)
