@@ -413,8 +413,10 @@ class WarcWriter:
                           for line, e in enumerate(entries)]
 
     def _notify(self) -> list[RecordPointer]:
-        """Tell the listeners where the re-checks written since the last call went (lock released)."""
-        flushed, self._flushed = self._flushed, []
+        """Tell the listeners where the re-checks written since the last call went.  Called with the lock
+        released (a listener may write), the list is taken under it: a write on another thread appends to it."""
+        with self._lock:
+            flushed, self._flushed = self._flushed, []
         if flushed:
             for listener in list(self.ledger_listeners):
                 listener(flushed)
