@@ -101,6 +101,12 @@ def uri_for_header(uri: str) -> str:
     return _CTL.sub(lambda m: f"%{ord(m.group()):02X}", uri) if _CTL.search(uri) else uri
 
 
+def content_type_of(headers: Iterable[tuple[str, str]]) -> str:
+    """The last ``Content-Type`` among ``headers`` ('' when there is none): what a fetch read back from the
+    archive, a response's or a re-check's, records as its content type."""
+    return ([v for k, v in headers if k.lower() == "content-type"] or [""])[-1]
+
+
 def _one_line(value: str) -> str:
     return _CRLF.sub(" ", value) if ("\r" in value or "\n" in value) else value
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from archive._content import decode_content
-from archive._format import digest_of
+from archive._format import content_type_of, digest_of
 from archive.documents import DOCUMENT_URI_PREFIX, ArchivedDocument, DocumentPage, document_from_block
 from archive.exceptions import ArchiveError
 from archive.ledger import ledger_entries
@@ -167,9 +167,8 @@ class _Reader:
         revisit_of = record.header("WARC-Refers-To") if record.rec_type == "revisit" else None
         pointer = RecordPointer(path.name, record.offset, record.length, record.record_id,
                                 record.header("WARC-Payload-Digest") or "", record.date, revisit_of)
-        content_type = ([v for k, v in record.http_headers if k.lower() == "content-type"] or [""])[-1]
-        self._add(ArchivedFetch(site, crawl_id, record.target_uri or "", record.http_status, content_type, pointer,
-                                path))
+        self._add(ArchivedFetch(site, crawl_id, record.target_uri or "", record.http_status,
+                                content_type_of(record.http_headers), pointer, path))
 
     def _ledger(self, path: Path, record: ArchivedRecord) -> None:
         """Each re-check of a ledger record is a fetch, pointing at the record and its line."""

@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from archive._format import content_type_of
 from archive.exceptions import ArchiveError
 
 __all__ = ["ledger_entries"]
@@ -31,6 +32,5 @@ def ledger_entries(block: bytes) -> list[dict[str, Any]]:
             headers = [(str(k), str(v)) for k, v in entry.get("headers") or []]
         except (ValueError, IndexError, TypeError, AttributeError) as exc:
             raise ArchiveError(f"line {number} is not a re-check ({exc})") from None
-        content_type = ([v for k, v in headers if k.lower() == "content-type"] or [""])[-1]
-        out.append({**entry, "status": status, "content_type": content_type, "headers": headers})
+        out.append({**entry, "status": status, "content_type": content_type_of(headers), "headers": headers})
     return out
