@@ -101,8 +101,12 @@ class RecordHandoffPipeline:
             entry = {"url": item.url, "cleaned_with": key, "records": item.records,
                      "failures": [_failure(f, at) for f in item.failures]}
             document = json.dumps(entry, ensure_ascii=False, default=str)
-            if not self.gate.hold(item, lambda: self.link.send_entry(DOCUMENT, item.site, document)):
+
+            def send() -> None:
                 self.link.send_entry(DOCUMENT, item.site, document)
+
+            if not self.gate.hold(item, send):
+                send()
             self._inc("records", len(item.records))
         return item
 
