@@ -44,6 +44,16 @@ class GoldenWriter(WarcWriter):
         return GOLDEN_TIME
 
 
+def gzip_members(data: bytes) -> list[bytes]:
+    """The decompressed gzip members of ``data``, in order (found independently of archive/)."""
+    out, pos = [], 0
+    while pos < len(data):
+        d = zlib.decompressobj(31)
+        out.append(d.decompress(data[pos:]))
+        pos = len(data) - len(d.unused_data)
+    return out
+
+
 def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """``speechcrawl ARGS`` as a user runs it (own process, own reactor)."""
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)

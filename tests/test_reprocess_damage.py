@@ -17,19 +17,9 @@ from pathlib import Path
 import pytest
 
 from corpus.rebuild import reprocess
-from tests import ArchivedCrawl, run_cli
+from tests import ArchivedCrawl, gzip_members, run_cli
 
 pytestmark = pytest.mark.slow
-
-
-def _members(data: bytes) -> list[bytes]:
-    """The decompressed gzip members of ``data``, in order."""
-    out, pos = [], 0
-    while pos < len(data):
-        d = zlib.decompressobj(31)
-        out.append(d.decompress(data[pos:]))
-        pos = len(data) - len(d.unused_data)
-    return out
 
 
 def _gzip(member: bytes) -> bytes:
@@ -64,7 +54,7 @@ def _exported_texts(data: Path) -> str:
 
 def test_a_tampered_payload_is_skipped_never_exported(wenmi_data: Path) -> None:
     path = _warc(wenmi_data)
-    members = _members(path.read_bytes())
+    members = gzip_members(path.read_bytes())
     word, fake = "同志们".encode("gbk"), "名志们".encode("gbk")  # the sandbox's wenmi serves GBK
     victim = next(i for i, m in enumerate(members)
                   if b"WARC-Type: response" in m and b"list_" not in m[:600] and word in m)
@@ -95,7 +85,7 @@ def test_a_truncated_file_never_shrinks_the_catalog_without_force(wenmi_data: Pa
 
 def test_a_file_that_is_one_gzip_member_yields_no_warcinfo_records(wenmi_data: Path) -> None:
     path = _warc(wenmi_data)
-    path.write_bytes(_gzip(b"".join(_members(path.read_bytes()))))
+    path.write_bytes(_gzip(b"".join(gzip_members(path.read_bytes()))))
     summary = reprocess(wenmi_data, wenmi_data / "v2")
     assert summary.skipped and summary.documents == len(summary.skipped)
     assert all("not one gzip member per record" in line for line in summary.skipped), summary.skipped
@@ -105,7 +95,7 @@ def test_a_file_that_is_one_gzip_member_yields_no_warcinfo_records(wenmi_data: P
 
 def test_a_bad_warc_date_is_skipped_without_a_traceback(wenmi_data: Path) -> None:
     path = _warc(wenmi_data)
-    members = _members(path.read_bytes())
+    members = gzip_members(path.read_bytes())
     victim = next(i for i, m in enumerate(members) if b"WARC-Type: response" in m)
     head, sep, rest = members[victim].partition(b"WARC-Date: ")
     members[victim] = head + sep + b"2026-13-45T99:99:99Z" + rest[rest.index(b"\r\n"):]
