@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from crawler.commands import COMMANDS
+from crawler.commands import command_modules
 from crawler.commands._common import UsageError, add_verbosity_arguments, fail
 
 __all__ = ["main", "build_parser"]
@@ -66,15 +66,19 @@ def package_version() -> str:
         return "unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (``command`` given) the root with only that command's module registered.
+
+    A run parses its words with the parser of the command it names, which accepts and refuses
+    exactly what the whole parser would for that command, without importing the others.
+    """
     parser = argparse.ArgumentParser(prog="speechcrawl", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=_VersionAction)
     add_verbosity_arguments(parser, default=0)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.register(sub)
-    parser.set_defaults(root_parser=parser)  # `speechcrawl completion` generates its script from the whole parser
+    for module in command_modules(command):
+        module.register(sub)
     return parser
 
 
@@ -88,7 +92,6 @@ def _configure_logging(level: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     # Everything after the first "--" is handed to the command untouched (``schedule add SITE … -- CRAWL
     # OPTIONS``): argparse cannot take options for another command after a positional.
     words = list(sys.argv[1:] if argv is None else argv)
@@ -96,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--" in words:
         at = words.index("--")
         words, passthrough = words[:at], words[at + 1:]
+    # The root's own options (-v, -q, --version) take no value, so the first other word names the command.
+    parser = build_parser(next((word for word in words if not word.startswith("-")), None))
     args = parser.parse_args(words)
     if passthrough and not hasattr(args, "passthrough"):
         parser.error(f"arguments after -- are not taken by this command: {' '.join(passthrough)}")

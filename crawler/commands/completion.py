@@ -51,8 +51,10 @@ def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.cli import build_parser  # the whole parser: every command's module
+
     try:
-        script = completion_script(args.root_parser, args.shell)
+        script = completion_script(build_parser(), args.shell)
     except ImportError:
         return fail("shell completion needs the shtab package: pip install shtab")
     sys.stdout.write(script)
