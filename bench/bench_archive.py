@@ -1,6 +1,6 @@
 """Archive benchmarks, each a ratio measured in the same run on the same machine.
 
-    python -m bench.bench_archive [--articles 200] [--rounds 3]
+    python -m bench.bench_archive [--articles 200] [--rounds 3] [--commands-only]
 
 1. Crawl throughput with WARC writing on vs off: ``speechcrawl crawl`` of the five sandbox
    sites, ``SPEECHCRAWL_WARC_ENABLED`` True/False, runs alternated so drift hits both.
@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=200, help="articles per sandbox site (default 200)")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each measurement (default 3)")
+    parser.add_argument("--commands-only", action="store_true",
+                        help="crawl with WARC on only (the same files), and time the commands: no on/off ratio")
     args = parser.parse_args(argv)
     rates: dict[bool, list[float]] = {True: [], False: []}
     cpu: dict[bool, list[float]] = {True: [], False: []}
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     with SandboxProcess(articles=args.articles) as sandbox, tempfile.TemporaryDirectory() as tmp:
         for i in range(args.rounds):
-            for warc in (False, True) if i % 2 == 0 else (True, False):
+            for warc in (True,) if args.commands_only else (False, True) if i % 2 == 0 else (True, False):
                 n, run = _crawl(sandbox, Path(tmp) / f"crawl-{i}-{warc}", warc)
                 pages[warc] = n
                 rates[warc].append(n / run.seconds)
@@ -130,7 +132,6 @@ def main(argv: list[str] | None = None) -> int:
         # start-up does not decide the figure.
         files = sorted(map(str, Path(tmp).glob("crawl-*-True/warc/*/*.warc.gz")))
         megabytes = sum(Path(f).stat().st_size for f in files) / 1e6
-        per_crawl = megabytes / args.rounds
         index_out = str(Path(tmp) / "index.cdxj")
         joined = Path(tmp) / "joined.warc.gz"
         with joined.open("wb") as out:
@@ -138,9 +139,18 @@ def main(argv: list[str] | None = None) -> int:
                 out.write(Path(name).read_bytes())
         seconds = _tool_seconds(_tools(files, index_out), args.rounds)
         joined_seconds = _tool_seconds(_tools([str(joined)], index_out), args.rounds)
-    on, off = statistics.median(rates[True]), statistics.median(rates[False])
     print(f"archive benchmark ({env_info()}; sandbox: {len(SITES)} sites x {args.articles} articles; "
           f"median of {args.rounds} runs; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)\n")
+    if not args.commands_only:
+        _print_crawls(rates, cpu, pages, megabytes / args.rounds)
+    _print_tools(f"command on the same {len(files)} files", seconds, megabytes)
+    _print_tools("command on those files joined into one", joined_seconds, megabytes)
+    return 0
+
+
+def _print_crawls(rates: dict[bool, list[float]], cpu: dict[bool, list[float]], pages: dict[bool, int],
+                  per_crawl: float) -> None:
+    on, off = statistics.median(rates[True]), statistics.median(rates[False])
     print("| crawl | pages | pages/s | CPU s per 1000 pages (all threads) |")
     print("| --- | ---: | ---: | ---: |")
     print(f"| WARC off (`SPEECHCRAWL_WARC_ENABLED=False`) | {pages[False]} | {off:.0f} | "
@@ -150,9 +160,6 @@ def main(argv: list[str] | None = None) -> int:
     cpu_on, cpu_off = statistics.median(cpu[True]), statistics.median(cpu[False])
     print(f"\nratio (WARC on / off): **{on / off:.2f}** pages/s, **{cpu_off / cpu_on:.2f}** in CPU per page "
           f"(target >= 0.9); WARC files of one crawl: {per_crawl:.2f} MB\n")
-    _print_tools(f"command on the same {len(files)} files", seconds, megabytes)
-    _print_tools("command on those files joined into one", joined_seconds, megabytes)
-    return 0
 
 
 if __name__ == "__main__":
