@@ -11,7 +11,6 @@ percent-escapes normalised); ``tests/test_archive_cdxj.py`` checks it against th
 from __future__ import annotations
 
 import heapq
-import json
 import logging
 import os
 import re
@@ -20,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
+from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote_from_bytes, unquote_to_bytes
@@ -53,6 +53,7 @@ _PLAIN = r"\x00-\x20%#\x7f-\U0010ffff"
 _PLAIN_HTTP = re.compile(rf"(https?)://([^/?@\[{_PLAIN}]+)(/[^?{_PLAIN}]*)?(?:\?([^{_PLAIN}]*))?")
 _PLAIN_OTHER = re.compile(rf"([a-zA-Z][a-zA-Z0-9+.-]*):([^?{_PLAIN}]*)(?:\?([^{_PLAIN}]*))?")
 _NON_DIGIT = re.compile(r"\D")
+_MIME_END = re.compile(r"[;\s]")
 
 
 def _unescape(text: bytes) -> bytes:
@@ -179,6 +180,7 @@ def _timestamp(date: str) -> str:
 
 
 def _line(record: ArchivedRecord, filename: str, keys: dict[str, str]) -> str | None:
+    """The index line of ``record``, or None for a type not indexed; ``keys`` holds the SURT keys already made."""
     first: dict[str, str] = {}  # the first value of each header, as record.header() gives it, in one pass
     for name, value in record.headers:
         first.setdefault(name.lower(), value)
@@ -192,18 +194,20 @@ def _line(record: ArchivedRecord, filename: str, keys: dict[str, str]) -> str | 
         mime: str | None = "warc/revisit"
     else:
         raw_mime = record.http_header("Content-Type") if kind == "response" else content_type
-        mime = re.split(r"[;\s]", raw_mime, maxsplit=1)[0].strip() if raw_mime else None
-    fields: dict[str, str] = {"url": uri} if uri else {}
+        mime = _MIME_END.split(raw_mime, maxsplit=1)[0].strip() if raw_mime else None
+    # The JSON as json.dumps writes this dict of strings: its own string encoder, ", " and ": ".
+    fields = [f'"url": {_json_string(uri)}'] if uri else []
     if mime:
-        fields["mime"] = mime
-    if is_http and record.http_status is not None:
-        fields["status"] = str(record.http_status)
-    fields["digest"] = first.get("warc-payload-digest") or sha1_digest(record.payload)
-    fields.update(length=str(record.length), offset=str(record.offset), filename=filename)
+        fields.append(f'"mime": {_json_string(mime)}')
+    if is_http and (status := record.http_status) is not None:
+        fields.append(f'"status": "{status}"')
+    digest = first.get("warc-payload-digest") or sha1_digest(record.payload)
+    fields.append(f'"digest": {_json_string(digest)}, "length": "{record.length}", "offset": "{record.offset}", '
+                  f'"filename": {_json_string(filename)}')
     key = keys.get(uri)
     if key is None:
         key = keys[uri] = surt(uri)
-    return f"{key} {_timestamp(first.get('warc-date', ''))} {json.dumps(fields)}"
+    return f"{key} {_timestamp(first.get('warc-date', ''))} {{{', '.join(fields)}}}"
 
 
 def cdxj_lines(path: Path | str, *, filename: str | None = None) -> Iterator[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 import re
 import shutil
@@ -17,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import archive.cdxj
-from archive.cdxj import _general_surt, _timestamp, surt, write_cdxj
+from archive.cdxj import _general_surt, _line, _timestamp, surt, write_cdxj
 from archive.exceptions import ArchiveError
+from archive.reader import ArchivedRecord
 from archive.warc import HttpExchange, WarcWriter
 
 DATA = Path(__file__).parent / "data" / "warc"
@@ -219,3 +221,15 @@ DATES = st.one_of(
 @given(DATES)
 def test_timestamp_without_a_regex_is_the_regex_result(date: str) -> None:
     assert _timestamp(date) == re.sub(r"\D", "", date)[:14].ljust(14, "0")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(), st.text(), st.text(min_size=1), st.text())
+def test_line_json_is_what_json_dumps_writes(uri: str, mime: str, digest: str, filename: str) -> None:
+    headers = [("WARC-Type", "resource"), ("WARC-Target-URI", uri), ("WARC-Date", "2024-05-01T08:30:00Z"),
+               ("Content-Type", mime), ("WARC-Payload-Digest", digest)]
+    record = ArchivedRecord(filename, 7, 99, headers, b"x", None, [], b"x")
+    line = _line(record, filename, {uri: "key"})  # the JSON, not the key, is under test
+    assert line is not None
+    document = line.split(" ", 2)[2]
+    assert document == json.dumps(json.loads(document))
