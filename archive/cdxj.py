@@ -11,7 +11,6 @@ percent-escapes normalised); ``tests/test_archive_cdxj.py`` checks it against th
 from __future__ import annotations
 
 import heapq
-import json
 import logging
 import os
 import re
@@ -20,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
+from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote_from_bytes, unquote_to_bytes
@@ -46,6 +46,14 @@ _QUERY_SESSION = [re.compile(p, re.I) for p in (
     r"^(.*)(?:sid=[0-9a-z]{32})(?:&(.*))?$", r"^(.*)(?:aspsessionid[a-z]{8}=[a-z]{24})(?:&(.*))?$",
     r"^(.*)(?:cfid=[^&]+&cftoken=[^&]+)(?:&(.*))?$")]
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+# URLs whose key needs few of the general steps: no whitespace, percent-escape, fragment,
+# userinfo, IPv6 literal or non-ASCII, so percent-normalising is the identity.  Most URLs a
+# crawl meets; surt() checks the path and scheme further before it takes the shortcut.
+_PLAIN = r"\x00-\x20%#\x7f-\U0010ffff"
+_PLAIN_HTTP = re.compile(rf"(https?)://([^/?@\[{_PLAIN}]+)(/[^?{_PLAIN}]*)?(?:\?([^{_PLAIN}]*))?")
+_PLAIN_OTHER = re.compile(rf"([a-zA-Z][a-zA-Z0-9+.-]*):([^?{_PLAIN}]*)(?:\?([^{_PLAIN}]*))?")
+_NON_DIGIT = re.compile(r"\D")
+_MIME_END = re.compile(r"[;\s]")
 
 
 def _unescape(text: bytes) -> bytes:
@@ -82,9 +90,12 @@ def _host_key(netloc: str, scheme: str) -> str:
         host = raw.decode("ascii")
     except UnicodeDecodeError:
         host = raw.decode("utf-8", "ignore").encode("idna").decode("ascii")
-    host = _escape(host.replace("..", ".").strip(".").lower().encode("ascii"))
-    host = _WWW.sub("", host)
-    key = ",".join(reversed(host.split(".")))
+    return _reversed_host(_escape(host.replace("..", ".").strip(".").lower().encode("ascii")), port, scheme)
+
+
+def _reversed_host(host: str, port: str, scheme: str) -> str:
+    """``com,example:8080)`` from a canonical host name and the port as written."""
+    key = ",".join(reversed(_WWW.sub("", host).split(".")))
     if port and port.isdigit() and port.lstrip("0") != _DEFAULT_PORTS.get(scheme, ""):
         key += f":{int(port)}"
     return key + ")"
@@ -92,6 +103,23 @@ def _host_key(netloc: str, scheme: str) -> str:
 
 def surt(url: str) -> str:
     """Sort-friendly URI Reordering Transform key of ``url``, as pywb computes it."""
+    if (m := _PLAIN_HTTP.fullmatch(url)) is not None:
+        scheme, netloc, path, query = m.groups()
+        # Without "//" (an empty segment, or "http://http://" to fold) or a "." or ".." segment, the path is normal.
+        if path is None or ("//" not in path and "/." not in path):
+            host, _, port = netloc.partition(":")
+            return _key(_reversed_host(host.replace("..", ".").strip(".").lower(), port, scheme), path or "/",
+                        query, True)
+    elif (m := _PLAIN_OTHER.fullmatch(url)) is not None:
+        scheme, path, query = m.groups()
+        # No host ("//"), no "http:host/path" to read as one, no filedesc line, which is its own key.
+        if not path.startswith("//") and not scheme.lower().startswith("http") and not url.startswith("filedesc"):
+            return _key(f"{scheme.lower()}:", path, query, False)
+    return _general_surt(url)
+
+
+def _general_surt(url: str) -> str:
+    """:func:`surt` of any URL; the plain ones take the shortcut of :data:`_PLAIN_HTTP` and :data:`_PLAIN_OTHER`."""
     url = re.sub(r"[\n\r\t]", "", url.strip())
     if not url:
         return "-"
@@ -108,33 +136,51 @@ def surt(url: str) -> str:
         netloc, _, rest = path.lstrip("/").partition("/")
         path = "/" + rest
     raw_path = _unescape(path.encode("utf-8"))
-    key_path = _escape(_normalise_path(raw_path) if netloc else raw_path).lower()
+    head = _host_key(netloc, scheme) if netloc else f"{scheme}:"
+    return _key(head, _escape(_normalise_path(raw_path) if netloc else raw_path),
+                _escape(_unescape(query.encode("utf-8"))) if query else None, bool(netloc))
+
+
+def _key(head: str, path: str, query: str | None, netloc: bool) -> str:
+    """The key from the host part (or scheme), and the path and query already percent-normalised."""
+    key_path = path.lower()
     if len(key_path) > 1 and key_path.endswith("/"):
         key_path = key_path[:-1]
     key_query = _query_key(query) if query else ""
-    head = _host_key(netloc, scheme) if netloc else f"{scheme}:"
     if not key_path and (key_query or netloc):
         key_path = "/"
     return head + key_path + (f"?{key_query}" if key_query else "")
 
 
-def _query_key(query: str) -> str:
-    text = _escape(_unescape(query.encode("utf-8")))
-    for pattern in _QUERY_SESSION:
-        if m := pattern.match(text):
-            text = m.group(1) + (m.group(2) or "")
-    text = text.lower()
-    if len(text) > 1:
-        pairs = sorted(tuple(arg.split("=", 1)) for arg in text.split("&"))
-        text = "&".join("=".join(pair) for pair in pairs)
-    return text
+def _query_key(text: str) -> str:
+    """Session ids dropped, lower case, arguments sorted; ``text`` is ASCII (percent-normalised)."""
+    lowered = text.lower()
+    if "sid=" in lowered or "sessionid" in lowered or "cfid=" in lowered:  # a literal each pattern needs
+        for pattern in _QUERY_SESSION:
+            if m := pattern.match(text):
+                text = m.group(1) + (m.group(2) or "")
+        lowered = text.lower()
+    if len(lowered) > 1:
+        pairs = sorted(tuple(arg.split("=", 1)) for arg in lowered.split("&"))
+        lowered = "&".join("=".join(pair) for pair in pairs)
+    return lowered
 
 
 def _timestamp(date: str) -> str:
-    return re.sub(r"\D", "", date)[:14].ljust(14, "0")
+    """The first 14 digits of ``date``, zero-padded; a WARC-Date's ``YYYY-MM-DDTHH:MM:SS`` without a regex.
+
+    With "--T::" at places 4, 7, ..., 16 and 14 ASCII digits left when those go, the
+    digits are the other 14 of the first 19 characters: what the regex keeps.
+    """
+    if date[4:17:3] == "--T::":
+        digits = date[:19].replace("-", "").replace("T", "").replace(":", "")
+        if len(digits) == 14 and digits.isascii() and digits.isdigit():
+            return digits
+    return _NON_DIGIT.sub("", date)[:14].ljust(14, "0")
 
 
 def _line(record: ArchivedRecord, filename: str, keys: dict[str, str]) -> str | None:
+    """The index line of ``record``, or None for a type not indexed; ``keys`` holds the SURT keys already made."""
     first: dict[str, str] = {}  # the first value of each header, as record.header() gives it, in one pass
     for name, value in record.headers:
         first.setdefault(name.lower(), value)
@@ -148,18 +194,20 @@ def _line(record: ArchivedRecord, filename: str, keys: dict[str, str]) -> str | 
         mime: str | None = "warc/revisit"
     else:
         raw_mime = record.http_header("Content-Type") if kind == "response" else content_type
-        mime = re.split(r"[;\s]", raw_mime, maxsplit=1)[0].strip() if raw_mime else None
-    fields: dict[str, str] = {"url": uri} if uri else {}
+        mime = _MIME_END.split(raw_mime, maxsplit=1)[0].strip() if raw_mime else None
+    # The JSON as json.dumps writes this dict of strings: its own string encoder, ", " and ": ".
+    fields = [f'"url": {_json_string(uri)}'] if uri else []
     if mime:
-        fields["mime"] = mime
-    if is_http and record.http_status is not None:
-        fields["status"] = str(record.http_status)
-    fields["digest"] = first.get("warc-payload-digest") or sha1_digest(record.payload)
-    fields.update(length=str(record.length), offset=str(record.offset), filename=filename)
+        fields.append(f'"mime": {_json_string(mime)}')
+    if is_http and (status := record.http_status) is not None:
+        fields.append(f'"status": "{status}"')
+    digest = first.get("warc-payload-digest") or sha1_digest(record.payload)
+    fields.append(f'"digest": {_json_string(digest)}, "length": "{record.length}", "offset": "{record.offset}", '
+                  f'"filename": {_json_string(filename)}')
     key = keys.get(uri)
     if key is None:
         key = keys[uri] = surt(uri)
-    return f"{key} {_timestamp(first.get('warc-date', ''))} {json.dumps(fields)}"
+    return f"{key} {_timestamp(first.get('warc-date', ''))} {{{', '.join(fields)}}}"
 
 
 def cdxj_lines(path: Path | str, *, filename: str | None = None) -> Iterator[str]:

@@ -101,8 +101,20 @@ def split_http(block: bytes) -> tuple[str | None, list[tuple[str, str]], bytes, 
     lines = block[:end].decode("latin-1").splitlines()
     if not lines:
         return None, [], block[body:], body > end
-    headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:]) if k.strip()]
-    return lines[0], headers, block[body:], body > end
+    return lines[0], _http_headers(lines), block[body:], body > end
+
+
+def _http_headers(lines: list[str]) -> list[tuple[str, str]]:
+    """(name, value) of the head's lines after the start line, both stripped; a line with no name is dropped.
+
+    A plain loop: each name is stripped once, where a comprehension's filter strips it twice.
+    """
+    headers: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name := name.strip():
+            headers.append((name, value.strip()))
+    return headers
 
 
 def _to_record(filename: str, member: Member, parsed: ParsedRecord) -> ArchivedRecord:

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import io
+import json
 import random
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import archive.cdxj
-from archive.cdxj import surt, write_cdxj
+from archive.cdxj import _general_surt, _line, _timestamp, surt, write_cdxj
 from archive.exceptions import ArchiveError
+from archive.reader import ArchivedRecord
 from archive.warc import HttpExchange, WarcWriter
 
 DATA = Path(__file__).parent / "data" / "warc"
@@ -132,3 +138,98 @@ def test_damaged_records_are_skipped_and_non_chunked_files_refused(tmp_path: Pat
     assert write_cdxj([DATA / "truncated.warc.gz"], out) == 4  # the metadata record was cut off
     with pytest.raises(ArchiveError, match="not record-chunked.*warcio recompress"):
         write_cdxj([DATA / "non-chunked.warc.gz"], io.StringIO())
+
+
+def _pieces(*choices: str) -> st.SearchStrategy[str]:
+    """One of ``choices``, or now and then any short text."""
+    return st.one_of(st.sampled_from(choices), st.text(max_size=6))
+
+
+SESSION_ID = "0123456789abcdef0123456789ABCDEF"
+TRICKY_URLS = st.builds(
+    "".join,
+    st.tuples(
+        st.sampled_from(["", "", " ", "\t", "\n"]),
+        _pieces("http", "https", "HTTP", "Https", "urn", "dns", "filedesc", "httpx", "ftp", "a+b.c", "1a", ""),
+        st.sampled_from(["://", "://", ":", ":/", ":///", "://http://", "://https://", "//", ""]),
+        st.sampled_from(["", "", "user@", "u:p@", "@"]),
+        _pieces("site.test", "www.Site.TEST", "WWW2.a.b", "www.", "127.0.0.1", "[::1]", "中国.cn", "a..b", ".a.",
+                "%41.test", "http:", "https:", "", "a%2Eb", "a b"),
+        st.sampled_from(["", "", ":80", ":443", ":8080", ":0080", ":", ":x", ":80:90", ":٣"]),
+        st.lists(_pieces("a", "B", ".", "..", "", "%41", "%2F", "%25", "%zz", "讲话", "x y", ".well-known", "a.b",
+                         "Index.HTML", "~u", "a;b", "@", "[", ":", "http:", "+"), max_size=5).map(
+            lambda segments: "".join("/" + s for s in segments)),
+        st.one_of(st.just(""), st.lists(_pieces(
+            "a=1", "B=2", "c", "d=", "", "q=讲话", "x=%41", "z=%2526", "a?b", f"sid={SESSION_ID}",
+            f"JSESSIONID={SESSION_ID}", f"phpsessid={SESSION_ID}", "ASPSESSIONIDabcdefgh=abcdefghijklmnopqrstuvwx",
+            "CFID=1&CFTOKEN=2", "sid=1", "a=b=c"), max_size=4).map(lambda args: "?" + "&".join(args))),
+        st.sampled_from(["", "", "#", "#frag", "#a?b", "#/."]),
+        st.sampled_from(["", "", " ", "\r\n"]),
+    ))
+
+
+# Mostly URLs of the shape the shortcut takes, with the characters next to its edges.
+NEAR_PLAIN_URLS = st.builds(
+    "".join,
+    st.tuples(
+        st.sampled_from(["http://", "https://", "urn:", "URN:", "dns:", "Http://", "http:", "mailto:"]),
+        st.sampled_from(["site.test", "WWW.Site.TEST", "www2.a.b", "127.0.0.1", "a..b", ".a.", "wwwx.a", "a!b$c",
+                         "", "http:", "a]b", "a\\b"]),
+        st.sampled_from(["", "", ":80", ":443", ":8080", ":0080", ":", ":x", ":80:90"]),
+        st.lists(st.sampled_from(["a", "B", ".", "..", "", "Index.HTML", "a.b", "~u", "a;b", "@", "[", ":", "\\",
+                                  "x=y", ".x", "x.", "!$&'()*+,"]), max_size=4).map(
+            lambda segments: "".join("/" + s for s in segments)),
+        st.one_of(st.just(""), st.lists(st.sampled_from(
+            ["a=1", "B=2", "c", "d=", "", "a?b", f"sid={SESSION_ID}", "Sid=1", "x/y", "a=b=c", "cfid=1&cftoken=2",
+             f"jsessionid={SESSION_ID}"]), max_size=3).map(lambda args: "?" + "&".join(args))),
+    ))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(NEAR_PLAIN_URLS, TRICKY_URLS, st.text(max_size=30)))
+def test_surt_shortcut_gives_what_the_general_steps_give(url: str) -> None:
+    assert _key_or_error(surt, url) == _key_or_error(_general_surt, url)
+
+
+def _key_or_error(key_of: Callable[[str], str], url: str) -> str:
+    """The key, or the error a host IDNA cannot encode raises (the same from both paths)."""
+    try:
+        return key_of(url)
+    except UnicodeError as exc:
+        return f"UnicodeError: {exc}"
+
+
+@pytest.mark.parametrize("url", ["http://www.site.test/a/1.html?p=1&b=2", "https://127.0.0.1:8601/robots.txt",
+                                 "http://site.test", "urn:speechcrawl:doc:site-a:1", "dns:www.example.com"])
+def test_plain_urls_take_the_shortcut(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = surt(url)
+    monkeypatch.setattr(archive.cdxj, "_general_surt", None)
+    assert surt(url) == key
+
+
+DIGITS = st.sampled_from("0123456789٣²１")
+DATES = st.one_of(
+    st.builds("".join, st.lists(st.one_of(DIGITS, st.sampled_from("-T:.Z +")), max_size=24)),
+    st.builds(lambda p, s: "".join(p) + s, st.lists(st.one_of(DIGITS, DIGITS, DIGITS, st.sampled_from("-T:")),
+                                                     min_size=19, max_size=19).map(
+        lambda c: [*c[:4], "-", *c[5:7], "-", *c[8:10], "T", *c[11:13], ":", *c[14:16], ":", *c[17:]]),
+        st.sampled_from(["", "Z", ".123456Z", "+08:00", "9"])),
+    st.text(max_size=24))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(DATES)
+def test_timestamp_without_a_regex_is_the_regex_result(date: str) -> None:
+    assert _timestamp(date) == re.sub(r"\D", "", date)[:14].ljust(14, "0")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(), st.text(), st.text(min_size=1), st.text())
+def test_line_json_is_what_json_dumps_writes(uri: str, mime: str, digest: str, filename: str) -> None:
+    headers = [("WARC-Type", "resource"), ("WARC-Target-URI", uri), ("WARC-Date", "2024-05-01T08:30:00Z"),
+               ("Content-Type", mime), ("WARC-Payload-Digest", digest)]
+    record = ArchivedRecord(filename, 7, 99, headers, b"x", None, [], b"x")
+    line = _line(record, filename, {uri: "key"})  # the JSON, not the key, is under test
+    assert line is not None
+    document = line.split(" ", 2)[2]
+    assert document == json.dumps(json.loads(document))

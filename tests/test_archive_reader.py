@@ -9,11 +9,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 from archive._scan import parse_record
 from archive.exceptions import ArchiveError, RecordFormatError
-from archive.reader import RevisitResolver, decode_content, iter_records, read_record_at, resolve_revisit
+from archive.reader import (
+    RevisitResolver,
+    decode_content,
+    http_head_end,
+    iter_records,
+    read_record_at,
+    resolve_revisit,
+    split_http,
+)
 from archive.warc import HttpExchange, WarcWriter
 
 DATA = Path(__file__).parent / "data" / "warc"
@@ -152,3 +162,28 @@ def test_header_lookups_are_case_insensitive_first_values_and_follow_replace() -
     doubled = replace(record, headers=[("WARC-Type", "resource"), ("warc-type", "response")])
     assert doubled.header("WARC-TYPE") == "resource", "the first value, not one cached from the original"
     assert record.header("WARC-Type") == "response"
+
+
+def _split_http_as_first_written(block: bytes) -> tuple[str | None, list[tuple[str, str]], bytes, bool]:
+    """split_http as it was before its header loop was rewritten for speed: the reference."""
+    end, body = http_head_end(block)
+    lines = block[:end].decode("latin-1").splitlines()
+    if not lines:
+        return None, [], block[body:], body > end
+    headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:]) if k.strip()]
+    return lines[0], headers, block[body:], body > end
+
+
+HEAD_LINES = st.lists(st.one_of(
+    st.sampled_from([b"HTTP/1.1 200 OK", b"Content-Type: text/html", b"X:", b":v", b"no colon", b"", b" ",
+                     b"  Name  :  value  ", b"A: b: c", b"\tT:\tv", b"K: \xe4\xb8\xad\x85\xa0", b"\x85: x",
+                     b"\x0b\x0c\x1c", b"a\rb"]),
+    st.binary(max_size=12)), max_size=6)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(HEAD_LINES, st.sampled_from([b"\r\n", b"\n", b"\r"]), st.sampled_from([b"\r\n\r\n", b"\n\n", b"\r\n", b""]),
+       st.binary(max_size=8))
+def test_split_http_is_unchanged(lines: list[bytes], eol: bytes, blank: bytes, body: bytes) -> None:
+    block = eol.join(lines) + blank + body
+    assert split_http(block) == _split_http_as_first_written(block)
