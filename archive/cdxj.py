@@ -89,7 +89,12 @@ def _host_key(netloc: str, scheme: str) -> str:
     try:
         host = raw.decode("ascii")
     except UnicodeDecodeError:
-        host = raw.decode("utf-8", "ignore").encode("idna").decode("ascii")
+        name = raw.decode("utf-8", "ignore")
+        try:
+            host = name.encode("idna").decode("ascii")
+        except UnicodeError:  # a label IDNA refuses (too long, a control character): its UTF-8, escaped
+            return _reversed_host(_escape(name.replace("..", ".").strip(".").lower().encode("utf-8")).lower(), port,
+                                  scheme)
     return _reversed_host(_escape(host.replace("..", ".").strip(".").lower().encode("ascii")), port, scheme)
 
 
