@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.exceptions import ArchiveError
 from archive.reader import iter_records
@@ -230,6 +232,23 @@ def test_digest_of_reads_base32_padded_or_not_any_case_and_hex(algo: str) -> Non
     other = hashlib.new(algo, data + b"x").digest()
     for value in (base64.b32encode(other).decode(), other.hex(), "not-a-digest", "A" * len(b32)):
         assert digest_of(f"{algo}:{value}", [data]) == (f"{algo}:{b32}", False), value
+
+
+def _int_of(digits: str | bytes) -> int | None:
+    try:
+        return int(digits, 32)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abz019_ =+-\t\u0661\u00df\u2167"), max_size=40))
+def test_declared_digits_read_the_same_through_the_bytes_table(value: str) -> None:
+    """_declared translates ASCII digests with a bytes table: int() must read what the str table gave."""
+    from archive._format import _B32_TO_INT, _B32_TO_INT_BYTES
+
+    if value.isascii():
+        assert _int_of(value.encode().translate(_B32_TO_INT_BYTES)) == _int_of(value.translate(_B32_TO_INT))
 
 
 @pytest.mark.parametrize("content", [b"just some notes\nabout a crawl\n" * 20,
