@@ -101,8 +101,11 @@ def _host_key(netloc: str, scheme: str) -> str:
 def _reversed_host(host: str, port: str, scheme: str) -> str:
     """``com,example:8080)`` from a canonical host name and the port as written."""
     key = ",".join(reversed(_WWW.sub("", host).split(".")))
-    if port and port.isdigit() and port.lstrip("0") != _DEFAULT_PORTS.get(scheme, ""):
-        key += f":{int(port)}"
+    # ASCII digits only ("²" is a digit to str), leading zeros dropped as int() would, without int(): it
+    # refuses a port of 4300 digits.
+    if port and port.isascii() and port.isdigit() and (number := port.lstrip("0") or "0") != _DEFAULT_PORTS.get(
+            scheme, ""):
+        key += f":{number}"
     return key + ")"
 
 

@@ -1,0 +1,152 @@
+"""Hostile but readable WARC files: well-formed at the gzip and WARC level, odd in their values.
+
+Each record is built here by hand (one gzip member, a ``WARC/1.1`` head, its Content-Length), not
+with archive.warc, so the oddity does not depend on the code under test.  Every command that reads
+WARC must give a clear error or a logged skip on them, never a traceback, a hang or unbounded memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive.cdxj import surt, write_cdxj
+from archive.reader import iter_records
+from archive.verify import verify
+from corpus.rebuild import reprocess
+from tests import run_cli
+
+DOC_URI = "urn:speechcrawl:document:http://example.com/a"
+LEDGER_TYPE = "application/x-speechcrawl-rechecks+jsonl"
+
+
+def record(kind: str = "response", *, uri: str | None = "http://example.com/a", block: bytes = b"",
+           content_type: str | None = None, record_id: str = "<urn:uuid:page>", extra: tuple[tuple[str, str], ...] = (),
+           length: str | None = None) -> bytes:
+    """One record as one gzip member; ``length`` replaces the Content-Length value."""
+    if content_type is None:
+        content_type = "application/http; msgtype=response" if kind in ("response", "revisit") else "text/plain"
+    lines = ["WARC/1.1", f"WARC-Type: {kind}", f"WARC-Record-ID: {record_id}", "WARC-Date: 2024-05-01T08:30:00Z"]
+    lines += [f"WARC-Target-URI: {uri}"] if uri is not None else []
+    lines += [f"Content-Type: {content_type}", *(f"{k}: {v}" for k, v in extra)]
+    lines.append(f"Content-Length: {length if length is not None else len(block)}")
+    return gzip.compress(("\r\n".join(lines) + "\r\n\r\n").encode() + block + b"\r\n\r\n")
+
+
+def http(status: bytes = b"HTTP/1.1 200 OK", *headers: bytes, body: bytes = b"<p>hi</p>") -> bytes:
+    return b"\r\n".join([status, b"Content-Type: text/html", *headers]) + b"\r\n\r\n" + body
+
+
+def warcinfo() -> bytes:
+    return record("warcinfo", uri=None, content_type="application/warc-fields", record_id="<urn:uuid:info>",
+                  block=b"isPartOf: c1\r\nsite-profile: wenmi\r\n")
+
+
+def document(**changes: object) -> bytes:
+    """A document metadata record (generic, one page: the response ``<urn:uuid:page>``) with ``changes``."""
+    data = {"format": "speechcrawl-document/1", "site": "wenmi", "url": "http://example.com/a", "crawl_id": "c1",
+            "generic": True, "cleaner_version": "1", "dropped": None, "records": [],
+            "pages": [{"url": "http://example.com/a", "record_id": "<urn:uuid:page>"}], **changes}
+    return record("metadata", uri=DOC_URI, content_type="application/json", record_id="<urn:uuid:doc>",
+                  block=json.dumps(data).encode())
+
+
+def ledger(*lines: bytes) -> bytes:
+    return record("metadata", uri="urn:speechcrawl:rechecks", content_type=LEDGER_TYPE, record_id="<urn:uuid:led>",
+                  block=b"\n".join(lines))
+
+
+def recheck(**changes: object) -> bytes:
+    entry = {"id": "<urn:uuid:re>", "uri": "http://example.com/a", "date": "2024-05-02T00:00:00Z",
+             "refers_to": "<urn:uuid:page>", "payload_digest": "sha1:AAAA", "status_line": "HTTP/1.1 304 Not Modified",
+             "headers": [["Content-Type", "text/html"]], **changes}
+    return json.dumps(entry).encode()
+
+
+def data_dir(tmp_path: Path, *records: bytes) -> Path:
+    """A data directory whose one WARC file (site wenmi) holds a warcinfo and ``records``."""
+    site = tmp_path / "data" / "warc" / "wenmi"
+    site.mkdir(parents=True)
+    (site / "wenmi-c1-0.warc.gz").write_bytes(warcinfo() + b"".join(records))
+    return tmp_path / "data"
+
+
+def warc_of(data: Path) -> Path:
+    return data / "warc" / "wenmi" / "wenmi-c1-0.warc.gz"
+
+
+def no_traceback(proc: object) -> str:
+    out = getattr(proc, "stdout", "") + getattr(proc, "stderr", "")
+    assert "Traceback" not in out, out
+    return out
+
+
+# --- Content-Length and HTTP status with thousands of digits -----------------------------------------------
+
+
+def test_a_content_length_of_5000_digits_is_a_fault_not_a_traceback(tmp_path: Path) -> None:
+    data = data_dir(tmp_path, record("resource", block=b"abc", length="9" * 5000),
+                    record(block=http(), record_id="<urn:uuid:after>"))
+    proc = run_cli("archive", "verify", str(warc_of(data)), timeout=60)
+    assert proc.returncode == 1 and "Content-Length" in no_traceback(proc), proc.stdout
+    proc = run_cli("archive", "index", str(warc_of(data)), timeout=60)
+    assert proc.returncode == 0 and "example.com/a" in no_traceback(proc)  # the record after it is indexed
+
+
+def test_an_uncompressed_content_length_of_5000_digits_is_damage(tmp_path: Path) -> None:
+    path = tmp_path / "x.warc"
+    path.write_bytes(gzip.decompress(warcinfo()) + gzip.decompress(record("resource", block=b"abc",
+                                                                            length="9" * 5000)))
+    assert not verify(path).ok
+    damage: list[str] = []
+    assert [r.rec_type for r in iter_records(path, skip_damage=True, damage=damage)] == ["warcinfo"] and damage
+
+
+def test_an_uncompressed_content_length_past_any_size_is_a_truncated_record(tmp_path: Path) -> None:
+    path = tmp_path / "x.warc"
+    path.write_bytes(gzip.decompress(warcinfo()) + gzip.decompress(record("resource", block=b"abc",
+                                                                            length="9" * 30)))
+    report = verify(path)
+    assert [f.message for f in report.faults if "truncated" in f.message], report.faults
+
+
+@pytest.mark.parametrize("status", [b"HTTP/1.1 " + b"9" * 5000, b"HTTP/1.1 99999999999999999999 Big"])
+def test_an_http_status_of_many_digits_is_no_status(tmp_path: Path, status: bytes) -> None:
+    data = data_dir(tmp_path, record(block=http(status)))
+    [response] = [r for r in iter_records(warc_of(data)) if r.rec_type == "response"]
+    assert response.http_status is None
+    out = io.StringIO()
+    assert write_cdxj([warc_of(data)], out) == 1 and '"status"' not in out.getvalue()
+    reprocess(data)
+    assert _rows(data, "SELECT status FROM fetches") == [(0,)]
+
+
+def _rows(data: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(data / "catalog.sqlite")
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+# --- digests, URLs -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("algorithm", ["shake_128", "shake_256"])
+def test_a_variable_length_digest_algorithm_is_a_fault(tmp_path: Path, algorithm: str) -> None:
+    data = data_dir(tmp_path, record(block=http(), extra=(("WARC-Payload-Digest", f"{algorithm}:AAAA"),)))
+    faults = [f.message for f in verify(warc_of(data)).faults]
+    assert faults == [f"payload digest cannot be checked: unsupported digest algorithm {algorithm!r}"]
+
+
+@pytest.mark.parametrize("url", ["http://example.com:\u00b2/a", "http://example.com:" + "9" * 5000 + "/a"])
+def test_a_port_that_is_no_number_is_indexed(tmp_path: Path, url: str) -> None:
+    assert surt(url).startswith("com,example")
+    data = data_dir(tmp_path, record(uri=url, block=http()))
+    out = io.StringIO()
+    assert write_cdxj([warc_of(data)], out) == 1
