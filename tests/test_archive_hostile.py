@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from archive._content import decode_content
 from archive.cdxj import surt, write_cdxj
+from archive.exceptions import ArchiveError
 from archive.reader import iter_records
 from archive.verify import verify
 from corpus.rebuild import reprocess
@@ -150,3 +152,62 @@ def test_a_port_that_is_no_number_is_indexed(tmp_path: Path, url: str) -> None:
     data = data_dir(tmp_path, record(uri=url, block=http()))
     out = io.StringIO()
     assert write_cdxj([warc_of(data)], out) == 1
+
+
+# --- Content-Encoding: corrupt and bomb bodies of every coding -----------------------------------------------
+
+
+def _brotli(data: bytes) -> bytes:
+    import brotli
+
+    return bytes(brotli.compress(data, quality=1))
+
+
+def _zstd(data: bytes) -> bytes:
+    from backports import zstd
+
+    return bytes(zstd.compress(data))
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd"])
+def test_a_corrupt_body_is_an_archive_error(coding: str) -> None:
+    with pytest.raises(ArchiveError, match=f"not valid {coding} data"):
+        decode_content(b"garbage, not compressed at all", coding)
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd"])
+def test_a_truncated_body_is_an_archive_error(coding: str) -> None:
+    whole = (_brotli if coding == "br" else _zstd)(bytes(range(256)) * 64)
+    with pytest.raises(ArchiveError, match=f"not valid {coding} data"):
+        decode_content(whole[: len(whole) // 2], coding)
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd"])
+def test_a_bomb_is_refused_before_it_is_decoded(coding: str) -> None:
+    import tracemalloc
+
+    bomb = (_brotli if coding == "br" else _zstd)(b"\0" * (64 << 20))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ArchiveError, match="exceeds 1048576 bytes"):
+            decode_content(bomb, coding, max_size=1 << 20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, peak
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd"])
+def test_good_bodies_still_decode(coding: str) -> None:
+    text = "同志们".encode() * 1000
+    encode = _brotli if coding == "br" else _zstd
+    assert decode_content(encode(text), coding) == text
+    assert decode_content(encode(text) + encode(b"!"), coding) == text + b"!" if coding == "zstd" else True
+    assert decode_content(encode(text), coding, max_size=len(text)) == text
+
+
+def test_a_corrupt_brotli_page_skips_its_document(tmp_path: Path) -> None:
+    data = data_dir(tmp_path, record(block=http(b"HTTP/1.1 200 OK", b"Content-Encoding: br", body=b"garbage")),
+                    document())
+    proc = run_cli("reprocess", "--data", str(data), timeout=120)
+    assert proc.returncode == 1 and "not valid br data" in no_traceback(proc), proc.stdout
