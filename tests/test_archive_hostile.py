@@ -17,9 +17,12 @@ import pytest
 
 from archive._content import decode_content
 from archive.cdxj import surt, write_cdxj
+from archive.contents import read_archive
 from archive.exceptions import ArchiveError
+from archive.ledger import ledger_entries
 from archive.reader import iter_records
 from archive.verify import verify
+from archive.wacz import write_wacz
 from corpus.rebuild import reprocess
 from tests import run_cli
 
@@ -211,3 +214,80 @@ def test_a_corrupt_brotli_page_skips_its_document(tmp_path: Path) -> None:
                     document())
     proc = run_cli("reprocess", "--data", str(data), timeout=120)
     assert proc.returncode == 1 and "not valid br data" in no_traceback(proc), proc.stdout
+
+
+# --- document metadata and ledger records ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", [b"{not json", b"[" * 100_000, b"[1, 2]", b'{"format": "speechcrawl-document/1"}'])
+def test_a_document_record_that_is_not_one_is_skipped(tmp_path: Path, block: bytes) -> None:
+    bad = record("metadata", uri=DOC_URI, content_type="application/json", record_id="<urn:uuid:bad>", block=block)
+    data = data_dir(tmp_path, record(block=http()), bad, document())
+    contents = read_archive(data / "warc")
+    assert len(contents.documents) == 1 and len(contents.damage) == 1 and "offset" in contents.damage[0]
+    assert [s for s in reprocess(data).skipped if s.endswith("document skipped")] == contents.damage
+    assert _rows(data, "SELECT COUNT(*) FROM fetches") == [(1,)]
+
+
+def test_reprocess_skips_a_document_record_that_is_no_json_and_goes_on(tmp_path: Path) -> None:
+    bad = record("metadata", uri=DOC_URI, content_type="application/json", record_id="<urn:uuid:bad>",
+                 block=b"[" * 100_000)
+    data = data_dir(tmp_path, record(block=http()), bad, document())
+    proc = run_cli("reprocess", "--data", str(data), timeout=120)
+    assert proc.returncode == 1 and "skipped: " in no_traceback(proc) and "1 documents" in proc.stdout, proc.stdout
+    proc = run_cli("archive", "wacz", "--data", str(data), "-o", str(tmp_path / "out.wacz"), timeout=120)
+    assert proc.returncode == 0, no_traceback(proc)
+
+
+@pytest.mark.parametrize("changes", [
+    {"pages": [{"url": "http://example.com/a", "record_id": []}]},
+    {"pages": [{"url": 5, "record_id": "<urn:uuid:page>"}]},
+    {"pages": [{"url": "http://example.com/a", "record_id": "<urn:uuid:page>", "declared_encoding": 5}]},
+    {"pages": [{"url": "http://example.com/a", "record_id": "<urn:uuid:page>", "outlinks": 5}]},
+    {"pages": [{"url": "http://example.com/a", "record_id": "<urn:uuid:page>", "outlinks_omitted": "x"}]},
+    {"pages": [{"url": "\ud800", "record_id": "<urn:uuid:page>"}]},
+    {"url": "http://example.com/\ud800"},
+    {"records": [{"id": "r1", "title": "\ud800"}]},
+    {"records": [{"id": 1}]},
+    {"records": [{"id": "r1", "part_index": "x"}]},
+    {"dropped": {"why": 1}},
+])
+def test_a_document_record_with_a_mistyped_field_is_skipped(tmp_path: Path, changes: dict[str, object]) -> None:
+    data = data_dir(tmp_path, record(block=http()), document(**changes))
+    contents = read_archive(data / "warc")
+    assert contents.documents == [] and "document metadata" in contents.damage[0]
+    assert reprocess(data).skipped == contents.damage
+    write_wacz(data, tmp_path / "out.wacz")
+
+
+def test_a_declared_encoding_codecs_cannot_look_up_is_unknown(tmp_path: Path) -> None:
+    page = {"url": "http://example.com/a", "record_id": "<urn:uuid:page>", "declared_encoding": "\x00utf-8"}
+    data = data_dir(tmp_path, record(block=http()), document(pages=[page]))
+    assert reprocess(data).skipped == []
+
+
+@pytest.mark.parametrize("line", [
+    b"[" * 100_000,
+    recheck(status_line="HTTP/1.1 99999999999999999999"),
+    recheck(status_line="HTTP/1.1 " + "9" * 5000),
+    recheck(uri="http://example.com/\ud800"),
+    recheck(id="\ud800"),
+])
+def test_a_ledger_line_that_is_no_recheck_skips_the_ledger(tmp_path: Path, line: bytes) -> None:
+    with pytest.raises(ArchiveError, match="line 1 is not a re-check"):
+        ledger_entries(line)
+    data = data_dir(tmp_path, record(block=http()), ledger(line))
+    assert any("re-check ledger" in f.message for f in verify(warc_of(data)).faults)
+    [skipped] = reprocess(data).skipped
+    assert skipped.endswith("re-check ledger skipped")
+
+
+def test_reprocess_skips_a_ledger_with_a_status_too_large_for_the_catalog(tmp_path: Path) -> None:
+    data = data_dir(tmp_path, record(block=http()), ledger(recheck(status_line="HTTP/1.1 99999999999999999999")))
+    proc = run_cli("reprocess", "--data", str(data), timeout=120)
+    assert proc.returncode == 1 and "re-check ledger skipped" in no_traceback(proc), proc.stdout
+
+
+def test_a_good_ledger_line_is_still_read() -> None:
+    [entry] = ledger_entries(recheck())
+    assert entry["status"] == 304 and entry["content_type"] == "text/html"
