@@ -291,3 +291,30 @@ def test_reprocess_skips_a_ledger_with_a_status_too_large_for_the_catalog(tmp_pa
 def test_a_good_ledger_line_is_still_read() -> None:
     [entry] = ledger_entries(recheck())
     assert entry["status"] == 304 and entry["content_type"] == "text/html"
+
+
+# --- time: a long URL ------------------------------------------------------------------------------------------
+
+
+def test_a_query_of_many_cfid_is_keyed_in_linear_time(tmp_path: Path) -> None:
+    import time
+
+    url = "http://example.com/?" + "cfid=a" * 50_000  # 300 KB: minutes with the surt package's pattern
+    started = time.monotonic()
+    assert surt(url) == "com,example)/?" + "cfid=a" * 50_000
+    assert time.monotonic() - started < 2
+
+
+def test_cfid_is_stripped_as_the_surt_package_strips_it() -> None:
+    import random
+    import re
+
+    from archive.cdxj import _strip_cfid
+
+    pattern = re.compile(r"^(.*)(?:cfid=[^&]+&cftoken=[^&]+)(?:&(.*))?$", re.I)
+    pieces = ["cfid=", "cftoken=", "&", "x", "C", "CFID=", "CfToken=", "=", "a&"]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        m = pattern.match(text)
+        assert _strip_cfid(text) == (m.group(1) + (m.group(2) or "") if m else text), text
