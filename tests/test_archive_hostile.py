@@ -12,6 +12,7 @@ import io
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,11 +33,11 @@ LEDGER_TYPE = "application/x-speechcrawl-rechecks+jsonl"
 
 def record(kind: str = "response", *, uri: str | None = "http://example.com/a", block: bytes = b"",
            content_type: str | None = None, record_id: str = "<urn:uuid:page>", extra: tuple[tuple[str, str], ...] = (),
-           length: str | None = None) -> bytes:
+           length: str | None = None, date: str = "2024-05-01T08:30:00Z") -> bytes:
     """One record as one gzip member; ``length`` replaces the Content-Length value."""
     if content_type is None:
         content_type = "application/http; msgtype=response" if kind in ("response", "revisit") else "text/plain"
-    lines = ["WARC/1.1", f"WARC-Type: {kind}", f"WARC-Record-ID: {record_id}", "WARC-Date: 2024-05-01T08:30:00Z"]
+    lines = ["WARC/1.1", f"WARC-Type: {kind}", f"WARC-Record-ID: {record_id}", f"WARC-Date: {date}"]
     lines += [f"WARC-Target-URI: {uri}"] if uri is not None else []
     lines += [f"Content-Type: {content_type}", *(f"{k}: {v}" for k, v in extra)]
     lines.append(f"Content-Length: {length if length is not None else len(block)}")
@@ -318,3 +319,31 @@ def test_cfid_is_stripped_as_the_surt_package_strips_it() -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         m = pattern.match(text)
         assert _strip_cfid(text) == (m.group(1) + (m.group(2) or "") if m else text), text
+
+
+# --- odd values every reader already handles ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("odd", [
+    {"uri": "http://" + "a" * 300 + ".com/"}, {"uri": "http://ex\x01ample.com/a\x7fb"}, {"uri": "http://exa mple.com/a b"},
+    {"uri": "example.com/no-scheme"}, {"uri": "http://[::1/x"}, {"uri": "http://[zz::g]:80/"}, {"uri": ""},
+    {"uri": "http://x.com/" + "a" * 100_000}, {"uri": "http://x.com/" + "%2525252525" * 10_000},
+    {"uri": "http://\u00e9" + "x" * 70 + ".com/"}, {"uri": "http://@:/?#"},
+    {"date": "0000-01-01T00:00:00Z"}, {"date": "99999-01-01T00:00:00Z"}, {"date": "2024-05-01T08:30:00+02:00"},
+    {"date": "garbage"}, {"date": ""}, {"extra": (("WARC-Payload-Digest", "nosuch:AAAA"),)},
+    {"extra": (("WARC-Block-Digest", "sha1:" + "A" * 10_000),)}, {"extra": (("WARC-Payload-Digest", "sha1:"),)},
+    {"content_type": "application/http; msgtype=response; \u00e9=\u00e8"}, {"content_type": "\u4e2d\u6587"},
+    {"block": http(b"HTTP/1.1 abc")}, {"block": b"\r\n\r\nno status line"}, {"block": http(b"garbage", b"no colon")},
+    {"block": http(b"HTTP/1.1 200 OK", "X: \u4e2d".encode(), b"\xff\xfe: \x80")},
+    {"block": http(b"HTTP/1.1 200 OK", *(b"X-%d: %s" % (i, b"v" * 100) for i in range(20_000)))},
+    {"block": http(b"HTTP/1.1 200 OK", b"Transfer-Encoding: chunked", body=b"zz\r\nabc\r\n")},
+])
+def test_an_odd_value_is_read_indexed_and_verified(tmp_path: Path, odd: dict[str, object]) -> None:
+    fields: dict[str, Any] = {"block": http(), **odd}
+    data = data_dir(tmp_path, record(**fields),
+                    record("revisit", block=http(), record_id="<urn:uuid:loop>",
+                           extra=(("WARC-Refers-To", "<urn:uuid:loop>"), ("WARC-Payload-Digest", "sha1:AAAA"))))
+    verify(warc_of(data))
+    assert write_cdxj([warc_of(data)], io.StringIO()) == 2
+    contents = read_archive(data / "warc")  # a WARC-Date that is no date: the record is a logged skip
+    assert len(contents.fetches) + len(contents.damage) == 2
