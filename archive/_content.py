@@ -10,6 +10,7 @@ stops one hostile page (a gzip bomb) from exhausting memory during a reprocess.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from archive.exceptions import ArchiveError
@@ -29,12 +30,12 @@ def decode_content(payload: bytes, content_encoding: str | None, *, max_size: in
             elif coding == "deflate":  # zlib-wrapped per RFC 9110, raw deflate in the wild
                 payload = _inflate(payload, 15 if payload[:1] == b"\x78" else -15, max_size)
             elif coding == "br":
-                payload = _module("brotli", "brotlicffi").decompress(payload)
+                payload = _unbrotli(payload, max_size)
             elif coding == "zstd":
-                payload = _zstd().decompress(payload)
+                payload = _unzstd(payload, max_size)
             elif coding != "identity":
                 raise ArchiveError(f"cannot decode Content-Encoding {coding!r}")
-        except zlib.error as exc:
+        except (zlib.error, _CorruptError) as exc:
             raise ArchiveError(f"payload is not valid {coding} data: {exc}") from exc
         if len(payload) > max_size:
             raise ArchiveError(f"decoded payload exceeds {max_size} bytes; refusing ({coding} bomb?)")
@@ -42,20 +43,61 @@ def decode_content(payload: bytes, content_encoding: str | None, *, max_size: in
 
 
 def _inflate(data: bytes, wbits: int, max_size: int, *, members: bool = False) -> bytes:
+    return _frames(lambda: zlib.decompressobj(wbits), data, max_size, members=members)
+
+
+def _frames(new: Callable[[], Any], data: bytes, max_size: int, *, members: bool = True) -> bytes:
+    """Decode ``data`` with a fresh ``new()`` decompressor (zlib's or zstd's: one API) per member or frame,
+    never holding more than ``max_size`` + 1 bytes of output."""
     out: list[bytes] = []
     total = 0
     while data:
-        d = zlib.decompressobj(wbits)
+        d = new()
         chunk = d.decompress(data, max_size + 1 - total)
         total += len(chunk)
         out.append(chunk)
         if total > max_size:
             raise ArchiveError(f"decoded payload exceeds {max_size} bytes; refusing (compression bomb?)")
         if not d.eof:
-            raise zlib.error("compressed stream ends early")
+            raise _CorruptError("compressed stream ends early")
         # Some servers concatenate gzip members; pad bytes after the last one are ignored.
         data = d.unused_data.lstrip(b"\x00") if members else b""
     return b"".join(out)
+
+
+class _CorruptError(Exception):
+    """A br or zstd body that does not decode (each module raises its own error)."""
+
+
+def _unbrotli(data: bytes, max_size: int) -> bytes:
+    """Brotli-decode ``data``, never holding more than ``max_size`` + 1 bytes of output."""
+    brotli = _module("brotli", "brotlicffi")
+    d = brotli.Decompressor()
+    try:
+        if not hasattr(d, "can_accept_more_data"):  # before brotli 1.2 output cannot be bounded: checked after
+            return bytes(brotli.decompress(data))
+        out = [d.process(data, output_buffer_limit=max_size + 1)]
+        total = len(out[0])
+        while total <= max_size and not d.is_finished() and (
+                chunk := d.process(b"", output_buffer_limit=max_size + 1 - total)):
+            out.append(chunk)
+            total += len(chunk)
+    except brotli.error as exc:
+        raise _CorruptError(exc) from exc
+    if total > max_size:
+        raise ArchiveError(f"decoded payload exceeds {max_size} bytes; refusing (br bomb?)")
+    if not d.is_finished():
+        raise _CorruptError("compressed stream ends early")
+    return b"".join(out)
+
+
+def _unzstd(data: bytes, max_size: int) -> bytes:
+    """Zstandard-decode ``data``, its frames in turn."""
+    zstd = _zstd()
+    try:
+        return _frames(zstd.ZstdDecompressor, data, max_size)
+    except zstd.ZstdError as exc:
+        raise _CorruptError(exc) from exc
 
 
 def _module(*names: str) -> Any:

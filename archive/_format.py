@@ -87,6 +87,8 @@ def digest_of(spec: str, parts: Iterable[bytes | memoryview]) -> tuple[str, bool
         h = hashlib.sha1() if algo in ("sha1", "SHA1") else hashlib.new(algo.lower())
     except ValueError:
         raise ArchiveError(f"unsupported digest algorithm {algo!r}") from None
+    if not h.digest_size:  # shake_128, shake_256: no length of their own, so nothing to compare with
+        raise ArchiveError(f"unsupported digest algorithm {algo!r}")
     for part in parts:
         h.update(part)
     raw = h.digest()

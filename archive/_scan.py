@@ -41,6 +41,8 @@ _KNOWN = {name.encode(): (name, name.lower()) for name in (
     "WARC-Refers-To-Date", "WARC-Target-URI", "WARC-Truncated", "WARC-Warcinfo-ID", "WARC-Filename",
     "WARC-Profile", "WARC-Identified-Payload-Type", "WARC-Segment-Number", "WARC-Segment-Origin-ID",
     "WARC-Segment-Total-Length")}
+_MAX_LENGTH_DIGITS = 18
+"""Digits of the largest Content-Length read (under 10**18 bytes); int() refuses a value of over 4300."""
 
 
 @dataclass(frozen=True)
@@ -211,8 +213,12 @@ def _scan_raw(f: BinaryIO, start: int) -> Iterator[Member | Damage]:
         for raw in bytes(head).split(b"\n"):
             name, _, value = raw.partition(b":")
             if name.strip().lower() == b"content-length" and value.strip().isdigit():
-                length = int(value.strip())
-        data = bytes(head) + line + f.read(length + 4)
+                # A length past any file (or of 4300 digits, which int() refuses) is a truncated record.
+                digits = value.strip().lstrip(b"0") or b"0"
+                length = int(digits) if len(digits) <= _MAX_LENGTH_DIGITS else 1 << 62
+        size = os.fstat(f.fileno()).st_size
+        # Never ask read() for more than the file holds: it allocates what it is asked for.
+        data = bytes(head) + line + f.read(min(length + 4, max(size - f.tell(), 0)))
         if not line or len(data) < len(head) + len(line) + length + 4:
             size = os.fstat(f.fileno()).st_size
             yield Damage(pos, size - pos, f"truncated record ({size - pos} bytes): the file ends inside it",
@@ -266,7 +272,11 @@ def parse_record(data: bytes, pos: int = 0) -> tuple[ParsedRecord, int]:
     length_text = first.get("content-length")
     if length_text is None or not (length_text.isascii() and length_text.isdigit()):  # "²" is a digit to str
         raise RecordFormatError(f"Content-Length is missing or not a number: {length_text!r}", offset=pos)
-    start, length = head_end + 4, int(length_text)
+    digits = length_text.lstrip("0") or "0"
+    if len(digits) > _MAX_LENGTH_DIGITS:  # int() refuses 4300 digits; no block is that long anyway
+        raise RecordFormatError(f"Content-Length of {len(digits)} digits but only {len(data) - head_end - 4} "
+                                "bytes follow the header", offset=pos)
+    start, length = head_end + 4, int(digits)
     block = data[start:start + length]
     if len(block) < length:
         raise RecordFormatError(f"Content-Length {length} but only {len(block)} bytes follow the header",

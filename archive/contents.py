@@ -158,8 +158,18 @@ class _Reader:
             elif kind == "metadata" and record.header("Content-Type") == LEDGER_CONTENT_TYPE:
                 self._ledger(path, record)
             elif kind == "metadata" and (record.target_uri or "").startswith(DOCUMENT_URI_PREFIX):
-                where = f"{path.name} at offset {record.offset}"
-                self.dated.append((record.date, len(self.dated), document_from_block(record.block, where)))
+                self._document(path, record)
+
+    def _document(self, path: Path, record: ArchivedRecord) -> None:
+        """A document metadata record; one that is not one of ours is a logged skip, as a bad ledger is."""
+        try:
+            document = document_from_block(record.block, f"{path.name} at offset {record.offset}")
+        except ArchiveError as exc:
+            message = f"{exc}; document skipped"
+            logger.warning("%s", message)
+            self.contents.damage.append(message)
+            return
+        self.dated.append((record.date, len(self.dated), document))
 
     def _fetch(self, path: Path, record: ArchivedRecord) -> None:
         warcinfo_id = record.header("WARC-Warcinfo-ID") or self.file_warcinfo

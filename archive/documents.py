@@ -92,20 +92,46 @@ def document_from_block(block: bytes, where: str) -> ArchivedDocument:
     """Parse a metadata record's block; ArchiveError naming ``where`` if it is not one of ours."""
     try:
         data = json.loads(block)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: 100 000 nested "["
         raise ArchiveError(f"{where}: document metadata is not JSON: {exc}") from exc
     if not isinstance(data, dict) or data.get("format") != DOCUMENT_FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise ArchiveError(f"{where}: not a {DOCUMENT_FORMAT} record (format {found!r})")
     try:
-        return ArchivedDocument(
+        document = ArchivedDocument(
             site=str(data["site"]), url=str(data["url"]), crawl_id=str(data["crawl_id"]),
             generic=bool(data["generic"]), cleaner_version=str(data["cleaner_version"]),
             pages=[DocumentPage(**_known(p, DocumentPage)) for p in data["pages"]],
             records=[DocumentRecord(**_known(r, DocumentRecord)) for r in data["records"]],
             dropped=data.get("dropped"))
+        _check_types(document)
     except (KeyError, TypeError) as exc:
         raise ArchiveError(f"{where}: document metadata lacks or mistypes a field: {exc}") from exc
+    return document
+
+
+def _check_types(document: ArchivedDocument) -> None:
+    """TypeError unless every field has its annotated type and every text encodes as UTF-8: the JSON of a
+    hostile record can hold a list for an id, or a lone surrogate ("\\ud800") no catalog or WACZ can store."""
+    texts: list[object] = [document.site, document.url, document.crawl_id, document.cleaner_version]
+    optional: list[object] = [document.dropped]
+    for page in document.pages:
+        texts += [page.url, page.record_id, *(page.outlinks if isinstance(page.outlinks, list) else [None])]
+        optional.append(page.declared_encoding)
+        if type(page.outlinks_omitted) is not int:
+            raise TypeError(f"outlinks_omitted is a {type(page.outlinks_omitted).__name__}, not an int")
+    for record in document.records:
+        texts.append(record.id)
+        optional.append(record.title)
+        if record.part_index is not None and type(record.part_index) is not int:
+            raise TypeError(f"part_index is a {type(record.part_index).__name__}, not an int")
+    for text in texts + [x for x in optional if x is not None]:
+        if not isinstance(text, str):
+            raise TypeError(f"{text!r:.40} is a {type(text).__name__}, not a string")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise TypeError(f"{text!r:.40} is not UTF-8 text ({exc.reason})") from None
 
 
 def _known(value: object, cls: type[DocumentPage] | type[DocumentRecord]) -> Mapping[str, Any]:

@@ -27,10 +27,15 @@ def ledger_entries(block: bytes) -> list[dict[str, Any]]:
             for key in ("id", "uri", "date", "refers_to", "payload_digest", "status_line"):
                 if not isinstance(entry.get(key), str):
                     raise ValueError(f"no {key!r}")
-            status = int(entry["status_line"].split()[1])
+            code = entry["status_line"].split()[1]
+            if not (len(code) == 3 and code.isascii() and code.isdigit()):  # RFC 9112: three digits
+                raise ValueError(f"status {code[:20]!r} is not three digits")
+            status = int(code)
             datetime.fromisoformat(entry["date"])
             headers = [(str(k), str(v)) for k, v in entry.get("headers") or []]
-        except (ValueError, IndexError, TypeError, AttributeError) as exc:
+            for text in (entry["id"], entry["uri"], entry["refers_to"], entry["payload_digest"], *sum(headers, ())):
+                text.encode("utf-8")  # a lone surrogate ("\ud800" in the JSON) no catalog can store
+        except (ValueError, IndexError, TypeError, AttributeError, RecursionError) as exc:
             raise ArchiveError(f"line {number} is not a re-check ({exc})") from None
         out.append({**entry, "status": status, "content_type": content_type_of(headers), "headers": headers})
     return out

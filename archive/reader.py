@@ -78,7 +78,9 @@ class ArchivedRecord:
         if not self.http_start_line or not self.http_start_line.startswith("HTTP/"):
             return None
         parts = self.http_start_line.split(" ", 2)
-        return int(parts[1]) if len(parts) > 1 and parts[1].isascii() and parts[1].isdigit() else None
+        # Three digits (RFC 9112): a longer one fits no catalog column, and int() refuses 4300 of them.
+        return int(parts[1]) if len(parts) > 1 and len(parts[1]) == 3 and parts[1].isascii() and parts[1].isdigit() \
+            else None
 
 
 def _is_http(parsed: ParsedRecord) -> bool:

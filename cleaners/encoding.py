@@ -59,7 +59,7 @@ def normalize_encoding(label: str | None) -> str | None:
         return _ALIASES[key]
     try:
         return codecs.lookup(key).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label with a NUL in it
         return None
 
 
