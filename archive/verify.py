@@ -276,7 +276,10 @@ def _digest_fault(what: str, declared: str, data: bytes | memoryview) -> str | N
         computed, ok = digest_of(declared, [data])
     except ArchiveError as exc:
         return f"{what} digest cannot be checked: {exc}"
-    return None if ok else f"{what} digest mismatch: header {declared}, computed {computed}"
+    if ok:
+        return None
+    shown = declared if declared.isprintable() else repr(declared)  # no terminal escapes from a hostile file
+    return f"{what} digest mismatch: header {shown}, computed {computed}"
 
 
 def repair(path: Path | str, *, save_tail: bool = True) -> RepairReport:

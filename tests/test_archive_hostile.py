@@ -150,6 +150,16 @@ def test_a_variable_length_digest_algorithm_is_a_fault(tmp_path: Path, algorithm
     assert faults == [f"payload digest cannot be checked: unsupported digest algorithm {algorithm!r}"]
 
 
+def test_a_declared_digest_with_terminal_escapes_is_reported_escaped(tmp_path: Path) -> None:
+    declared = "sha1:\x1b[2J\x1b]0;owned\x07AAAA"
+    data = data_dir(tmp_path, record(block=http(), extra=(("WARC-Payload-Digest", declared),)))
+    faults = [f.message for f in verify(warc_of(data)).faults]
+    assert len(faults) == 1 and faults[0].startswith(f"payload digest mismatch: header {declared!r}, computed sha1:")
+    assert "\x1b" not in faults[0] and "\x07" not in faults[0]
+    proc = run_cli("archive", "verify", str(warc_of(data)))
+    assert proc.returncode == 1 and "\x1b" not in proc.stdout + proc.stderr, proc.stdout
+
+
 @pytest.mark.parametrize("url", ["http://example.com:\u00b2/a", "http://example.com:" + "9" * 5000 + "/a"])
 def test_a_port_that_is_no_number_is_indexed(tmp_path: Path, url: str) -> None:
     assert surt(url).startswith("com,example")
