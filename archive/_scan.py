@@ -220,7 +220,6 @@ def _scan_raw(f: BinaryIO, start: int) -> Iterator[Member | Damage]:
         # Never ask read() for more than the file holds: it allocates what it is asked for.
         data = bytes(head) + line + f.read(min(length + 4, max(size - f.tell(), 0)))
         if not line or len(data) < len(head) + len(line) + length + 4:
-            size = os.fstat(f.fileno()).st_size
             yield Damage(pos, size - pos, f"truncated record ({size - pos} bytes): the file ends inside it",
                          truncated=True)
             return
