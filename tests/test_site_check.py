@@ -91,3 +91,17 @@ def test_fixture_records_are_what_researchers_read() -> None:
                           "source", "text", "masks", "mode"} for r in records)
     manifest = json.loads((FIXTURES_DIR / "sucai" / "fixture.json").read_text(encoding="utf-8"))
     assert manifest["origin"] == "http://127.0.0.1:8604" and manifest["scope"] == "articles<=4,lists<=2"
+
+
+def test_a_damaged_fixture_fails_its_site_with_a_clear_message(workspace: tuple[Path, Path],
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    profiles, fixtures = workspace
+    (warc,) = (fixtures / "wenmi").glob("*.warc.gz")
+    data = bytearray(warc.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 40] = bytes(40)
+    warc.write_bytes(bytes(data))
+    assert main(["site", "check", "wenmi", "ribao", "--profiles", str(profiles), "--fixtures", str(fixtures)]) == 1
+    out = capsys.readouterr().out
+    assert "wenmi: FIXTURE DAMAGED" in out and "the fixture's WARC is damaged" in out and "corrupt gzip member" in out
+    assert "`speechcrawl site check --live wenmi --update`" in out and "ribao: ok" in out
+    assert "if the new output is right" not in out

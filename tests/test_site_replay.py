@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from archive.warc import HttpExchange, RecordPointer, WarcWriter
 from crawler.site.offline import ArchivedPages, replay
@@ -88,3 +92,26 @@ def _profile(tmp_path: Path) -> Path:
     path = tmp_path / "demo.toml"
     path.write_text(PROFILE, encoding="utf-8")
     return path
+
+
+def test_a_body_that_does_not_decode_is_one_page_left_out_and_logged(tmp_path: Path,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    listing = '<html><body><a href="/a/1.html">一</a><a href="/a/2.html">二</a></body></html>'.encode()
+    writer = WarcWriter(tmp_path / "w", prefix="demo", crawl_id="c1", warcinfo={})
+    fetches = [("/list/1.html", listing, None), ("/a/1.html", gzip.compress(_page("第一篇讲话", SPEECH)), "gzip"),
+               ("/a/2.html", gzip.compress(_page("第二篇讲话", SPEECH))[:-30], "gzip"),  # cut short on the wire
+               ]
+    for path, body, coding in fetches:
+        headers = [("Content-Type", "text/html; charset=utf-8")] + ([("Content-Encoding", coding)] if coding else [])
+        writer.write_exchange(HttpExchange(
+            url=ORIGIN + path, method="GET", request_headers=[("Host", "news.example.cn")], request_body=b"",
+            protocol="HTTP/1.1", status=200, reason="", response_headers=headers, response_body=body,
+            ip_address=None, fetched_at=datetime(2024, 5, 1, tzinfo=UTC)))
+    writer.close()
+    with caplog.at_level(logging.WARNING, logger="crawler.site.offline"):
+        pages = ArchivedPages(sorted((tmp_path / "w").glob("*.warc.gz")))
+    assert list(pages.undecodable) == [f"{ORIGIN}/a/2.html"] and "gzip" in pages.undecodable[f"{ORIGIN}/a/2.html"]
+    assert any("/a/2.html" in r.getMessage() and "skipped" in r.getMessage() for r in caplog.records)
+    result = replay(load_profile(_profile(tmp_path)), pages)
+    assert [r["url"] for r in result.records] == [f"{ORIGIN}/a/1.html"]
+    assert f"{ORIGIN}/a/2.html" in result.not_archived

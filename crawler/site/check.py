@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archive.exceptions import ArchiveError
 from crawler.site.fixture import FIELDS, Fixture, FixtureError, project, record_key
 from crawler.site.offline import ArchivedPages, replay
 from spiders.profiles import ProfileError, SiteProfile, fixture_dir, load_profile_set, profile_dirs
@@ -33,6 +34,8 @@ class CheckResult:
     diff: list[str] = field(default_factory=list)
     updated: bool = False
     notes: list[str] = field(default_factory=list)
+    broken: bool = False
+    """The fixture itself could not be read: --update would not help, recording it again does."""
 
     @property
     def ok(self) -> bool:
@@ -43,6 +46,8 @@ class CheckResult:
             return f"{self.site}: ok ({self.records} records)"
         if self.updated:
             return f"{self.site}: updated ({self.records} records; {len(self.diff)} lines of changes accepted)"
+        if self.broken:
+            return "\n".join([f"{self.site}: FIXTURE DAMAGED", *self.diff])
         return "\n".join([f"{self.site}: CHANGED", *self.diff, *self.notes,
                           f"  run `speechcrawl site check {self.site} --update` if the new output is right"])
 
@@ -92,9 +97,14 @@ def diff_records(expected: Sequence[Mapping[str, Any]], now: Sequence[Mapping[st
 def check_fixture(profile: SiteProfile, fixture: Fixture, *, update: bool = False) -> CheckResult:
     """Replay ``fixture`` through ``profile`` and compare with (or, with ``update``, replace) its records."""
     rebased = profile.rebased(fixture.manifest.origin)
-    result = replay(rebased, ArchivedPages(fixture.warcs))
+    pages = ArchivedPages(fixture.warcs)
+    result = replay(rebased, pages)
     records = project(result.records)
     check = CheckResult(site=profile.name, records=len(records))
+    if pages.undecodable:
+        url, why = next(iter(pages.undecodable.items()))
+        check.notes.append(f"  note: {len(pages.undecodable)} archived bodies could not be decoded and were "
+                           f"left out, e.g. {url}: {why}")
     expected = [] if update and not fixture.expected_path.exists() else fixture.expected()
     check.diff = diff_records(expected, records)
     if result.dropped:
@@ -136,7 +146,12 @@ def check_sites(names: Sequence[str], *, profiles_dir: Path | None, fixtures: Pa
         except FixtureError as exc:
             results.append(CheckResult(site=profile.name, records=0, diff=[f"  {exc}"]))
         else:
-            results.append(check_fixture(profile, fixture, update=update))
+            try:
+                results.append(check_fixture(profile, fixture, update=update))
+            except ArchiveError as exc:  # a damaged fixture file: this site fails, the others are checked
+                results.append(CheckResult(site=profile.name, records=0, broken=True, diff=[
+                    f"  the fixture's WARC is damaged: {exc}",
+                    f"  record it again: `speechcrawl site check --live {profile.name} --update`"]))
         if tick is not None:
             tick()
     return results

@@ -24,6 +24,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from twisted.python.failure import Failure
 
+from archive.exceptions import ArchiveError
 from archive.reader import ArchivedRecord, decode_content, iter_records
 from archive.warc import RecordPointer
 from cleaners.types import CleanOptions
@@ -51,10 +52,18 @@ class ArchivedPages:
 
     def __init__(self, paths: Iterable[Path]) -> None:
         self.by_url: dict[str, _Fetch] = {}
+        self.undecodable: dict[str, str] = {}
+        """URL: why its archived body could not be decoded (a corrupt gzip, br or zstd body, a bomb)."""
         records = [r for path in paths for r in iter_records(path)
                    if r.rec_type in ("response", "revisit") and r.target_uri is not None]
-        bodies = {r.record_id: decode_content(r.payload, r.http_header("Content-Encoding"))
-                  for r in records if r.rec_type == "response"}
+        bodies = {}
+        for r in records:
+            if r.rec_type == "response":
+                try:
+                    bodies[r.record_id] = decode_content(r.payload, r.http_header("Content-Encoding"))
+                except ArchiveError as exc:  # one bad body is one page missing, not a failed replay
+                    logger.warning("%s (%s offset %d): skipped: %s", r.target_uri, r.filename, r.offset, exc)
+                    self.undecodable.setdefault(str(r.target_uri), str(exc))
         for record in records:
             # A revisit stands for an identical earlier payload, possibly in another file: whole files first.
             ref = record.record_id if record.rec_type == "response" else record.header("WARC-Refers-To") or ""
