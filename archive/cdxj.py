@@ -94,9 +94,13 @@ def _host_key(netloc: str, scheme: str) -> str:
         try:
             host = name.encode("idna").decode("ascii")
         except UnicodeError:  # a label IDNA refuses (too long, a control character): its UTF-8, escaped
-            return _reversed_host(_escape(name.replace("..", ".").strip(".").lower().encode("utf-8")).lower(), port,
-                                  scheme)
-    return _reversed_host(_escape(host.replace("..", ".").strip(".").lower().encode("ascii")), port, scheme)
+            return _reversed_host(_escape(_tidy_host(name).encode("utf-8")).lower(), port, scheme)
+    return _reversed_host(_escape(_tidy_host(host).encode("ascii")), port, scheme)
+
+
+def _tidy_host(host: str) -> str:
+    """Empty labels folded, the dots at either end dropped, lower case: how pywb's keys spell a host."""
+    return host.replace("..", ".").strip(".").lower()
 
 
 def _reversed_host(host: str, port: str, scheme: str) -> str:
@@ -117,7 +121,7 @@ def surt(url: str) -> str:
         # Without "//" (an empty segment, or "http://http://" to fold) or a "." or ".." segment, the path is normal.
         if path is None or ("//" not in path and "/." not in path):
             host, _, port = netloc.partition(":")
-            return _key(_reversed_host(host.replace("..", ".").strip(".").lower(), port, scheme), path or "/",
+            return _key(_reversed_host(_tidy_host(host), port, scheme), path or "/",
                         query, True)
     elif (m := _PLAIN_OTHER.fullmatch(url)) is not None:
         scheme, path, query = m.groups()
