@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
+from cleaners import blocks
 from cleaners.selectors import css
 
 __all__ = ["IDENT", "text_of", "link_text_chars", "select_all", "selector_for", "own_selectors",
@@ -27,11 +28,12 @@ _MAX_ANCESTORS = 4
 
 
 def text_of(el: HtmlElement) -> str:
-    return " ".join(str(el.text_content()).split())
+    """The element's text, white space runs made one space (the cleaners' reading of the text)."""
+    return " ".join(blocks.text_of(el).split())
 
 
 def link_text_chars(el: HtmlElement) -> int:
-    return sum(len("".join(str(a.text_content()).split())) for a in el.iter("a"))
+    return sum(len("".join(blocks.text_of(a).split())) for a in el.iter("a"))
 
 
 def select_all(root: HtmlElement, selector: str) -> list[HtmlElement]:
