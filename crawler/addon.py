@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scrapy.settings import get_settings_priority as settings_priority
+
 from crawler.paths import new_crawl_id
 from crawler.settings import SPEECHCRAWL_DEFAULTS
 
@@ -86,6 +88,8 @@ class SpeechcrawlAddon:
         _register(settings, "EXTENSIONS", EXTENSIONS)
         for name, path in SCHEDULER_QUEUES.items():
             settings.set(name, path, "addon")
+        if settings.getpriority("DOWNLOADER") == settings_priority("default"):  # a project's own downloader wins
+            settings.set("DOWNLOADER", "crawler.downloader.SlotLimitedDownloader", "addon")
         if settings.get("SPEECHCRAWL_WORKER_ID"):
             _distributed(settings)
 

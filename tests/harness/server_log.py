@@ -27,6 +27,8 @@ class Hit:
     """time.monotonic() when the request line was read."""
     end: float
     """time.monotonic() when the answer was written."""
+    port: int = 0
+    """The client's port: one per connection."""
 
 
 class LoggedSandbox:
@@ -63,7 +65,8 @@ class LoggedSandbox:
                 try:
                     super()._serve(with_body=with_body)
                 finally:
-                    hit = Hit(self.server.site.name, self.path.split("?", 1)[0], start, time.monotonic())
+                    hit = Hit(self.server.site.name, self.path.split("?", 1)[0], start, time.monotonic(),
+                              self.client_address[1])
                     with log._lock:
                         log._hits.append(hit)
 
