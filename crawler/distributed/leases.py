@@ -29,15 +29,21 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
+from archive.exceptions import ArchiveError
+from crawler import signals as sc_signals
 from crawler.distributed.frontier import LEASE_META, Exhausted, wake
 from crawler.distributed.handoff import CLOSED, FAILURE
 from crawler.distributed.link import Link, link_for
 from crawler.distributed.outbox import REDIS_ERRORS
+from crawler.downloadermiddlewares.warc import META_POINTER
+from crawler.storage import stop_crawl, write_failure
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from twisted.internet.task import LoopingCall
+
+    from archive.warc import RecordPointer, WarcWriter
 
 __all__ = ["LeaseKeeper"]
 
@@ -54,6 +60,10 @@ class LeaseKeeper:
         self.max_attempts = crawler.settings.getint("SPEECHCRAWL_LEASE_MAX_ATTEMPTS")
         self.ticker: LoopingCall | None = None
         self._reaping_since: float | None = None
+        self.writer: WarcWriter | None = None
+        self._listening = False
+        self.awaiting_ledger: dict[str, tuple[tuple[str, str], float]] = {}
+        """Leases of settled pages whose re-check waits for its ledger record: record id -> (lease, since when)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -61,7 +71,11 @@ class LeaseKeeper:
         crawler.signals.connect(keeper.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(keeper.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(keeper.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(keeper.writer_opened, signal=sc_signals.warc_writer_opened)
         return keeper
+
+    def writer_opened(self, writer: WarcWriter) -> None:
+        self.writer = writer
 
     def spider_opened(self, spider: Spider) -> None:
         from twisted.internet.task import LoopingCall
@@ -81,16 +95,50 @@ class LeaseKeeper:
 
     def settle(self, result: Any, request: Request) -> Any:
         lease = request.meta.get(LEASE_META)
-        queue = self.link.queue
-        if lease is not None and queue is not None:
-            self.link.outbox.send(lambda client: queue.release(lease, client))
+        if lease is None or self.link.queue is None:
+            return result
+        pointer = request.meta.get(META_POINTER)
+        if self.writer is not None and pointer is not None and self.writer.is_held(pointer.record_id):
+            # Not archived yet: acknowledged once its ledger record is written, behind its fetch and document.
+            if not self._listening:
+                # Appended now, not when the writer opened: after the recorder's and the pipelines' listeners,
+                # so the acknowledgement is queued behind the fetch and the document they send.
+                self.writer.ledger_listeners.append(self._ledger_written)
+                self._listening = True
+            self.awaiting_ledger[pointer.record_id] = (lease, self._now())
+        else:
+            self._release(lease)
         return result
+
+    def _release(self, lease: tuple[str, str]) -> None:
+        queue = self.link.queue
+        assert queue is not None
+        self.link.outbox.send(lambda client: queue.release(lease, client))
+
+    def _ledger_written(self, pointers: list[RecordPointer]) -> None:
+        for pointer in pointers:
+            waiting = self.awaiting_ledger.pop(pointer.record_id, None)
+            if waiting is not None:
+                self._release(waiting[0])
+
+    def _write_ledger(self) -> None:
+        """Write the held re-checks whose leases wait; a failed write stops the crawl, as any (their leases expire
+        and other workers fetch the pages again)."""
+        writer = self.writer
+        if writer is None or not self.awaiting_ledger:
+            return
+        try:
+            writer.flush_ledger()
+        except (OSError, ArchiveError) as exc:
+            stop_crawl(self.crawler, write_failure(writer.current_path or writer.directory, exc))
 
     def tick(self) -> None:
         """Say this worker lives, renew its leases, reap expired ones: one pipeline, sent by the outbox."""
         queue, outbox = self.link.queue, self.link.outbox
         if queue is None or outbox.outage.down:
             return
+        if self.awaiting_ledger and self._now() - min(s for _, s in self.awaiting_ledger.values()) > self.lease_seconds:
+            self._write_ledger()  # renewed meanwhile, but not for ever (frontier.RENEW_LEASES_FOR)
         if self._reaping_since is None or self._now() - self._reaping_since > self.lease_seconds:
             # the last tick's answer is in: never pile ticks up behind a slow Redis
             self._reaping_since = self._now()
@@ -116,6 +164,7 @@ class LeaseKeeper:
             self.link.outbox.send(partial(queue.release, lost.lease))
 
     def spider_idle(self, spider: Spider) -> None:
+        self._write_ledger()  # nothing else to do, and the crawl is not over while their leases are held
         queue = self.link.queue
         if queue is None or self.link.outbox.outage.down or len(self.link.outbox):
             raise DontCloseSpider
