@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -25,7 +27,7 @@ from archive.warc import LEDGER_CONTENT_TYPE, LEDGER_URI_PREFIX, HttpExchange, W
 from corpus.history import crawl_counts
 from sandbox import SandboxProcess
 from sandbox.gold import gold_records
-from tests import crawl_paused_and_killed, run_cli
+from tests import crawl_paused_and_killed, run_cli, wait_for_marker
 from tests.test_recrawl import SITES, _events, _expected, crawl, two_crawls
 
 pytestmark = pytest.mark.slow
@@ -379,6 +381,102 @@ def test_a_distributed_recrawl_hands_rechecks_over_once_their_ledger_is_written(
     conn.close()
     assert len(rows) == len(entries) and all(entries[rid] == (name, offset) for rid, name, offset in rows)
     assert _events(data, "r2", "ribao")["unchanged"] == gold
+    reprocess(data, tmp_path / "again")
+    for crawl_id in (first, "r2"):
+        assert _fetches(tmp_path / "again" / "catalog.sqlite", crawl_id) == _fetches(data / "catalog.sqlite", crawl_id)
+    assert _events(tmp_path / "again", "r2", "ribao") == _events(data, "r2", "ribao")
+
+
+def _leased_urls(redis_url: str, crawl_id: str, site: str) -> set[str]:
+    """The URLs of the requests leased (and not acknowledged) in ``site`` of the crawl, whoever holds them."""
+    import pickle
+
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        encoded = client.hvals(f"speechcrawl:{crawl_id}:{site}:leased")
+    finally:
+        client.close()
+    return {pickle.loads(data)["url"] for data in encoded}  # scrapy-redis's serializer (picklecompat)
+
+
+def test_a_worker_killed_while_holding_rechecks_has_them_fetched_again(redis_server: Any, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A distributed re-crawl's only worker SIGKILLed after one ledger record, holding two re-checks whose pages
+    are settled: the held re-checks are in neither the WARC files nor the catalog, their leases are not
+    acknowledged, and a second worker fetches them again once the leases expire; every unchanged page has its
+    recorded 304 and its one unchanged event, the archive verifies, and reprocess rebuilds the same catalog."""
+    import redis
+
+    from corpus.rebuild import reprocess
+    from crawler.resume import repair_worker_files
+    from tests.harness.distributed import finish, seed, start_ingest, start_worker, wait_for_workers
+
+    data, marker = tmp_path / "data", tmp_path / "paused"
+    with SandboxProcess(sites=["ribao"], articles=8, port_base=0) as sandbox:
+        gold = {g["url"] for g in gold_records("ribao", sandbox.urls["ribao"], 8)}
+        first = crawl(data, sandbox, sites=("ribao",))
+        # One request at a time, 0.3 s apart (as the single-process kill test): the writer stops 0.15 s after
+        # its second held re-check, when the held pages are settled and no further response has come.  Short
+        # leases: the killed worker's pages and its crawl-wide slot of the host are free again within seconds.
+        seed(redis_server.url, "r2", ["ribao"], sandbox.urls, data, "SPEECHCRAWL_WARC_RECHECK_LEDGER=4",
+             "SPEECHCRAWL_WARC_WRITER=tests.LedgerPausingWarcWriter", "CONCURRENT_REQUESTS=1",
+             "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_DELAY=0.3", "AUTOTHROTTLE_ENABLED=False",
+             "SPEECHCRAWL_LEASE_SECONDS=2", "SPEECHCRAWL_POLITENESS_LEASE=2")
+        monkeypatch.setenv("SPEECHCRAWL_TEST_LEDGER_PAUSE", f"ribao:1:2:{marker}")
+        victim = start_worker(redis_server.url, data, "w1")
+        monkeypatch.delenv("SPEECHCRAWL_TEST_LEDGER_PAUSE")  # the second worker's writer never pauses
+        ingest = start_ingest(redis_server.url, data, "r2")
+        try:
+            wait_for_marker(marker, victim)
+        finally:
+            os.kill(victim.pid, signal.SIGKILL)  # the worker we started, by its PID
+            victim.wait(30)
+        held = set(marker.read_text().split())
+        assert len(held) == 2 and held <= gold, held  # articles, whose documents wait for the ledger
+        # Nothing the killed worker held was acknowledged: its leases wait to expire.
+        assert held <= _leased_urls(redis_server.url, "r2", "ribao")
+        client = redis.Redis.from_url(redis_server.url)
+        deadline = time.monotonic() + 30
+        try:  # the writer has applied every entry the worker handed over
+            while client.xlen("speechcrawl:r2:records"):
+                assert ingest.poll() is None and time.monotonic() < deadline, "the writer did not drain the stream"
+                time.sleep(0.05)
+        finally:
+            client.close()
+        conn = sqlite3.connect(data / "catalog.sqlite")
+        fetched = {u for (u,) in conn.execute("SELECT url FROM fetches WHERE crawl_id = 'r2' AND status = 304")}
+        seen = {u for (u,) in conn.execute("SELECT url FROM record_events WHERE crawl_id = 'r2'")}
+        conn.close()
+        assert len(fetched) >= 4 and not held & fetched and not held & seen  # one ledger record's, not the held
+
+        survivor = start_worker(redis_server.url, data, "w2", idle=1.0)
+        wait_for_workers(redis_server.url, ["w2"], [survivor])
+        assert finish([ingest, survivor]) == [0, 0]
+    # What the killed worker does first when started again under its id: cut the file it was writing.
+    repair_worker_files(data / "warc", "w1")
+    ledgers = _ledgers(data, "r2", "ribao")
+    written = {e["uri"] for path, _, found in ledgers if "-r2-w1-" in path.name for e in found}
+    assert not held & written  # lost with the worker: the survivor's ledger has them
+    entries = {e["id"]: (path.name, offset, e["uri"]) for path, offset, found in ledgers for e in found}
+    conn = sqlite3.connect(data / "catalog.sqlite")
+    rows = conn.execute("SELECT warc_record_id, warc_filename, warc_offset, url FROM fetches WHERE crawl_id = 'r2'"
+                        " AND status = 304").fetchall()
+    unchanged = conn.execute("SELECT url, COUNT(*) FROM record_events WHERE crawl_id = 'r2' AND event = 'unchanged'"
+                             " GROUP BY url").fetchall()
+    conn.close()
+    # Every re-check the catalog has points at its line of a written ledger record, and every written line is there.
+    assert sorted(entries[rid] for rid, *_ in rows) == sorted((name, offset, url) for _, name, offset, url in rows)
+    assert len(rows) == len(entries)
+    survivor_rechecks = {url for rid, _, _, url in rows if "-r2-w2-" in entries[rid][0]}
+    assert held <= survivor_rechecks
+    assert dict(unchanged) == dict.fromkeys(gold, 1)
+    assert _events(data, "r2", "ribao")["unchanged"] == gold
+    checked = run_cli("archive", "verify", str(data / "warc"))
+    assert checked.returncode == 0, checked.stdout
+    assert not list((data / "warc").rglob("*.open"))
+
     reprocess(data, tmp_path / "again")
     for crawl_id in (first, "r2"):
         assert _fetches(tmp_path / "again" / "catalog.sqlite", crawl_id) == _fetches(data / "catalog.sqlite", crawl_id)
