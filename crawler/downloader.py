@@ -45,7 +45,8 @@ class SlotLimitedDownloader(Downloader):
     """DOWNLOADER: Scrapy's, with requests counted against their slot from the moment they leave its queue."""
 
     def _get_slot(self, request: Request, spider: Spider | None = None) -> tuple[str, Slot]:
-        key, slot = super()._get_slot(request)
+        # Older Scrapy passes the spider and needs it; 2.19 warns when it is passed.
+        key, slot = super()._get_slot(request) if spider is None else super()._get_slot(request, spider)
         if not isinstance(slot.queue, _SlotQueue):
             slot.queue = _SlotQueue(slot, slot.queue)
         return key, slot
