@@ -15,14 +15,10 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import BinaryIO
 
-from archive._format import WARC_DATE_RE
+from archive._format import FAST_ZLIB, WARC_DATE_RE
 from archive.exceptions import RecordFormatError
 
-_inflater: ModuleType = zlib
-try:  # zlib's inflate with a third less CPU (docs/benchmarks.md); damage is still judged by zlib itself
-    from zlib_ng import zlib_ng as _inflater
-except ImportError:  # pragma: no cover - a platform without its wheel reads with the standard library
-    pass
+_inflater: ModuleType = FAST_ZLIB  # a member it refuses is read again with zlib itself, which words the damage
 _INFLATE_ERROR: type[Exception] = _inflater.error
 
 __all__ = ["Member", "Damage", "ParsedRecord", "scan", "parse_record", "is_gzip_at"]

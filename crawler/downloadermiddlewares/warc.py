@@ -43,12 +43,13 @@ META_FETCHED_AT = "speechcrawl_fetched_at"
 
 
 def _headers(raw: object) -> list[tuple[str, str]]:
-    """Scrapy Headers (bytes -> [bytes]) as ordered (name, value) string pairs."""
-    out: list[tuple[str, str]] = []
-    for name, values in raw.items():  # type: ignore[attr-defined]
-        for value in values:
-            out.append((name.decode("latin-1"), value.decode("latin-1")))
-    return out
+    """Scrapy Headers (bytes -> [bytes]) as ordered (name, value) string pairs.
+
+    Scrapy's Headers is a dict of normalised names to lists of values: read as a dict, not through its
+    ``items()``, which normalises every name again and copies every list (a third of this function's time).
+    """
+    items = dict.items(raw) if isinstance(raw, dict) else raw.items()  # type: ignore[attr-defined]
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in items for value in values]
 
 
 def exchange_from(request: Request, response: Response, fetched_at: datetime) -> HttpExchange:
