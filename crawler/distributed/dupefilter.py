@@ -15,7 +15,9 @@ them, so every worker uses the same layout whatever its own settings say.  Test 
 Lua script, atomic across workers; the frontier's push script embeds the same functions
 (crawler.distributed.frontier), so a request is queued exactly when the filter took it as new.
 
-A layer for ``n`` fingerprints at error rate ``p`` has ``m = n·ln(1/p)/ln²2`` bits and
+A layer for ``n`` fingerprints at error rate ``p`` has ``m = n·ln(1/p)/ln²2`` bits (at least 8,192: with
+a few dozen bits, double hashing's positions overlap so much that a filter of SPEECHCRAWL_BLOOM_CAPACITY = 2
+took about one new URL in 200 for a seen one, simulated, and lost pages in tests/test_distributed.py) and
 ``k = ⌈log2(1/p)⌉`` positions per fingerprint, ``h1 + i·h2 mod m`` (i < k) with ``h1`` and
 ``h2`` the first two 32-bit words of the SHA1 of the fingerprint (double hashing).
 """
@@ -61,7 +63,9 @@ local function bloom_new_layer(bits, info, layers)
   local base = redis.call('HMGET', info, 'capacity', 'error', 'layers')
   local c = tonumber(base[1]) * 2 ^ n
   local p = tonumber(base[2]) / 2 ^ (n + 1)
-  local m = math.ceil(c * -math.log(p) / math.log(2) ^ 2)
+  -- At least 8,192 bits (1 KB): a layer of a few fingerprints has a few dozen bits, where double hashing's
+  -- positions overlap so much that new URLs were taken for seen ones at 1e-2, not the rate asked for
+  local m = math.max(math.ceil(c * -math.log(p) / math.log(2) ^ 2), 8192)
   local k = math.ceil(-math.log(p) / math.log(2))
   local o = 0
   if n > 0 then o = layers[n][1] + layers[n][2] end
