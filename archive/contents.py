@@ -24,7 +24,7 @@ from archive.reader import ArchivedRecord, RevisitResolver, iter_records, read_r
 from archive.verify import warc_files
 from archive.warc import LEDGER_CONTENT_TYPE, OPEN_SUFFIX, RecordPointer
 
-__all__ = ["ArchivedFetch", "CrawlSpan", "PageContent", "ArchiveContents", "read_archive", "fetched_at"]
+__all__ = ["ArchivedFetch", "CrawlSpan", "PageContent", "ArchiveContents", "read_archive", "read_fetches", "fetched_at"]
 
 logger = logging.getLogger(__name__)
 
@@ -233,3 +233,14 @@ def read_archive(warc_dir: Path) -> ArchiveContents:
     logger.info("read %d fetches and %d documents from %s", len(reader.contents.fetches),
                 len(reader.contents.documents), warc_dir)
     return reader.contents
+
+
+def read_fetches(path: Path) -> list[ArchivedFetch]:
+    """The fetches of one finished WARC file, in the order they were written (a resumed crawl adds the catalog
+    rows its killed run had not committed: crawler.resume.catch_up_fetches).  Damaged regions are logged and
+    skipped, as :func:`read_archive` does."""
+    reader = _Reader()
+    reader.read(path)
+    for message in reader.contents.damage:
+        logger.warning("%s", message)
+    return reader.contents.fetches

@@ -6,8 +6,10 @@ What a killed crawl leaves, and what resuming does about it:
   their last complete record (:func:`archive.verify.repair`, which keeps the cut bytes as ``.tail``)
   and renamed, before the resumed crawl writes anything.  Every record the catalog points to was
   written before its catalog row, so a repair never cuts one that is referenced.
-* A catalog whose last, uncommitted batch is gone (SQLite rolls it back).  Documents that were
-  committed are skipped by URL (:class:`crawler.spidermiddlewares.resume.ResumeMiddleware`);
+* A catalog whose last, uncommitted batch is gone (SQLite rolls it back), and the fetch rows of up to
+  the last second, which the catalog pipeline commits in batches: their records are in the WARC
+  files, and :func:`catch_up_fetches` adds them from there, so the catalog is again what
+  ``reprocess`` would rebuild from the files.  Documents that were committed are skipped by URL (:class:`crawler.spidermiddlewares.resume.ResumeMiddleware`);
   everything else is fetched again.  Records are keyed by id, so a page cleaned twice is stored
   once, and an export never holds it twice.
 
@@ -23,6 +25,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from archive.contents import fetched_at, read_fetches
 from archive.exceptions import ArchiveError
 from archive.verify import RepairReport, repair
 from archive.warc import OPEN_SUFFIX
@@ -30,7 +33,7 @@ from corpus.catalog import Catalog
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["resumable_crawl", "repair_unfinished", "done_documents", "repair_worker_files"]
+__all__ = ["resumable_crawl", "repair_unfinished", "catch_up_fetches", "done_documents", "repair_worker_files"]
 
 
 def resumable_crawl(catalog_path: Path, sites: Iterable[str]) -> str | None:
@@ -59,6 +62,48 @@ def repair_unfinished(directory: Path, prefix: str, crawl_id: str) -> list[Repai
     if not directory.is_dir():
         return []
     return _repair_all(sorted(directory.glob(f"{prefix}-{crawl_id}-*{OPEN_SUFFIX}")))
+
+
+def catch_up_fetches(catalog_path: Path, directory: Path, prefix: str, crawl_id: str) -> int:
+    """Add the fetch rows a killed run of ``crawl_id`` wrote records for but never committed; how many.
+
+    Called after :func:`repair_unfinished`, before the resumed run writes.  The rows a run commits
+    follow the order of its records, so the missing ones are the last records of its files: the
+    files are read from the one holding the last committed row on.  A row gets what the records
+    say (what ``reprocess`` would give it), not the response timings the live crawl measured.
+    """
+    from crawler.pipelines.catalog import store_fetch  # the live crawl's rules for gone pages and failures
+
+    pattern = re.compile(rf"{re.escape(prefix)}-{re.escape(crawl_id)}-\d{{20}}-\d{{5,}}\.warc\.gz")
+    files = sorted(p for p in directory.glob(f"{prefix}-*.warc.gz") if pattern.fullmatch(p.name))
+    if not files or not catalog_path.exists():
+        return 0
+    catalog = Catalog(catalog_path)
+    added = 0
+    try:
+        row = catalog.conn.execute("SELECT warc_filename FROM fetches WHERE crawl_id = ? AND site = ? ORDER BY id DESC"
+                                   " LIMIT 1", (crawl_id, prefix)).fetchone()
+        names = [p.name for p in files]
+        start = names.index(row[0]) if row is not None and row[0] in names else 0
+        for path in files[start:]:
+            with catalog.transaction():
+                for fetch in read_fetches(path):
+                    p = fetch.pointer
+                    if fetch.crawl_id != crawl_id or catalog.has_fetch(fetch.url, p.record_id):
+                        continue
+                    store_fetch(catalog, dict(
+                        crawl_id=crawl_id, site=prefix, url=fetch.url, status=fetch.status or 0,
+                        fetched_at=fetched_at(p.date), content_type=fetch.content_type, etag=None, last_modified=None,
+                        warc_filename=p.filename, warc_offset=p.offset, warc_length=p.length,
+                        warc_record_id=p.record_id, payload_digest=p.payload_digest, revisit_of=p.revisit_of,
+                        warc_date=p.date, body_bytes=None, elapsed_ms=None))
+                    added += 1
+    finally:
+        catalog.close()
+    if added:
+        logger.warning("resume: %d fetches the killed run archived but had not committed were added to the catalog "
+                       "from %s", added, directory)
+    return added
 
 
 def repair_worker_files(warc_dir: Path, worker_id: str) -> list[RepairReport]:

@@ -25,6 +25,8 @@ SPEECHCRAWL_BODYGUARD_ENABLED = True
 # --- catalog (SQLite) ----------------------------------------------------------
 SPEECHCRAWL_CATALOG_ENABLED = True
 SPEECHCRAWL_CATALOG_PATH = ""  # default: <SPEECHCRAWL_DATA_DIR>/catalog.sqlite
+SPEECHCRAWL_CATALOG_FETCH_BATCH = 100  # fetch rows committed together (and with each document: crawler.pipelines.catalog)
+SPEECHCRAWL_CATALOG_FLUSH_SECONDS = 1.0  # at most this long between a fetch and its row's commit
 
 # --- conditional requests (re-crawls) -------------------------------------------------
 SPEECHCRAWL_CONDITIONAL_ENABLED = True  # If-None-Match / If-Modified-Since from earlier crawls; 304 -> revisit

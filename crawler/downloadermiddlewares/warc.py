@@ -25,7 +25,7 @@ from archive.warc import HttpExchange, RecordPointer, WarcWriter
 from corpus.catalog import Catalog
 from crawler import signals as sc_signals
 from crawler.paths import catalog_path_from, check_site_name, contained, crawl_id_from, warc_dir_from
-from crawler.resume import repair_unfinished
+from crawler.resume import catch_up_fetches, repair_unfinished
 from crawler.storage import stop_crawl, write_failure
 
 if TYPE_CHECKING:
@@ -186,6 +186,9 @@ class WarcRecorderMiddleware:
         if self.resume:
             # Before writing: the killed run's .open files end in at most one partial record.
             repair_unfinished(directory, spider.name, f"{self.crawl_id}-{self.worker}" if self.worker else self.crawl_id)
+            if self.catalog_path is not None and not self.worker:  # a worker's rows go through the record writer
+                # The rows of its last second of fetches, which the catalog pipeline had not committed.
+                catch_up_fetches(self.catalog_path, directory, spider.name, self.crawl_id)
         extra: dict[str, Any] = {"worker": self.worker} if self.worker else {}
         if self.recheck_ledger:  # a writer class of before the ledger still works with it off
             extra["recheck_ledger"] = self.recheck_ledger

@@ -1,11 +1,16 @@
 """CatalogPipeline: records, fetches and failures go to the SQLite catalog.
 
 Each document's records are written in one transaction, so the catalog never holds
-half a document; a fetch row is one statement.  Nothing is batched across documents:
-SQLite has one writer, other processes share the catalog (the scheduler, a crawl of
-another site, an export), and with WAL and ``synchronous=NORMAL`` a commit costs
-microseconds, not an fsync, so holding the write lock across network waits would buy
-nothing and make everyone else wait.
+half a document.  Fetch rows are gathered and committed together: in the next document's
+transaction (so a document is never in the catalog before its pages' fetches), before any
+other write of this pipeline (a failure must not be cleared by an older row), when
+``SPEECHCRAWL_CATALOG_FETCH_BATCH`` of them wait, and every ``SPEECHCRAWL_CATALOG_FLUSH_SECONDS``.
+A commit with WAL and ``synchronous=NORMAL`` is no fsync, but a commit a page was a sixth of
+what archiving a page cost (docs/benchmarks.md, "Issue 20, sixth pass").  The rows wait in
+memory, not in an open transaction, so no other process (the scheduler, a crawl of another
+site, an export) waits on them.  A kill loses the rows of at most the last second; their
+records are in the WARC files, and ``--resume`` adds them back from there
+(:func:`crawler.resume.catch_up_fetches`) before it fetches anything.
 
 A failure is a page whose final outcome was bad (a :class:`FailedFetch` item from the
 spider's errback or the clean pipeline, a page that yielded no text when it should have, or a
@@ -19,12 +24,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
+from twisted.internet.task import LoopingCall
 
 from cleaners import CLEANER_VERSION
 from corpus.catalog import Catalog
@@ -73,7 +80,7 @@ def fetch_row(crawl_id: str, site: str, request: Request, response: Response, po
     )
 
 
-def store_fetch(catalog: Catalog, row: dict[str, Any]) -> bool:
+def store_fetch(catalog: Catalog, row: Mapping[str, Any]) -> bool:
     """Add a fetch row and what it says about earlier failures and records; True when the page is gone."""
     with catalog.transaction():
         catalog.add_fetch(**row)
@@ -122,7 +129,8 @@ class CatalogPipeline:
 
     Settings
     --------
-    SPEECHCRAWL_CATALOG_ENABLED, SPEECHCRAWL_CATALOG_PATH, SPEECHCRAWL_DATA_DIR, SPEECHCRAWL_CRAWL_ID
+    SPEECHCRAWL_CATALOG_ENABLED, SPEECHCRAWL_CATALOG_PATH, SPEECHCRAWL_CATALOG_FETCH_BATCH,
+    SPEECHCRAWL_CATALOG_FLUSH_SECONDS, SPEECHCRAWL_DATA_DIR, SPEECHCRAWL_CRAWL_ID
     """
 
     def __init__(self, crawler: Crawler, path: str, crawl_id: str) -> None:
@@ -134,6 +142,14 @@ class CatalogPipeline:
         """A catalog write failed: the crawl is stopping."""
         self.gate = LedgerGate()
         """Documents whose re-checks wait for their ledger record (crawler.ledger_gate)."""
+        self.batch = max(1, crawler.settings.getint("SPEECHCRAWL_CATALOG_FETCH_BATCH"))
+        self.flush_seconds = crawler.settings.getfloat("SPEECHCRAWL_CATALOG_FLUSH_SECONDS")
+        if self.flush_seconds <= 0:
+            raise ValueError(f"SPEECHCRAWL_CATALOG_FLUSH_SECONDS must be above 0, got {self.flush_seconds}")
+        self._pending: list[dict[str, Any]] = []
+        """Fetch rows not yet committed, in the order their records were written."""
+        self._ticker: LoopingCall | None = None
+        self._closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -151,6 +167,8 @@ class CatalogPipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         self.catalog = _SharedCatalog.acquire(self.path)
         self.catalog.start_crawl(self.crawl_id, self._site, _now())
+        self._ticker = LoopingCall(self._flush_pending)
+        self._ticker.start(self.flush_seconds, now=False)
 
     @property
     def _site(self) -> str:
@@ -158,11 +176,20 @@ class CatalogPipeline:
         return spider.name if spider is not None else "?"
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        """Nothing to flush (no batches); the crawl row is closed in :meth:`spider_closed`."""
+        """The fetch rows gathered so far are committed; later ones (the recorder's last ledger record) go
+        straight in.  The crawl row is closed in :meth:`spider_closed`."""
+        self._closing = True
+        if self._ticker is not None and self._ticker.running:
+            self._ticker.stop()
+        self._flush_pending()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Pipelines close before Scrapy knows why the spider closed: the reason arrives with this signal."""
         self.gate.close()
+        self._closing = True
+        if self._ticker is not None and self._ticker.running:
+            self._ticker.stop()
+        self._flush_pending()
         catalog, self.catalog = self.catalog, None
         if catalog is None:
             return
@@ -194,16 +221,49 @@ class CatalogPipeline:
             self._write_failed(exc)
 
     def _page_archived(self, request: Request, response: Response, pointer: Any, fetched_at: datetime) -> None:
-        if store_fetch(self._open(), fetch_row(self.crawl_id, self._site, request, response, pointer, fetched_at)):
-            self._inc("gone")
+        self._open()  # a fetch after the catalog closed is an error now, not a row lost later
+        self._pending.append(fetch_row(self.crawl_id, self._site, request, response, pointer, fetched_at))
+        if self._closing or len(self._pending) >= self.batch:
+            self._commit_pending()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Catalog]:
+        """A transaction of this pipeline: the waiting fetch rows are stored first, in it."""
+        catalog = self._open()
+        with catalog.transaction():
+            self._store_pending()
+            yield catalog
+
+    def _store_pending(self) -> None:
+        """Store the waiting fetch rows (inside the caller's transaction); taken off the list first, so a failed
+        commit does not store them twice (their records are in the WARC files: --resume adds them)."""
+        rows, self._pending = self._pending, []
+        catalog = self._open()
+        for row in rows:
+            if store_fetch(catalog, row):
+                self._inc("gone")
+
+    def _commit_pending(self) -> None:
+        with self._writing():
+            pass  # _writing stores them, and the transaction commits them
+
+    def _flush_pending(self) -> None:
+        """Commit the waiting fetch rows now (the tick, and closing)."""
+        if not self._pending or self.catalog is None or self.failed:
+            return
+        try:
+            self._commit_pending()
+        except sqlite3.Error as exc:
+            self._write_failed(exc)
 
     def _inc(self, event: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"speechcrawl/catalog/{event}")
 
     def _failure(self, item: FailedFetch) -> FailedFetch:
-        self._open().add_failure(crawl_id=self.crawl_id, site=item.site, url=item.url, status=item.status,
-                                 reason=item.reason, at=_now(), kind=item.kind)
+        with self._writing() as catalog:
+            catalog.add_failure(crawl_id=self.crawl_id, site=item.site, url=item.url, status=item.status,
+                                reason=item.reason, at=_now(), kind=item.kind)
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"speechcrawl/catalog/failures/{item.kind}")
         return item
@@ -223,7 +283,7 @@ class CatalogPipeline:
         if not isinstance(item, Document) or not item.failures or self.catalog is None or self.failed:
             return
         try:
-            with self.catalog.transaction():
+            with self._writing():
                 for failure in item.failures:
                     self._failure(failure)
         except sqlite3.Error as exc:
@@ -250,9 +310,8 @@ class CatalogPipeline:
         return item
 
     def _store_document(self, item: Document) -> None:
-        catalog = self._open()
         key = cleaning_key(CLEANER_VERSION, profile_sha256(getattr(self.crawler.spider, "profile", None)))
-        with catalog.transaction():
+        with self._writing() as catalog:
             for event in store_records(catalog, self.crawl_id, item.records, key):
                 self._inc(f"records/{event}")
             for failure in item.failures:
