@@ -58,6 +58,19 @@ def test_outlinks_are_absolute_ordered_and_unique() -> None:
     assert outlinks(gbk, "http://s.test/", "no-such-charset")[0][0].startswith("http://s.test/")
 
 
+def test_outlinks_resolved_once_still_resolve_against_each_page() -> None:
+    """An href remembered from one page (outlinks resolves each absolute or root-relative one once) gives
+    another origin's page its own origin, another charset its own text, and a relative one its own base."""
+    page = b'<a href="/x/1.html">1</a> <a href="2.html">2</a> <a href="">none</a> <a href="mailto:a@b">m</a>'
+    for _ in range(2):  # the second round reads what the first remembered
+        assert outlinks(page, "http://s.test/a/", "utf-8")[0] == ["http://s.test/x/1.html", "http://s.test/a/2.html"]
+        assert outlinks(page, "http://t.test/b/c.html", "utf-8")[0] == [
+            "http://t.test/x/1.html", "http://t.test/b/2.html"]
+    raw = '<a href="/搜索">'.encode("gbk")
+    assert outlinks(raw, "http://s.test/", "gbk")[0] == ["http://s.test/搜索"]
+    assert outlinks(raw, "http://s.test/", "latin-1")[0] == ["http://s.test/" + "/搜索".encode("gbk").decode("latin-1")[1:]]
+
+
 def test_outlinks_stop_at_the_link_bound_and_count_the_rest() -> None:
     # PAGE_1 has 7 <a href>: the first 3 are read (2 distinct once the repeat is dropped), 4 are counted.
     assert outlinks(PAGE_1, "http://s.test/a/1.html", "utf-8", limit=3) == (

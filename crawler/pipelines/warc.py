@@ -45,14 +45,37 @@ __all__ = ["WarcMetadataPipeline", "outlinks", "archived_document"]
 _HREF = re.compile(rb"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 
 
+_RESOLVED: dict[tuple[str, str], dict[bytes, str]] = {}
+"""Per (origin, charset): what each absolute or root-relative href resolved to.  A site's pages repeat most of their
+links (navigation, lists), and resolving one costs more than finding it.  Bounded by :data:`_RESOLVED_MAX`."""
+_RESOLVED_MAX = 20_000
+
+
+def _resolve(raw: bytes, codec: str, origin: str, base_url: str) -> tuple[str | None, bool]:
+    """The absolute http(s) URL of one href (None: not a web link), and whether it holds for every page of
+    ``origin`` (absolute or root-relative), so it may be remembered."""
+    href = raw.decode(codec, "replace")
+    if "&" in href:
+        href = html.unescape(href)
+    href = href.strip().partition("#")[0]
+    if href.startswith(("http://", "https://")):
+        return href, True
+    if href.startswith("/") and not href.startswith("//"):
+        return origin + href, True
+    if not href or href.startswith(("javascript:", "mailto:")):
+        return None, True
+    url = urljoin(base_url, href)
+    return (url if url.startswith(("http://", "https://")) else None), False
+
+
 def outlinks(body: bytes, base_url: str, encoding: str | None, limit: int = 0) -> tuple[list[str], int]:
     """Absolute http(s) URLs of the first ``limit`` (0: all) ``<a href>`` links in ``body``, in order, without
     repeats; and how many links past ``limit`` were counted, not read.
 
-    Written for speed (a list page has ~90 links and this runs on the reactor thread):
-    absolute and root-relative links, nearly all of them, skip ``urljoin``.  The bound is
-    SPEECHCRAWL_MAX_LINKS_PER_PAGE, as for the links the spider follows: 200,000 URLs of one page
-    would be 20 MB of strings and an 8 MB record (issue 23, item 10).
+    Written for speed (a list page has ~90 links and this runs on the reactor thread): an href
+    that resolves alike on every page of the origin (absolute, root-relative) is resolved once.
+    The bound is SPEECHCRAWL_MAX_LINKS_PER_PAGE, as for the links the spider follows: 200,000 URLs
+    of one page would be 20 MB of strings and an 8 MB record (issue 23, item 10).
     """
     try:
         codec = codecs.lookup(encoding or "utf-8").name
@@ -60,25 +83,25 @@ def outlinks(body: bytes, base_url: str, encoding: str | None, limit: int = 0) -
         codec = "utf-8"
     parts = urlsplit(base_url)
     origin = f"{parts.scheme}://{parts.netloc}"
+    known = _RESOLVED.get((origin, codec))
+    if known is None or len(known) > _RESOLVED_MAX:
+        if len(_RESOLVED) > 100:  # many origins (a generic crawl across hosts): start again
+            _RESOLVED.clear()
+        known = _RESOLVED[(origin, codec)] = {}
     seen: dict[str, None] = {}
     matches = _HREF.finditer(body)
     for match in itertools.islice(matches, limit or None):
-        raw = match.group(1) or match.group(2) or match.group(3) or b""
-        href = raw.decode(codec, "replace")
-        if "&" in href:
-            href = html.unescape(href)
-        href = href.strip().partition("#")[0]
-        if href.startswith(("http://", "https://")):
-            url = href
-        elif href.startswith("/") and not href.startswith("//"):
-            url = origin + href
-        elif not href or href.startswith(("javascript:", "mailto:")):
-            continue
-        else:
-            url = urljoin(base_url, href)
-            if not url.startswith(("http://", "https://")):
+        raw = match[match.lastindex or 0]
+        url = known.get(raw)
+        if url is None:
+            resolved, same_everywhere = _resolve(raw, codec, origin, base_url)
+            if same_everywhere:
+                known[raw] = resolved or ""
+            if resolved is None:
                 continue
-        seen.setdefault(url, None)
+            url = resolved
+        if url:
+            seen[url] = None
     return list(seen), sum(1 for _ in matches)
 
 
