@@ -27,6 +27,18 @@ try:
 except ImportError:  # pragma: no cover - a platform without its wheel writes and reads with the standard library
     pass
 
+ONE_SHOT: ModuleType | None = None
+"""libdeflate (PyPI ``deflate``, a dependency): deflates a whole record in one call, with half the CPU of zlib-ng
+at a size within 1-2 % (docs/benchmarks.md, "Issue 20, sixth pass").  None where its wheel is missing."""
+try:
+    import deflate as ONE_SHOT
+except ImportError:  # pragma: no cover - a platform without its wheel deflates every record with FAST_ZLIB
+    pass
+
+ONE_SHOT_MAX = 4 * 1024 * 1024
+"""Records up to this size go to :data:`ONE_SHOT`, which needs the record in one piece; a larger block is
+streamed through :data:`FAST_ZLIB` in its parts, so a large body is never copied."""
+
 __all__ = [
     "http_request_head", "http_response_head", "json_block", "record_member", "sha1_digest",
     "uri_for_header", "warc_date", "warc_fields", "digest_of", "WARC_DATE_RE",
@@ -174,7 +186,8 @@ def record_member(headers: Sequence[tuple[str, str]], content_type: str, parts: 
                   payload_digest: str | None, compresslevel: int) -> bytes:
     """One complete record as one gzip member: headers, digests, block, CRLF CRLF.
 
-    The block is fed to the compressor in parts so a large body is never copied.
+    ``compresslevel`` (1-9) is libdeflate's level for a record of up to :data:`ONE_SHOT_MAX` bytes, zlib's for a
+    larger one (at least 2 there: zlib-ng's level 1 is another method, a quarter larger on web pages).
     """
     h = hashlib.sha1()
     length = 0
@@ -186,7 +199,9 @@ def record_member(headers: Sequence[tuple[str, str]], content_type: str, parts: 
         fields.append(("WARC-Payload-Digest", payload_digest))
     fields += [("Content-Type", content_type), ("Content-Length", str(length))]
     head = "WARC/1.1\r\n" + "".join(f"{k}: {_one_line(v)}\r\n" for k, v in fields) + "\r\n"
-    comp = FAST_ZLIB.compressobj(compresslevel, FAST_ZLIB.DEFLATED, 31)
+    if ONE_SHOT is not None and length <= ONE_SHOT_MAX:
+        return bytes(ONE_SHOT.gzip_compress(b"".join([head.encode("utf-8"), *parts, b"\r\n\r\n"]), compresslevel))
+    comp = FAST_ZLIB.compressobj(max(compresslevel, 2), FAST_ZLIB.DEFLATED, 31)
     out = [comp.compress(head.encode("utf-8"))]
     out.extend(comp.compress(part) for part in parts)
     out.append(comp.compress(b"\r\n\r\n"))

@@ -95,6 +95,26 @@ def test_round_trip_with_warcio(tmp_path: Path) -> None:
     assert resp.offset + resp.length == len(raw)
 
 
+def test_records_deflated_in_one_call_or_streamed_read_back_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record up to ONE_SHOT_MAX is deflated in one call of libdeflate, a larger one streamed through zlib-ng in its
+    parts (its body is never copied): both are standard gzip members that warcio reads back and verify accepts."""
+    import archive._format as fmt
+
+    if fmt.ONE_SHOT is None:
+        pytest.skip("libdeflate (PyPI deflate) is not installed: every record is streamed")
+    monkeypatch.setattr(fmt, "ONE_SHOT_MAX", 20_000)
+    small, large = "<p>讲话稿</p>".encode() * 100, "<p>在全区大会上的讲话</p>".encode() * 3000
+    with writer(tmp_path) as w:
+        _, one_call = w.write_exchange(exchange(body=small))
+        _, streamed = w.write_exchange(exchange(url="http://site.test/a/2.html", body=large))
+    (path,) = w.files
+    raw = path.read_bytes()
+    # The gzip header's OS byte tells the two deflaters apart: libdeflate writes "unknown" (255), zlib Unix (3).
+    assert (raw[one_call.offset + 9], raw[streamed.offset + 9]) == (255, 3)
+    assert [r[3] for r in records(path) if r[1] == "response"] == [small, large]
+    assert verify(path).ok
+
+
 def test_warcio_check_and_index_accept_the_files(tmp_path: Path) -> None:
     with writer(tmp_path, cls=WarcWriter, max_size=20_000) as w:
         for i in range(30):

@@ -101,7 +101,7 @@ def _writer_class(path: str) -> type[WarcWriter]:
 
 def _compress_level(level: int) -> int:
     if not 1 <= level <= 9:
-        raise ValueError(f"SPEECHCRAWL_WARC_COMPRESS_LEVEL must be 1 to 9 (zlib levels), got {level}")
+        raise ValueError(f"SPEECHCRAWL_WARC_COMPRESS_LEVEL must be 1 to 9 (deflate levels), got {level}")
     return level
 
 
