@@ -5,7 +5,7 @@ half a document.  Fetch rows are gathered and committed together: in the next do
 transaction (so a document is never in the catalog before its pages' fetches), before any
 other write of this pipeline (a failure must not be cleared by an older row), when
 ``SPEECHCRAWL_CATALOG_FETCH_BATCH`` of them wait, and every ``SPEECHCRAWL_CATALOG_FLUSH_SECONDS``.
-A commit with WAL and ``synchronous=NORMAL`` is no fsync, but a commit a page was a sixth of
+A commit with WAL and ``synchronous=NORMAL`` is no fsync, but a commit a page was an eighth of
 what archiving a page cost (docs/benchmarks.md, "Issue 20, sixth pass").  The rows wait in
 memory, not in an open transaction, so no other process (the scheduler, a crawl of another
 site, an export) waits on them.  A kill loses the rows of at most the last second; their
