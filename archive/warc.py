@@ -261,6 +261,11 @@ class WarcWriter:
         """The ``.open`` file being written, or None between files."""
         return self.directory / (self._name + OPEN_SUFFIX) if self._file is not None else None
 
+    @property
+    def location(self) -> Path:
+        """Where a failed write happened, for the message: the file being written, else the directory."""
+        return self.current_path or self.directory
+
     def remember(self, url: str, payload_digest: str, record_id: str, date: str) -> None:
         """Preload the revisit index, e.g. from the catalog of a previous crawl."""
         with self._lock:

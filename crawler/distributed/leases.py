@@ -130,7 +130,7 @@ class LeaseKeeper:
         try:
             writer.flush_ledger()
         except (OSError, ArchiveError) as exc:
-            stop_crawl(self.crawler, write_failure(writer.current_path or writer.directory, exc))
+            stop_crawl(self.crawler, write_failure(writer.location, exc))
 
     def tick(self) -> None:
         """Say this worker lives, renew its leases, reap expired ones: one pipeline, sent by the outbox."""

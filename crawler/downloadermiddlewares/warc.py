@@ -234,7 +234,7 @@ class WarcRecorderMiddleware:
             writer.close()
         except OSError as exc:
             # The file stays ``.open`` with whole records only (the writer cuts partial ones): --resume repairs it.
-            stop_crawl(self.crawler, write_failure(writer.current_path or writer.directory, exc))
+            stop_crawl(self.crawler, write_failure(writer.location, exc))
         if self._held:
             # Their ledger record could not be written: not in the archive, so not in the catalog either.
             logger.warning("%d re-checks were not archived (their ledger record was not written); --resume "
@@ -259,7 +259,7 @@ class WarcRecorderMiddleware:
             self.failed = True
             if self._stats:
                 self._stats.inc_value("speechcrawl/warc/write_error")
-            stop_crawl(self.crawler, write_failure(self.writer.current_path or self.writer.directory, exc))
+            stop_crawl(self.crawler, write_failure(self.writer.location, exc))
             raise NotArchivedError(f"not archived (the WARC write failed): {request.url}") from None
         return self._archived(pointers, request, response, fetched_at)
 

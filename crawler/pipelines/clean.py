@@ -107,7 +107,7 @@ class CleanPipeline:
             written_pages(self.writer, item)  # its records' provenance must point at written records
         except (OSError, ArchiveError) as exc:
             assert self.writer is not None
-            stop_crawl(self.crawler, write_failure(self.writer.current_path or self.writer.directory, exc))
+            stop_crawl(self.crawler, write_failure(self.writer.location, exc))
             raise DropItem(f"not archived (the re-check ledger could not be written): {item.url}",
                            log_level="INFO") from None
         cleaned = clean_document(item, getattr(self.crawler.spider, "profile", None), self.options)

@@ -197,7 +197,7 @@ class WarcMetadataPipeline:
         except (OSError, ArchiveError) as exc:
             # Without its metadata record a document cannot be rebuilt from the WARC files: the crawl stops,
             # and the document is not stored (DropItem), so --resume fetches it again.
-            stop_crawl(self.crawler, write_failure(self.writer.current_path or self.writer.directory, exc))
+            stop_crawl(self.crawler, write_failure(self.writer.location, exc))
             self.failed = True
             return "write_error"
         return "documents"
