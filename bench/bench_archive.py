@@ -1,10 +1,12 @@
 """Archive benchmarks, each a ratio measured in the same run on the same machine.
 
-    python -m bench.bench_archive [--articles 200] [--rounds 3] [--commands-only]
+    python -m bench.bench_archive [--articles 200] [--rounds 3] [--commands-only | --side-by-side]
 
 1. Crawl throughput with WARC writing on vs off: ``speechcrawl crawl`` of the five sandbox
    sites, ``SPEECHCRAWL_WARC_ENABLED`` True/False, runs alternated so drift hits both.
-   Target: ratio >= 0.9.
+   Target: ratio >= 0.9.  ``--side-by-side`` runs each round's two crawls at the same time, each
+   against its own sandbox (swapped every round), so both see the same machine: on a host whose
+   speed drifts by a third within minutes, back-to-back runs do not.
 2. ``speechcrawl archive verify`` (one worker a core, and ``--workers 1``) vs ``warcio check`` and ``fastwarc check -p`` (FastWARC checks
    one file a command, so it runs once per file), and ``speechcrawl archive index`` vs
    ``cdxj-indexer -s`` (sorted, as ours) and ``fastwarc index`` (no SURT key, no sort), MB/s of
@@ -18,11 +20,13 @@ Every figure is the median of ``--rounds`` runs.  Prints markdown for docs/bench
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import statistics
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.common import Measured, env_info, run_measured
@@ -114,17 +118,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=200, help="articles per sandbox site (default 200)")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each measurement (default 3)")
-    parser.add_argument("--commands-only", action="store_true",
-                        help="crawl with WARC on only (the same files), and time the commands: no on/off ratio")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--commands-only", action="store_true",
+                      help="crawl with WARC on only (the same files), and time the commands: no on/off ratio")
+    mode.add_argument("--side-by-side", action="store_true",
+                      help="run each round's WARC-on and WARC-off crawls at the same time, each against its own "
+                           "sandbox, so drift of the machine's speed hits both alike")
     args = parser.parse_args(argv)
     rates: dict[bool, list[float]] = {True: [], False: []}
     cpu: dict[bool, list[float]] = {True: [], False: []}
     pages: dict[bool, int] = {}
     load_before = os.getloadavg()[0]
-    with SandboxProcess(articles=args.articles) as sandbox, tempfile.TemporaryDirectory() as tmp:
+    with contextlib.ExitStack() as stack:
+        sandbox = stack.enter_context(SandboxProcess(articles=args.articles))
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        other = stack.enter_context(SandboxProcess(articles=args.articles)) if args.side_by_side else None
         for i in range(args.rounds):
-            for warc in (True,) if args.commands_only else (False, True) if i % 2 == 0 else (True, False):
-                n, run = _crawl(sandbox, Path(tmp) / f"crawl-{i}-{warc}", warc)
+            if other is not None:
+                served = {True: sandbox, False: other} if i % 2 == 0 else {True: other, False: sandbox}
+                with ThreadPoolExecutor(2) as both:  # each thread waits for its own child
+                    runs = {warc: both.submit(_crawl, served[warc], Path(tmp) / f"crawl-{i}-{warc}", warc)
+                            for warc in (True, False)}
+                results = [(warc, *future.result()) for warc, future in runs.items()]
+            else:
+                results = [(warc, *_crawl(sandbox, Path(tmp) / f"crawl-{i}-{warc}", warc))
+                           for warc in ((True,) if args.commands_only else (False, True) if i % 2 == 0
+                                        else (True, False))]
+            for warc, n, run in results:
                 pages[warc] = n
                 rates[warc].append(n / run.seconds)
                 cpu[warc].append(1000 * run.cpu_seconds / n)
@@ -140,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds = _tool_seconds(_tools(files, index_out), args.rounds)
         joined_seconds = _tool_seconds(_tools([str(joined)], index_out), args.rounds)
     print(f"archive benchmark ({env_info()}; sandbox: {len(SITES)} sites x {args.articles} articles; "
-          f"median of {args.rounds} runs; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)\n")
+          f"{'crawls side by side; ' if args.side_by_side else ''}median of {args.rounds} runs; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)\n")
     if not args.commands_only:
         _print_crawls(rates, cpu, pages, megabytes / args.rounds)
     _print_tools(f"command on the same {len(files)} files", seconds, megabytes)
