@@ -46,6 +46,14 @@ class ArchivedFetch:
     pointer: RecordPointer
     path: Path
 
+    def catalog_row(self) -> dict[str, object]:
+        """Its ``fetches`` row, as far as the records say (``reprocess``, and ``--resume`` adding what a kill lost)."""
+        p = self.pointer
+        return dict(crawl_id=self.crawl_id, site=self.site, url=self.url, status=self.status or 0,
+                    fetched_at=fetched_at(p.date), content_type=self.content_type, warc_filename=p.filename,
+                    warc_offset=p.offset, warc_length=p.length, warc_record_id=p.record_id,
+                    payload_digest=p.payload_digest, revisit_of=p.revisit_of, warc_date=p.date)
+
 
 @dataclass
 class CrawlSpan:

@@ -130,14 +130,10 @@ def _fill(catalog: Catalog, contents: ArchiveContents, profiles: dict[str, SiteP
         catalog.start_crawl(span.crawl_id, span.site, fetched_at(span.started))
         catalog.finish_crawl(span.crawl_id, span.site, fetched_at(span.finished), "reprocessed", {})
     for fetch in contents.fetches:
-        p, at = fetch.pointer, fetched_at(fetch.pointer.date)
-        catalog.add_fetch(crawl_id=fetch.crawl_id, site=fetch.site, url=fetch.url, status=fetch.status or 0,
-                          fetched_at=at, content_type=fetch.content_type, warc_filename=p.filename,
-                          warc_offset=p.offset, warc_length=p.length, warc_record_id=p.record_id,
-                          payload_digest=p.payload_digest, revisit_of=p.revisit_of, warc_date=p.date)
+        catalog.add_fetch(**fetch.catalog_row())
         if fetch.status is not None and fetch.status >= 400:
             catalog.add_failure(crawl_id=fetch.crawl_id, site=fetch.site, url=fetch.url, status=fetch.status,
-                                reason=f"HTTP {fetch.status}", at=at)
+                                reason=f"HTTP {fetch.status}", at=fetched_at(fetch.pointer.date))
     options = CleanOptions()
     for archived in contents.documents:
         progress.advance()

@@ -9,7 +9,8 @@ What a killed crawl leaves, and what resuming does about it:
 * A catalog whose last, uncommitted batch is gone (SQLite rolls it back), and the fetch rows of up to
   the last second, which the catalog pipeline commits in batches: their records are in the WARC
   files, and :func:`catch_up_fetches` adds them from there, so the catalog is again what
-  ``reprocess`` would rebuild from the files.  Documents that were committed are skipped by URL (:class:`crawler.spidermiddlewares.resume.ResumeMiddleware`);
+  ``reprocess`` would rebuild from the files.  Documents that were committed are skipped by URL
+  (:class:`crawler.spidermiddlewares.resume.ResumeMiddleware`);
   everything else is fetched again.  Records are keyed by id, so a page cleaned twice is stored
   once, and an export never holds it twice.
 
@@ -25,7 +26,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from archive.contents import fetched_at, read_fetches
+from archive.contents import read_fetches
 from archive.exceptions import ArchiveError
 from archive.verify import RepairReport, repair
 from archive.warc import OPEN_SUFFIX
@@ -88,15 +89,9 @@ def catch_up_fetches(catalog_path: Path, directory: Path, prefix: str, crawl_id:
         for path in files[start:]:
             with catalog.transaction():
                 for fetch in read_fetches(path):
-                    p = fetch.pointer
-                    if fetch.crawl_id != crawl_id or catalog.has_fetch(fetch.url, p.record_id):
+                    if fetch.crawl_id != crawl_id or catalog.has_fetch(fetch.url, fetch.pointer.record_id):
                         continue
-                    store_fetch(catalog, dict(
-                        crawl_id=crawl_id, site=prefix, url=fetch.url, status=fetch.status or 0,
-                        fetched_at=fetched_at(p.date), content_type=fetch.content_type, etag=None, last_modified=None,
-                        warc_filename=p.filename, warc_offset=p.offset, warc_length=p.length,
-                        warc_record_id=p.record_id, payload_digest=p.payload_digest, revisit_of=p.revisit_of,
-                        warc_date=p.date, body_bytes=None, elapsed_ms=None))
+                    store_fetch(catalog, fetch.catalog_row())
                     added += 1
     finally:
         catalog.close()

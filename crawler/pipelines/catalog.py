@@ -178,18 +178,12 @@ class CatalogPipeline:
     def close_spider(self, spider: Spider | None = None) -> None:
         """The fetch rows gathered so far are committed; later ones (the recorder's last ledger record) go
         straight in.  The crawl row is closed in :meth:`spider_closed`."""
-        self._closing = True
-        if self._ticker is not None and self._ticker.running:
-            self._ticker.stop()
-        self._flush_pending()
+        self._stop_batching()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Pipelines close before Scrapy knows why the spider closed: the reason arrives with this signal."""
         self.gate.close()
-        self._closing = True
-        if self._ticker is not None and self._ticker.running:
-            self._ticker.stop()
-        self._flush_pending()
+        self._stop_batching()
         catalog, self.catalog = self.catalog, None
         if catalog is None:
             return
@@ -246,6 +240,13 @@ class CatalogPipeline:
     def _commit_pending(self) -> None:
         with self._writing():
             pass  # _writing stores them, and the transaction commits them
+
+    def _stop_batching(self) -> None:
+        """Commit the waiting fetch rows, and every later one at once: the crawl is closing."""
+        self._closing = True
+        if self._ticker is not None and self._ticker.running:
+            self._ticker.stop()
+        self._flush_pending()
 
     def _flush_pending(self) -> None:
         """Commit the waiting fetch rows now (the tick, and closing)."""
