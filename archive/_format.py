@@ -118,10 +118,13 @@ def digest_of(spec: str, parts: Iterable[bytes | memoryview]) -> tuple[str, bool
 
 
 def warc_date(dt: datetime) -> str:
-    """WARC/1.1 date with microseconds, so two fetches of a URL in one second stay ordered."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """WARC/1.1 date with microseconds, so two fetches of a URL in one second stay ordered.
+
+    Through ``isoformat``: a third faster than ``strftime`` (the writer dates every record), and it pads a year
+    before 1000 to the four digits WARC-Date needs, which ``%Y`` does not on every platform."""
+    if dt.tzinfo is not UTC:
+        dt = dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return dt.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def uri_for_header(uri: str) -> str:
@@ -139,14 +142,25 @@ def _one_line(value: str) -> str:
     return _CRLF.sub(" ", value) if ("\r" in value or "\n" in value) else value
 
 
+def _joined(lines: Sequence[str], end: str) -> str:
+    """``lines`` each ended by CRLF, then ``end``; a CR or LF inside a line (it would end the header there and
+    start another) is turned into a space.  Checked on the joined text, once, not line by line: the writer
+    builds three heads a page, and hardly ever finds one."""
+    text = "\r\n".join(lines) + "\r\n" + end
+    breaks = len(lines) + end.count("\n")
+    if text.count("\n") != breaks or text.count("\r") != breaks:
+        text = "\r\n".join([_one_line(line) for line in lines]) + "\r\n" + end
+    return text
+
+
 def _encode_head(lines: Sequence[str]) -> bytes:
     """HTTP headers are bytes decoded as latin-1 upstream; encode them back the same way."""
-    text = "\r\n".join(lines) + "\r\n\r\n"
+    text = _joined(lines, "\r\n")
     try:
         return text.encode("latin-1")
     except UnicodeEncodeError:
         # Only a caller that built headers from real text gets here; keep it readable.
-        return b"\r\n".join(_latin1_or_utf8(line) for line in lines) + b"\r\n\r\n"
+        return b"\r\n".join(_latin1_or_utf8(line) for line in text.split("\r\n")[:-2]) + b"\r\n\r\n"
 
 
 def _latin1_or_utf8(line: str) -> bytes:
@@ -157,22 +171,25 @@ def _latin1_or_utf8(line: str) -> bytes:
 
 
 def _header_lines(headers: Iterable[tuple[str, str]], drop: frozenset[str] = frozenset()) -> list[str]:
-    return [f"{_one_line(k)}: {_one_line(v)}" for k, v in headers if k.lower() not in drop]
+    if not drop:
+        return [f"{k}: {v}" for k, v in headers]
+    return [f"{k}: {v}" for k, v in headers if k.lower() not in drop]
 
 
 def http_request_head(method: str, url: str, protocol: str, headers: Iterable[tuple[str, str]]) -> bytes:
     parts = urlsplit(url)
     target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
-    return _encode_head([f"{_one_line(method)} {uri_for_header(target)} {protocol}", *_header_lines(headers)])
+    return _encode_head([f"{method} {uri_for_header(target)} {protocol}", *_header_lines(headers)])
 
 
 def http_response_head(protocol: str, status: int, reason: str, headers: Iterable[tuple[str, str]]) -> bytes:
     # RFC 9112 keeps the space before an empty reason phrase.
-    return _encode_head([f"{protocol} {status} {_one_line(reason)}", *_header_lines(headers, _DROP_RESPONSE)])
+    return _encode_head([f"{protocol} {status} {reason}", *_header_lines(headers, _DROP_RESPONSE)])
 
 
 def warc_fields(fields: Iterable[tuple[str, str]]) -> bytes:
-    return "".join(f"{_one_line(k)}: {_one_line(v)}\r\n" for k, v in fields).encode("utf-8")
+    lines = [f"{k}: {v}" for k, v in fields]
+    return _joined(lines, "").encode("utf-8") if lines else b""
 
 
 def json_block(payload: Mapping[str, object], target_uri: str) -> bytes:
@@ -183,26 +200,31 @@ def json_block(payload: Mapping[str, object], target_uri: str) -> bytes:
 
 
 def record_member(headers: Sequence[tuple[str, str]], content_type: str, parts: Sequence[bytes],
-                  payload_digest: str | None, compresslevel: int) -> bytes:
+                  payload_digest: str | None, compresslevel: int, *, block_is_payload: bool = False) -> bytes:
     """One complete record as one gzip member: headers, digests, block, CRLF CRLF.
 
     ``compresslevel`` (1-9) is libdeflate's level for a record of up to :data:`ONE_SHOT_MAX` bytes, zlib's for a
     larger one (at least 2 there: zlib-ng's level 1 is another method, a quarter larger on web pages).
+    ``block_is_payload``: the whole block is the payload (a metadata record), so ``payload_digest`` is also the
+    block's, and the block is not hashed a second time.
     """
-    h = hashlib.sha1()
-    length = 0
-    for part in parts:
-        h.update(part)
-        length += len(part)
-    fields = [*headers, ("WARC-Block-Digest", "sha1:" + _base32(h.digest()))]
+    length = sum(len(part) for part in parts)
+    if block_is_payload and payload_digest is not None and payload_digest.startswith("sha1:"):
+        block_digest = payload_digest
+    else:
+        h = hashlib.sha1()
+        for part in parts:
+            h.update(part)
+        block_digest = "sha1:" + _base32(h.digest())
+    fields = [*headers, ("WARC-Block-Digest", block_digest)]
     if payload_digest is not None:
         fields.append(("WARC-Payload-Digest", payload_digest))
     fields += [("Content-Type", content_type), ("Content-Length", str(length))]
-    head = "WARC/1.1\r\n" + "".join(f"{k}: {_one_line(v)}\r\n" for k, v in fields) + "\r\n"
+    head = _joined(["WARC/1.1", *[f"{k}: {v}" for k, v in fields]], "\r\n").encode("utf-8")
     if ONE_SHOT is not None and length <= ONE_SHOT_MAX:
-        return bytes(ONE_SHOT.gzip_compress(b"".join([head.encode("utf-8"), *parts, b"\r\n\r\n"]), compresslevel))
+        return bytes(ONE_SHOT.gzip_compress(b"".join([head, *parts, b"\r\n\r\n"]), compresslevel))
     comp = FAST_ZLIB.compressobj(max(compresslevel, 2), FAST_ZLIB.DEFLATED, 31)
-    out = [comp.compress(head.encode("utf-8"))]
+    out = [comp.compress(head)]
     out.extend(comp.compress(part) for part in parts)
     out.append(comp.compress(b"\r\n\r\n"))
     out.append(comp.flush())

@@ -9,14 +9,15 @@ import os
 import random
 import subprocess
 import sys
+import uuid
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive._format import http_request_head, sha1_digest
+from archive._format import http_request_head, sha1_digest, warc_date
 from archive.exceptions import ArchiveError, WriterClosedError
 from archive.verify import verify
 from archive.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE, HttpExchange, WarcWriter
@@ -263,6 +264,41 @@ def test_header_injection_is_neutralised(tmp_path: Path) -> None:
     recs = records(w.files[0])
     assert recs[2][2]["WARC-Target-URI"] == "http://site.test/a%20b%0D%0AWARC-Type:%20evil"
     assert recs[2][4].get_header("X-Bad") == "one Set-Cookie: x"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("bad", ["\n", "\r", "\r\n", "\n\n\r"])
+def test_a_lone_line_break_anywhere_in_a_head_becomes_a_space(tmp_path: Path, bad: str) -> None:
+    # The heads are checked for breaks once, on the joined text: a lone CR or LF must be caught as surely as CRLF.
+    with writer(tmp_path, cls=WarcWriter, warcinfo={"operator": f"ops{bad}team"}) as w:
+        w.write_exchange(exchange(request_headers=[("Host", "site.test"), ("X-Req", f"a{bad}b")],
+                                  response_headers=[("X-Resp", f"c{bad}d"), ("Content-Type", "text/html")],
+                                  reason=f"O{bad}K"))
+    recs = records(w.files[0])
+    assert [r[1] for r in recs] == ["warcinfo", "request", "response"]
+    assert b"operator: ops team\r\n" in recs[0][3]
+    assert recs[1][4].get_header("X-Req") == "a b"  # type: ignore[attr-defined]
+    assert recs[2][4].get_header("X-Resp") == "c d"  # type: ignore[attr-defined]
+    assert recs[2][4].get_header("Content-Type") == "text/html"  # type: ignore[attr-defined]
+    assert verify(w.files[0]).ok
+
+
+def test_record_ids_are_random_version_4_uuids(tmp_path: Path) -> None:
+    with writer(tmp_path, cls=WarcWriter) as w:
+        for n in range(200):
+            w.write_exchange(exchange(url=f"http://site.test/a/{n}.html"))
+    ids = [r[2]["WARC-Record-ID"] for r in records(w.files[0])]
+    assert len(set(ids)) == len(ids) == 401
+    for record_id in ids:
+        assert record_id.startswith("<urn:uuid:") and record_id.endswith(">")
+        parsed = uuid.UUID(record_id[len("<urn:uuid:"):-1])
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+        assert str(parsed) == record_id[len("<urn:uuid:"):-1]
+
+
+def test_warc_dates_are_utc_with_four_digit_years() -> None:
+    assert warc_date(datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=2)))) == "2026-03-28T23:30:00.000000Z"
+    assert warc_date(datetime(2026, 3, 29, 1, 30, 0, 7)) == "2026-03-29T01:30:00.000007Z"  # naive: taken as UTC
+    assert warc_date(datetime(999, 1, 2, tzinfo=UTC)) == "0999-01-02T00:00:00.000000Z"
 
 
 def test_bad_arguments_fail_at_construction(tmp_path: Path) -> None:
