@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["NotArchivedError", "WarcRecorderMiddleware", "exchange_from"]
 
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+"""Reason phrases by status code: a dict lookup, where ``HTTPStatus(code)`` is an enum call a page."""
+
 META_POINTER = "speechcrawl_warc"
 META_FETCHED_AT = "speechcrawl_fetched_at"
 
@@ -57,10 +60,6 @@ def exchange_from(request: Request, response: Response, fetched_at: datetime) ->
     request_headers = _headers(request.headers)
     if not any(k.lower() == "host" for k, _ in request_headers):
         request_headers.insert(0, ("Host", urlsplit(request.url).netloc))
-    try:
-        reason = HTTPStatus(response.status).phrase
-    except ValueError:
-        reason = ""
     return HttpExchange(
         url=request.url,
         method=request.method,
@@ -68,7 +67,7 @@ def exchange_from(request: Request, response: Response, fetched_at: datetime) ->
         request_body=request.body,
         protocol=(response.protocol or "HTTP/1.1").upper(),
         status=response.status,
-        reason=reason,
+        reason=_REASONS.get(response.status, ""),
         response_headers=_headers(response.headers),
         response_body=response.body,
         ip_address=str(response.ip_address) if response.ip_address is not None else None,
@@ -265,13 +264,14 @@ class WarcRecorderMiddleware:
 
     def _archived(self, pointers: tuple[RecordPointer | None, RecordPointer], request: Request, response: Response,
                   fetched_at: datetime) -> Response:
-        written = [p for p in pointers if p is not None and p.line is None]
         pointer = pointers[1]
-        request.meta[META_POINTER] = pointer
-        request.meta[META_FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
-        if self._stats:
-            self._stats.inc_value("speechcrawl/warc/records", len(written))
-            self._stats.inc_value("speechcrawl/warc/bytes", sum(p.length for p in written))
+        meta = request.meta
+        meta[META_POINTER] = pointer
+        meta[META_FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
+        if stats := self._stats:
+            written = [p for p in pointers if p is not None and p.line is None]
+            stats.inc_value("speechcrawl/warc/records", len(written))
+            stats.inc_value("speechcrawl/warc/bytes", sum(p.length for p in written))
         if pointer.held:
             # A re-check for the ledger: the response goes on (the spider follows its links, the pipelines hold
             # what depends on it: crawler.ledger_gate), the fetch is announced once its ledger record is written.
