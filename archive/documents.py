@@ -28,7 +28,7 @@ DOCUMENT_FORMAT = "speechcrawl-document/1"
 DOCUMENT_URI_PREFIX = "urn:speechcrawl:document:"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DocumentPage:
     """One page of the article: its response (or revisit) record and what the crawler knew of it."""
 
@@ -45,7 +45,7 @@ class DocumentPage:
     """Links past that bound: counted, not listed."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DocumentRecord:
     """One export record the document produced (a compilation produces one per 篇)."""
 
@@ -54,7 +54,7 @@ class DocumentRecord:
     title: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ArchivedDocument:
     """The content of a document metadata record."""
 

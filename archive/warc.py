@@ -150,7 +150,7 @@ class _SoftwareName:
         return _software()
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class HttpExchange:
     """One fetch as it went over the wire: what the crawler knows, in plain types."""
 
@@ -170,7 +170,7 @@ class HttpExchange:
     response it confirms.  The revisit record carries that payload's digest: it is the payload it vouches for."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordPointer:
     """Where one record lives, enough for provenance and for ``read_record_at``."""
 
