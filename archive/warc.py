@@ -86,6 +86,33 @@ _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 _EMPTY_DIGEST = sha1_digest(b"")
 
 
+_COMPRESSED_ENCODINGS = frozenset({"gzip", "x-gzip", "br", "zstd", "deflate", "compress", "x-compress"})
+_COMPRESSED_TYPES = frozenset({
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "application/zip", "application/gzip",
+    "application/x-gzip", "application/zstd", "application/x-7z-compressed", "application/vnd.rar", "font/woff",
+    "font/woff2",
+})
+
+
+def body_is_compressed(headers: Sequence[tuple[str, str]]) -> bool:
+    """Whether a response's body is compressed already, so its record stores it rather than deflating it again.
+
+    The crawler archives bodies as they came off the wire: behind ``Content-Encoding: gzip`` (or Brotli,
+    zstd), as most sites send HTML, and images, archives and fonts whose format compresses them.
+    """
+    encoding = media = ""
+    for name, value in headers:
+        key = name.lower()
+        if key == "content-encoding":
+            encoding = value
+        elif key == "content-type":
+            media = value
+    if encoding.rpartition(",")[2].strip().lower() in _COMPRESSED_ENCODINGS:  # the last coding applied is outermost
+        return True
+    media = media.partition(";")[0].strip().lower()
+    return media in _COMPRESSED_TYPES or media.startswith(("video/", "audio/"))
+
+
 def new_record_id() -> str:
     """A WARC-Record-ID: ``<urn:uuid:…>`` of a random (version 4, RFC 9562) UUID.
 
@@ -333,7 +360,7 @@ class WarcWriter:
                 response = record_member(
                     [("WARC-Type", "response"), ("WARC-Record-ID", resp_id), *common, *concurrent],
                     "application/http; msgtype=response", (resp_head, ex.response_body), resp_digest,
-                    self.compresslevel)
+                    self.compresslevel, store_from=1 if body_is_compressed(ex.response_headers) else None)
             else:
                 response = record_member(
                     [("WARC-Type", "revisit"), ("WARC-Record-ID", resp_id), *common, *concurrent,

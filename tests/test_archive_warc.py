@@ -20,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive._format import http_request_head, sha1_digest, warc_date
 from archive.exceptions import ArchiveError, WriterClosedError
 from archive.verify import verify
-from archive.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE, HttpExchange, WarcWriter
+from archive.warc import NOT_MODIFIED_PROFILE, REVISIT_PROFILE, HttpExchange, WarcWriter, body_is_compressed
 from tests import GOLDEN_TIME, GoldenWriter
 
 DATA = Path(__file__).parent / "data" / "warc"
@@ -114,6 +114,43 @@ def test_records_deflated_in_one_call_or_streamed_read_back_alike(tmp_path: Path
     assert (raw[one_call.offset + 9], raw[streamed.offset + 9]) == (255, 3)
     assert [r[3] for r in records(path) if r[1] == "response"] == [small, large]
     assert verify(path).ok
+
+
+@pytest.mark.parametrize(("headers", "body"), [
+    ([("Content-Encoding", "gzip")], gzip.compress(f"<p>{os.urandom(8000).hex()}</p>".encode())),
+    ([("Content-Encoding", "gzip, br")], os.urandom(150_000)),  # three stored blocks, the last a short one
+    ([("Content-Type", "image/png")], os.urandom(70_000)),
+    ([("Content-Type", "video/mp4; codecs=avc1")], os.urandom(5_000_000)),  # past ONE_SHOT_MAX: never copied whole
+])
+def test_a_compressed_body_is_stored_not_deflated_again(tmp_path: Path, headers: list[tuple[str, str]],
+                                                        body: bytes) -> None:
+    """A body compressed already (gzip on the wire, an image) goes into its member as stored blocks after the
+    deflated head: the member is standard gzip, and no larger than deflating it would make it."""
+    with writer(tmp_path, cls=WarcWriter) as w:
+        _, resp = w.write_exchange(exchange(body=body, response_headers=[*headers, ("Content-Length", str(len(body)))]))
+        _, text = w.write_exchange(exchange(url="http://site.test/a/2.html", body="<p>讲话稿</p>".encode() * 300))
+    (path,) = w.files
+    raw = path.read_bytes()
+    member = raw[resp.offset:resp.offset + resp.length]
+    assert body[:60_000] in member  # stored: the body's bytes are in the file as they are
+    record = gzip.decompress(member)
+    assert record.endswith(body + b"\r\n\r\n") and record.startswith(b"WARC/1.1\r\n")
+    assert len(member) <= len(zlib.compress(record, 1)) + 64
+    assert "<p>讲话稿</p>".encode() not in raw[text.offset:text.offset + text.length]  # text is still deflated
+    assert [r[3] for r in records(path) if r[1] == "response"] == [body, "<p>讲话稿</p>".encode() * 300]
+    assert verify(path).ok
+    check = warcio_cli("check", str(path))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_which_bodies_count_as_compressed() -> None:
+    assert body_is_compressed([("Content-Encoding", " GZIP ")])
+    assert body_is_compressed([("content-encoding", "identity, br")])
+    assert body_is_compressed([("Content-Type", "image/jpeg")])
+    assert body_is_compressed([("Content-Type", "audio/ogg")])
+    assert not body_is_compressed([("Content-Encoding", "identity"), ("Content-Type", "text/html; charset=gbk")])
+    assert not body_is_compressed([("Content-Type", "image/svg+xml")])
+    assert not body_is_compressed([])
 
 
 def test_warcio_check_and_index_accept_the_files(tmp_path: Path) -> None:
