@@ -133,10 +133,15 @@ def uri_for_header(uri: str) -> str:
     return _CTL.sub(lambda m: f"%{ord(m.group()):02X}", uri) if _CTL.search(uri) else uri
 
 
+def last_header(headers: Iterable[tuple[str, str]], name: str) -> str:
+    """The value of the last ``name`` header (lower case) among ``headers``; '' when there is none."""
+    return ([v for k, v in headers if k.lower() == name] or [""])[-1]
+
+
 def content_type_of(headers: Iterable[tuple[str, str]]) -> str:
     """The last ``Content-Type`` among ``headers`` ('' when there is none): what a fetch read back from the
     archive, a response's or a re-check's, records as its content type."""
-    return ([v for k, v in headers if k.lower() == "content-type"] or [""])[-1]
+    return last_header(headers, "content-type")
 
 
 def _one_line(value: str) -> str:

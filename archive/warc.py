@@ -48,9 +48,11 @@ from types import TracebackType
 from typing import Self
 
 from archive._format import (
+    content_type_of,
     http_request_head,
     http_response_head,
     json_block,
+    last_header,
     record_member,
     sha1_digest,
     uri_for_header,
@@ -84,8 +86,6 @@ _ASCII_URI = re.compile(r"[\x21-\x7e]+")
 
 _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 _EMPTY_DIGEST = sha1_digest(b"")
-
-
 _COMPRESSED_ENCODINGS = frozenset({"gzip", "x-gzip", "br", "zstd", "deflate", "compress", "x-compress"})
 _COMPRESSED_TYPES = frozenset({
     "image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "application/zip", "application/gzip",
@@ -100,16 +100,10 @@ def body_is_compressed(headers: Sequence[tuple[str, str]]) -> bool:
     The crawler archives bodies as they came off the wire: behind ``Content-Encoding: gzip`` (or Brotli,
     zstd), as most sites send HTML, and images, archives and fonts whose format compresses them.
     """
-    encoding = media = ""
-    for name, value in headers:
-        key = name.lower()
-        if key == "content-encoding":
-            encoding = value
-        elif key == "content-type":
-            media = value
+    encoding = last_header(headers, "content-encoding")
     if encoding.rpartition(",")[2].strip().lower() in _COMPRESSED_ENCODINGS:  # the last coding applied is outermost
         return True
-    media = media.partition(";")[0].strip().lower()
+    media = content_type_of(headers).partition(";")[0].strip().lower()
     return media in _COMPRESSED_TYPES or media.startswith(("video/", "audio/"))
 
 

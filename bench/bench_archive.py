@@ -180,7 +180,8 @@ def _print_crawls(rates: dict[bool, list[float]], cpu: dict[bool, list[float]], 
     cpu_on, cpu_off = statistics.median(cpu[True]), statistics.median(cpu[False])
     print(f"\nratio (WARC on / off): **{on / off:.2f}** pages/s, **{cpu_off / cpu_on:.2f}** in CPU per page "
           f"(target >= 0.9); WARC files of one crawl: {per_crawl:.2f} MB")
-    # The two crawls of a round run back to back: their ratio is what drift on a shared machine moves least.
+    # The two crawls of a round run back to back, or at once (--side-by-side): their ratio is what drift on a
+    # shared machine moves least.
     paired = [a / b for a, b in zip(rates[True], rates[False], strict=True)]
     paired_cpu = [b / a for a, b in zip(cpu[True], cpu[False], strict=True)]
     print(f"ratio of the two crawls of each round, median: **{statistics.median(paired):.2f}** pages/s, "
